@@ -1,0 +1,59 @@
+# egov — every target bootstraps what it needs on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+
+.PHONY: run test lint typecheck bench install browser clean messages openapi
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip uv
+	$(VENV)/bin/uv pip install --quiet --python $(PY) -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+# Debian's chromium for the browser tests, and axe-core from npm for the accessibility check.
+browser:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
+	@test -f node_modules/axe-core/axe.min.js || npm install --no-audit --no-fund --silent
+
+# Serve the platform on SQLite with demo data at http://127.0.0.1:$(PORT).
+run: install
+	mkdir -p var
+	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --no-input -v0
+	DEBUG=$${DEBUG:-1} $(PY) manage.py rotate_oidc_key --if-missing
+	DEBUG=$${DEBUG:-1} $(PY) manage.py load_demo
+	DEBUG=$${DEBUG:-1} $(PY) manage.py load_population
+	DEBUG=$${DEBUG:-1} $(PY) manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	DEBUG=$${DEBUG:-1} $(VENV)/bin/uvicorn egov.config.asgi:application --host 127.0.0.1 --port $(PORT)
+
+lint: install
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench
+
+typecheck: install
+	$(VENV)/bin/mypy src
+
+test: install browser lint typecheck
+	$(PY) -m pytest -q -n 2 --dist loadgroup --ds=tests.settings
+
+bench: install
+	$(PY) bench/run.py
+
+# Refresh the translation catalogues (needs GNU gettext); the compiled .mo files are committed.
+messages: install
+	cd src/egov && DEBUG=1 ../../$(PY) ../../manage.py makemessages -l vi --no-obsolete --no-location
+	cd src/egov && DEBUG=1 ../../$(PY) ../../manage.py compilemessages -l vi
+
+clean:
+	rm -rf $(VENV) var node_modules
+
+# The committed API contract; tests/test_openapi.py fails when it drifts from the code.
+openapi: install
+	DEBUG=1 $(PY) manage.py export_openapi_schema --api egov.config.api.api --indent 2 --sorted --output docs/openapi.json

@@ -1,0 +1,199 @@
+"""The schema of a procedure file, and loading it with errors that name file, field and problem."""
+
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+#: JSON Schema property types the form renderer understands.
+FORM_TYPES = {"string", "integer", "number", "boolean"}
+#: Keywords a form property may use; anything else is most likely a typo in the file.
+PROPERTY_KEYWORDS = {
+    "type",
+    "title",
+    "description",
+    "format",
+    "enum",
+    "default",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minimum",
+    "maximum",
+}
+PREFILL_SOURCES = {"full_name", "personal_id", "birth_date", "email", "phone", "address"}
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FieldRef(Strict):
+    """Lĩnh vực: the field a procedure belongs to."""
+
+    code: str = Field(min_length=1, max_length=40)
+    name: str = Field(min_length=1)
+    name_en: str = ""
+
+
+class Fee(Strict):
+    """Phí, lệ phí: an amount in VND, fixed or per copy."""
+
+    code: str = Field(min_length=1, max_length=40)
+    name: str = Field(min_length=1)
+    name_en: str = ""
+    kind: Literal["fee", "charge"] = "fee"
+    amount: int = Field(ge=0)
+    per_copy: bool = False
+    note: str = ""
+
+
+class Component(Strict):
+    """Thành phần hồ sơ: one document the applicant provides."""
+
+    code: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_]+$")
+    name: str = Field(min_length=1)
+    name_en: str = ""
+    required: bool = True
+    copies: str = ""
+    #: Repository document types that satisfy this component (reuse instead of upload).
+    document_types: list[str] = []
+
+
+class Step(Strict):
+    """One processing step, done by a role, taking a share of the legal deadline."""
+
+    code: str = Field(min_length=1, max_length=40)
+    name: str = Field(min_length=1)
+    name_en: str = ""
+    role: Literal["receiver", "processor", "approver"]
+    share: float = Field(gt=0, le=1)
+
+
+class LegalBasis(Strict):
+    number: str = Field(min_length=1)
+    title: str = Field(min_length=1)
+    issued: date | None = None
+
+
+class Result(Strict):
+    document_type: str = Field(min_length=1, max_length=60)
+    name: str = Field(min_length=1)
+    name_en: str = ""
+
+
+class FormDefinition(Strict):
+    """Tờ khai: a flat JSON Schema object with Vietnamese titles, plus rendering hints."""
+
+    json_schema: dict[str, Any] = Field(alias="schema")
+    ui: dict[str, Any] = {}
+
+    @field_validator("json_schema")
+    @classmethod
+    def _valid_schema(cls, schema: dict[str, Any]) -> dict[str, Any]:
+        try:
+            Draft202012Validator.check_schema(schema)
+        except SchemaError as exc:
+            raise ValueError(f"not a valid JSON Schema: {exc.message}") from exc
+        if schema.get("type") != "object" or not schema.get("properties"):
+            raise ValueError("the form schema must be an object with properties")
+        for name, prop in schema["properties"].items():
+            if prop.get("type") not in FORM_TYPES:
+                raise ValueError(f"property {name}: type must be one of {sorted(FORM_TYPES)}")
+            if not prop.get("title"):
+                raise ValueError(f"property {name}: a Vietnamese title is required")
+            unknown = set(prop) - PROPERTY_KEYWORDS
+            if unknown:
+                raise ValueError(f"property {name}: unknown keywords {sorted(unknown)}")
+        missing = set(schema.get("required", [])) - set(schema["properties"])
+        if missing:
+            raise ValueError(f"required names unknown properties: {sorted(missing)}")
+        return schema
+
+    @model_validator(mode="after")
+    def _valid_ui(self) -> "FormDefinition":
+        properties = self.json_schema["properties"]
+        for name in self.ui.get("order", []):
+            if name not in properties:
+                raise ValueError(f"ui.order names unknown property {name}")
+        for name, hints in self.ui.get("fields", {}).items():
+            if name not in properties:
+                raise ValueError(f"ui.fields names unknown property {name}")
+            if hints.get("prefill") and hints["prefill"] not in PREFILL_SOURCES:
+                raise ValueError(
+                    f"ui.fields.{name}.prefill must be one of {sorted(PREFILL_SOURCES)}"
+                )
+        return self
+
+
+class ProcedureDefinition(Strict):
+    """Thủ tục hành chính, as written in a catalogue file."""
+
+    code: str = Field(pattern=r"^\d\.\d{6}$")
+    version: int = Field(ge=1)
+    name: str = Field(min_length=1, max_length=500)
+    name_en: str = ""
+    field: FieldRef
+    sector: str = Field(min_length=1, max_length=40)
+    agency_levels: list[Literal["central", "province", "commune"]] = Field(min_length=1)
+    processing_days: int = Field(ge=0, le=365)
+    online_level: Literal["full", "partial", "none"]
+    applicant_types: list[Literal["citizen", "organisation"]] = ["citizen"]
+    identity_level: int = Field(default=1, ge=1, le=2)
+    description: str = ""
+    conditions: str = ""
+    fees: list[Fee] = []
+    components: list[Component] = Field(min_length=1)
+    form: FormDefinition
+    result: Result
+    steps: list[Step] = Field(min_length=1)
+    legal_basis: list[LegalBasis] = Field(min_length=1)
+
+    # Field validators, not a model validator, so that an error is located at the field it is about.
+    @field_validator("components", "fees", "steps")
+    @classmethod
+    def _unique_codes(cls, items: list[Any]) -> list[Any]:
+        codes = [item.code for item in items]
+        if len(codes) != len(set(codes)):
+            raise ValueError("codes must be unique")
+        return items
+
+    @field_validator("steps")
+    @classmethod
+    def _shares_add_up(cls, steps: list[Step]) -> list[Step]:
+        total = sum(step.share for step in steps)
+        if abs(total - 1) > 0.001:
+            raise ValueError(f"shares must add up to 1 (they add up to {total:g})")
+        return steps
+
+
+class CatalogError(ValueError):
+    """A catalogue file is invalid. ``problems`` lists (file, field, message)."""
+
+    def __init__(self, problems: list[tuple[str, str, str]]):
+        self.problems = problems
+        super().__init__(
+            "\n".join(f"{file}: {field}: {message}" for file, field, message in problems)
+        )
+
+
+def parse_procedure_file(path: Path) -> ProcedureDefinition:
+    """Read and validate one catalogue file; raise CatalogError naming file, field and problem."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise CatalogError([(str(path), "-", f"cannot be read: {exc}")]) from exc
+    if not isinstance(raw, dict):
+        raise CatalogError([(str(path), "-", "must hold one procedure (a mapping)")])
+    try:
+        return ProcedureDefinition.model_validate(raw)
+    except ValidationError as exc:
+        problems = [
+            (str(path), ".".join(str(part) for part in error["loc"]) or "-", error["msg"])
+            for error in exc.errors()
+        ]
+        raise CatalogError(problems) from exc

@@ -1,0 +1,122 @@
+"""Shared kernel: agencies, the tamper-evident audit log and content-addressed files."""
+
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+#: QCVN 102 electronic agency code: at most 4 dot-separated groups of digits and capitals, ≤ 35 chars.
+AGENCY_CODE_RE = re.compile(r"^[0-9A-Z]+(\.[0-9A-Z]+){0,3}$")
+
+
+def validate_agency_code(value: str) -> None:
+    if len(value) > 35 or not AGENCY_CODE_RE.match(value):
+        raise ValidationError(
+            _("%(value)s is not a QCVN 102 agency code (e.g. 000.00.00.G01)."),
+            params={"value": value},
+        )
+
+
+class AgencyLevel(models.TextChoices):
+    CENTRAL = "central", _("Central")
+    PROVINCE = "province", _("Province")
+    COMMUNE = "commune", _("Commune")
+
+
+class Agency(models.Model):
+    """Cơ quan, tổ chức: a unit with its QCVN 102 electronic identifier code."""
+
+    code = models.CharField(
+        _("code"), max_length=35, unique=True, validators=[validate_agency_code]
+    )
+    name = models.CharField(_("name"), max_length=255)
+    name_en = models.CharField(_("English name"), max_length=255, blank=True)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    level = models.CharField(_("level"), max_length=16, choices=AgencyLevel.choices)
+    kind = models.CharField(_("kind"), max_length=40, blank=True)
+    #: Sectors ("ngành, lĩnh vực") whose procedures this agency performs at its level.
+    sectors = models.JSONField(_("sectors"), default=list, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    @property
+    def unit_code(self) -> str:
+        """The short receiving-unit code used in receipt codes: ``000.00.20.G09`` -> ``G09.20``."""
+        groups = [g for g in reversed(self.code.split(".")) if g.strip("0")]
+        return ".".join(groups) or self.code
+
+    def display_name(self, language: str) -> str:
+        return self.name_en if language == "en" and self.name_en else self.name
+
+
+class AuditEntry(models.Model):
+    """One row of the append-only audit log; each row's hash covers the previous row's hash."""
+
+    created_at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=64, db_index=True)
+    object_type = models.CharField(max_length=64, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("audit entries are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("audit entries are append-only")
+
+
+class AuditChainHead(models.Model):
+    """A single row locked while appending, so concurrent writers extend the chain one at a time."""
+
+    last_hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return self.last_hash
+
+
+class StoredFile(models.Model):
+    """A file stored once under its SHA-256; every upload with the same bytes points here."""
+
+    sha256 = models.CharField(max_length=64, unique=True)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("stored file")
+
+    def __str__(self) -> str:
+        return self.sha256
+
+    @property
+    def storage_name(self) -> str:
+        return f"cas/{self.sha256[:2]}/{self.sha256[2:4]}/{self.sha256}"

@@ -1,0 +1,216 @@
+"""Who may see and act on which dossier: the one place that decides. Pages, API, services and
+tasks all ask here; ``tests/dossiers/test_permission_matrix.py`` checks every role against every
+action through pages and API.
+
+Capacities a person can hold towards a dossier:
+
+- ``applicant``: the citizen who filed a personal dossier; for a dossier filed for an
+  organisation, every person who represents that organisation *now* (the dossier belongs to the
+  organisation: a revoked representative, even the one who filed it, no longer sees it);
+- an official role (receiver, processor, approver, agency_admin) held in the dossier's agency
+  (platform_admin, for managing roles, gives no access to dossiers).
+
+A dossier someone may not see is reported as not found, so its existence is not revealed; a
+draft is seen by its applicant(s) only. Refusals are written to the audit log as
+``permission_denied`` with the dossier id, the action and the actor's id, nothing else.
+"""
+
+import enum
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from egov.catalog.models import Procedure
+from egov.core import audit
+from egov.identity.models import Representation, Role, User
+from egov.identity.services import represents
+
+from .constants import APPLICANT, TRANSITIONS, Status
+from .models import Dossier
+
+#: Reading actions, besides the lifecycle transitions of ``constants.TRANSITIONS``.
+VIEW, DOWNLOAD = "view", "download"
+ACTIONS = (*TRANSITIONS, VIEW, DOWNLOAD)
+#: The back-office roles that handle an agency's dossiers.
+DOSSIER_ROLES = frozenset({Role.RECEIVER, Role.PROCESSOR, Role.APPROVER, Role.AGENCY_ADMIN})
+
+
+class Decision(enum.Enum):
+    ALLOWED = "allowed"
+    #: The dossier is not theirs to see: reported as not found (404).
+    HIDDEN = "hidden"
+    #: They see it, but none of their capacities may do this (403).
+    FORBIDDEN = "forbidden"
+    #: Their capacity may, but not in the dossier's current state (409).
+    WRONG_STATE = "wrong_state"
+
+
+def _person(user: Any) -> User | None:
+    if isinstance(user, User) and user.is_authenticated and user.is_active:
+        return user
+    return None
+
+
+def acts_as_applicant(user: Any, dossier: Dossier) -> bool:
+    """The applicant of a personal dossier, or a current representative of the organisation
+    a dossier was filed for."""
+    person = _person(user)
+    if person is None:
+        return False
+    if dossier.organisation_id:
+        return represents(person, dossier.organisation_id)
+    return dossier.applicant_id == person.pk
+
+
+def roles_for(user: Any, dossier: Dossier) -> set[str]:
+    """The capacities in which ``user`` stands to ``dossier``: official roles in its agency, and
+    'applicant' (see :func:`acts_as_applicant`)."""
+    person = _person(user)
+    if person is None:
+        return set()
+    roles = set(person.roles_in(dossier.agency_id)) & DOSSIER_ROLES if person.is_official else set()
+    if acts_as_applicant(person, dossier):
+        roles.add(APPLICANT)
+    return roles
+
+
+def _visible(roles: set[str], dossier: Dossier) -> bool:
+    if dossier.status == Status.DRAFT:
+        return APPLICANT in roles  # a draft is nobody's business but its applicant's
+    return bool(roles)
+
+
+def _judge(roles: set[str], action: str, dossier: Dossier) -> Decision:
+    if not _visible(roles, dossier):
+        return Decision.HIDDEN
+    if action in (VIEW, DOWNLOAD):
+        return Decision.ALLOWED
+    transition = TRANSITIONS[action]
+    if not roles & transition.actors:
+        return Decision.FORBIDDEN
+    if dossier.status not in transition.sources:
+        return Decision.WRONG_STATE
+    if action == "rate" and dossier.rating is not None:
+        return Decision.WRONG_STATE  # rated once
+    return Decision.ALLOWED
+
+
+def decide(user: Any, action: str, dossier: Dossier) -> Decision:
+    """What ``user`` may do: ``action`` is a transition of ``TRANSITIONS``, or view/download."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action}")
+    return _judge(roles_for(user, dossier), action, dossier)
+
+
+def can_view(user: Any, dossier: Dossier) -> bool:
+    return _visible(roles_for(user, dossier), dossier)
+
+
+def can(user: Any, action: str, dossier: Dossier) -> bool:
+    """True when ``user`` may perform ``action`` on ``dossier`` in its current state."""
+    return decide(user, action, dossier) is Decision.ALLOWED
+
+
+def allowed_actions(user: Any, dossier: Dossier) -> list[str]:
+    """Every transition ``user`` may take on ``dossier`` now, in lifecycle order."""
+    roles = roles_for(user, dossier)
+    return [action for action in TRANSITIONS if _judge(roles, action, dossier) is Decision.ALLOWED]
+
+
+def record_denial(user: Any, action: str, dossier_id: int) -> None:
+    """Audit a refusal: the dossier id, the action and the actor's id, nothing else."""
+    audit.record(
+        "permission_denied",
+        actor=_person(user),
+        object_type="dossier",
+        object_id=dossier_id,
+        data={"action": action},
+    )
+
+
+def access_dossier(user: Any, dossier_id: int, action: str = VIEW) -> Dossier:
+    """The dossier if ``user`` may see it, else Http404 (whether or not it exists); a refusal of
+    an existing dossier is audited under ``action``."""
+    dossier = (
+        Dossier.objects.select_related(
+            "procedure", "agency", "applicant", "assignee", "organisation"
+        )
+        .filter(pk=dossier_id)
+        .first()
+    )
+    if dossier is None:
+        raise Http404
+    if not can_view(user, dossier):
+        record_denial(user, action, dossier.pk)
+        raise Http404
+    return dossier
+
+
+def dossiers_as_applicant(user: Any) -> QuerySet[Dossier]:
+    """The dossiers ``user`` holds as applicant, newest first: their personal dossiers and those
+    of the organisations they represent now."""
+    person = _person(user)
+    if person is None:
+        return Dossier.objects.none()
+    represented = Representation.objects.filter(person=person, revoked_at__isnull=True).values(
+        "organisation_id"
+    )
+    return (
+        Dossier.objects.filter(
+            Q(applicant=person, organisation__isnull=True) | Q(organisation_id__in=represented)
+        )
+        .select_related("procedure", "agency", "organisation")
+        .order_by("-created_at", "-pk")
+    )
+
+
+# --- filing --------------------------------------------------------------------------------------
+
+
+def required_identity_level(procedure: Procedure) -> int:
+    """Mức độ định danh the procedure asks of an applicant filing online (1 unless it says)."""
+    return int(procedure.definition.get("identity_level", 1))
+
+
+def meets_identity_level(user: Any, procedure: Procedure) -> bool:
+    person = _person(user)
+    return bool(person and person.identity_level >= required_identity_level(procedure))
+
+
+def may_file_for(user: Any, organisation_id: int) -> bool:
+    """Whether ``user`` may file (and act) for the organisation: a current representative."""
+    return represents(_person(user), organisation_id)
+
+
+# --- the back office ------------------------------------------------------------------------------
+
+
+def is_official_of(user: Any, agency_id: int) -> bool:
+    """Holds a role handling the agency's dossiers."""
+    person = _person(user)
+    return bool(person and person.is_official and person.roles_in(agency_id) & DOSSIER_ROLES)
+
+
+def queue_agencies(user: Any) -> list[int]:
+    """Ids of the agencies whose one-stop queue ``user`` reads (every submitted dossier there,
+    as :func:`can_view` allows them)."""
+    person = _person(user)
+    if person is None or not person.is_official:
+        return []
+    held = person.official_roles.filter(role__in=DOSSIER_ROLES).values_list("agency_id", flat=True)
+    return sorted(set(held))
+
+
+def may_file_at_counter(user: Any, agency_id: int) -> bool:
+    """A receiving official of the agency files dossiers for people at its counter."""
+    person = _person(user)
+    return bool(person and person.is_official and Role.RECEIVER in person.roles_in(agency_id))
+
+
+def may_be_assigned(user: Any, dossier: Dossier) -> bool:
+    """Who a dossier can be handed to for processing: a processor of its agency."""
+    person = _person(user)
+    return bool(
+        person and person.is_official and Role.PROCESSOR in person.roles_in(dossier.agency_id)
+    )

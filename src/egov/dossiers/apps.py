@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DossiersConfig(AppConfig):
+    name = "egov.dossiers"
+    label = "dossiers"
+    verbose_name = "Hồ sơ / Dossiers"

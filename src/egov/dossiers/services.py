@@ -1,0 +1,744 @@
+"""Every write to a dossier is one of these verbs.
+
+Each checks the actor's capacity and the dossier's state, changes the state and appends the event
+in one transaction, and schedules notifications for after the commit. Pages, API, admin and tests
+call them; nothing else saves a dossier.
+"""
+
+import hashlib
+import json
+import math
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import partial
+from typing import IO, Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from egov.catalog import forms as application_forms
+from egov.catalog.models import Procedure
+from egov.catalog.selectors import performing_agencies
+from egov.core import calendar
+from egov.core.errors import ServiceError
+from egov.core.files import clean_filename, read_checked_upload, store_bytes
+from egov.core.models import Agency
+from egov.identity.models import Organisation, User, UserKind
+
+from . import access
+from .constants import (
+    NOTIFIED_EVENTS,
+    TRANSITIONS,
+    Channel,
+    ComponentSource,
+    Satisfaction,
+    Status,
+)
+from .models import (
+    Dossier,
+    DossierComponent,
+    DossierEvent,
+    Notification,
+    ReceiptSequence,
+    SubmissionKey,
+)
+
+#: A procedure "within the day" is due at the end of office hours.
+WORKDAY_END = time(17, 0)
+
+
+class DossierError(ServiceError):
+    """A refused dossier operation."""
+
+    code = "invalid"
+
+
+class NotFound(DossierError):
+    code, http_status = "not_found", 404
+
+
+class NotAllowed(DossierError):
+    code, http_status = "forbidden", 403
+
+
+class WrongState(DossierError):
+    code, http_status = "invalid_state", 409
+
+
+class StaleVersion(DossierError):
+    code, http_status = "stale", 409
+
+
+class InvalidInput(DossierError):
+    code, http_status = "invalid_input", 422
+
+
+class IdentityLevelRequired(NotAllowed):
+    """The procedure asks for a stronger identity than the applicant's account has (403): the
+    applicant is not allowed to file it yet, whatever they send; verifying their identity on
+    the account page lifts the refusal."""
+
+    code = "identity_level_required"
+
+
+@dataclass
+class Upload:
+    """A file an actor sends for one component (or as a result)."""
+
+    name: str
+    stream: IO[bytes]
+    size: int | None = None
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def legal_deadline(start: datetime, working_days: int) -> datetime:
+    """The moment a dossier received at ``start`` is due ("ngày hẹn trả")."""
+    if working_days == 0:
+        moment = calendar.next_working_moment(start)
+        end_of_day = datetime.combine(moment.date(), WORKDAY_END, tzinfo=calendar.VIETNAM)
+        return end_of_day if moment <= end_of_day else calendar.add_working_days(end_of_day, 1)
+    return calendar.add_working_days(start, working_days)
+
+
+def _record(
+    dossier: Dossier, kind: str, actor: User | None, from_status: str, **data: Any
+) -> DossierEvent:
+    event = DossierEvent.objects.create(
+        dossier=dossier,
+        kind=kind,
+        actor=actor,
+        at=timezone.now(),
+        from_status=from_status,
+        to_status=dossier.status,
+        data=data,
+    )
+    if kind in NOTIFIED_EVENTS:
+        _queue_notifications(dossier, event)
+    return event
+
+
+def _queue_notifications(dossier: Dossier, event: DossierEvent) -> None:
+    from .tasks import send_notification
+
+    applicant = dossier.applicant
+    channels = [
+        name for name, address in (("email", applicant.email), ("sms", applicant.phone)) if address
+    ]
+    for channel in channels:
+        notification = Notification.objects.create(dossier=dossier, event=event, channel=channel)
+        transaction.on_commit(partial(send_notification.enqueue, notification.pk))
+
+
+def check_action(actor: User, action: str, dossier: Dossier) -> None:
+    """Raise unless ``actor`` may do ``action`` on ``dossier`` now, as ``access`` decides:
+    NotFound when they may not see it, NotAllowed when their capacity does not allow it (both
+    audited), WrongState for its status."""
+    decision = access.decide(actor, action, dossier)
+    if decision is access.Decision.ALLOWED:
+        return
+    if decision in (access.Decision.HIDDEN, access.Decision.FORBIDDEN):
+        access.record_denial(actor, action, dossier.pk)
+        if decision is access.Decision.HIDDEN:
+            raise NotFound(_("Dossier not found."))
+        raise NotAllowed(_("You are not allowed to do this on this dossier."))
+    if action == "rate" and dossier.rating is not None:
+        raise WrongState(_("This dossier has already been rated."))
+    raise WrongState(
+        _("This dossier is “%(status)s”; “%(action)s” is not possible now.")
+        % {"status": Status(dossier.status).label, "action": TRANSITIONS[action].label}
+    )
+
+
+def _authorise(actor: User, action: str, dossier_id: int) -> None:
+    """Check permission before the locking transaction, so that a refusal's audit row is
+    committed and not rolled back with the transaction (the check is repeated under the lock)."""
+    dossier = Dossier.objects.select_related("agency", "procedure").filter(pk=dossier_id).first()
+    if dossier is None:
+        raise NotFound(_("Dossier not found."))
+    check_action(actor, action, dossier)
+
+
+@contextmanager
+def _transition(
+    dossier_id: int, actor: User, action: str, expected_version: int | None = None
+) -> Iterator[Dossier]:
+    """Lock the dossier, check that ``actor`` may do ``action`` now, and save it afterwards."""
+    _authorise(actor, action, dossier_id)
+    with transaction.atomic():
+        dossier = (
+            # Lock the dossier row only: the joined procedure, agency and applicant rows are
+            # shared by every dossier of a procedure, and locking them would serialise them all.
+            Dossier.objects.select_for_update(of=("self",))
+            .select_related("procedure", "agency", "applicant")
+            .filter(pk=dossier_id)
+            .first()
+        )
+        if dossier is None:
+            raise NotFound(_("Dossier not found."))
+        check_action(actor, action, dossier)
+        if expected_version is not None and expected_version != dossier.version:
+            raise StaleVersion(
+                _("Someone else has changed this dossier meanwhile. Reload the page and try again.")
+            )
+        yield dossier
+        dossier.version = F("version") + 1
+        dossier.save()
+        dossier.refresh_from_db(fields=["version"])
+
+
+def _require(text: str, field: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise InvalidInput(_("Please give a reason."), {field: _("This field is required.")})
+    return text
+
+
+def _store_upload(upload: Upload, *, pdf_only: bool = False) -> tuple[Any, str]:
+    try:
+        data, content_type = read_checked_upload(upload.stream, upload.name, upload.size)
+    except ValidationError as exc:
+        raise InvalidInput(exc.messages[0]) from exc
+    if pdf_only and content_type != "application/pdf":
+        raise InvalidInput(_("The result must be a PDF file."))
+    return store_bytes(data, content_type), clean_filename(upload.name)
+
+
+def _attach(
+    dossier: Dossier, uploads: Mapping[str, Upload], source: str = ComponentSource.UPLOAD
+) -> None:
+    known = {component["code"] for component in dossier.procedure.components}
+    errors: dict[str, str] = {}
+    stored = {}
+    for code, upload in uploads.items():
+        if code not in known:
+            errors[f"component:{code}"] = _("This procedure has no such document component.")
+            continue
+        try:
+            stored[code] = _store_upload(upload)
+        except InvalidInput as exc:
+            errors[f"component:{code}"] = exc.message
+    if errors:
+        raise InvalidInput(_("Some files could not be accepted."), errors)
+    if not stored:
+        return
+    # The dossier row is locked (or not yet committed), so its components can be read once and
+    # written without a lock and savepoint per component.
+    existing = {component.code: component for component in dossier.components.all()}
+    added: list[DossierComponent] = []
+    for code, (file, filename) in stored.items():
+        component = existing.get(code) or DossierComponent(dossier=dossier, code=code)
+        component.file, component.filename, component.source = file, filename, source
+        component.uploaded_at, component.checked, component.check_note = timezone.now(), None, ""
+        if component.pk is None:
+            added.append(component)
+        else:
+            component.save()
+    DossierComponent.objects.bulk_create(added)
+
+
+def _completeness_errors(dossier: Dossier) -> dict[str, str]:
+    errors = application_forms.validate(dossier.procedure.definition["form"], dossier.form_data)
+    present = set(dossier.components.values_list("code", flat=True))
+    for component in dossier.procedure.components:
+        if component["required"] and component["code"] not in present:
+            errors[f"component:{component['code']}"] = _("This document is required.")
+    return errors
+
+
+def _assign_receipt_code(dossier: Dossier) -> None:
+    """``{unit code}-{yyyymmdd}-{sequence}``; the sequence runs per receiving unit."""
+    sequence = ReceiptSequence.objects.filter(agency=dossier.agency)
+    # The row is locked from this update to the commit: every submission of the unit waits here.
+    if not sequence.update(last=F("last") + 1):  # the unit's first receipt
+        try:
+            with transaction.atomic():
+                ReceiptSequence.objects.create(agency=dossier.agency, last=1)
+        except IntegrityError:  # created by a concurrent submission
+            sequence.update(last=F("last") + 1)
+    number = sequence.values_list("last", flat=True).get()
+    day = timezone.localtime(dossier.submitted_at).strftime("%Y%m%d")
+    dossier.code = f"{dossier.agency.unit_code}-{day}-{number:07d}"
+
+
+def _check_agency(procedure: Procedure, agency: Agency) -> None:
+    if agency not in performing_agencies(procedure):
+        raise InvalidInput(
+            _("This agency does not perform this procedure."),
+            {"agency": _("Choose an agency that performs this procedure.")},
+        )
+
+
+def _check_identity_level(applicant: User, procedure: Procedure) -> None:
+    if not access.meets_identity_level(applicant, procedure):
+        required = access.required_identity_level(procedure)
+        raise IdentityLevelRequired(
+            _(
+                "This procedure can only be filed online with an account verified at level"
+                " %(required)s; yours is at level %(current)s. Verify your identity on your"
+                " account page, then try again."
+            )
+            % {"required": required, "current": applicant.identity_level}
+        )
+
+
+def _check_applicant_type(applicant: User, procedure: Procedure, organisation: Any) -> None:
+    """A procedure says whether citizens, organisations or both file it; an organisation is
+    represented by whoever files for it."""
+    types = procedure.definition.get("applicant_types", ["citizen"])
+    if organisation is None:
+        if "citizen" not in types:
+            raise InvalidInput(
+                _("This procedure is filed by organisations: choose the organisation you act for."),
+                {"organisation": _("Choose an organisation.")},
+            )
+        return
+    if "organisation" not in types:
+        raise InvalidInput(
+            _("This procedure is not filed by organisations."),
+            {"organisation": _("File it for yourself.")},
+        )
+    if not access.may_file_for(applicant, organisation.pk):
+        raise NotAllowed(
+            _("You are not authorised to act for this organisation."),
+            {"organisation": _("Choose an organisation you represent.")},
+        )
+
+
+def _check_online(procedure: Procedure) -> None:
+    if procedure.online_level == "none":
+        raise InvalidInput(
+            _("This procedure cannot be submitted online; please go to the counter.")
+        )
+
+
+def request_fingerprint(payload: Mapping[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+# --- drafts and online submission ------------------------------------------------------------------
+
+
+def start_draft(
+    applicant: User,
+    procedure: Procedure,
+    agency: Agency,
+    organisation: Organisation | None = None,
+) -> Dossier:
+    """Open a draft for ``applicant``, or for the ``organisation`` they represent (the dossier
+    then belongs to the organisation); it can be saved and resumed until submitted.
+
+    Refused (IdentityLevelRequired, 403) when the applicant's identity level is below the one
+    the procedure declares."""
+    if applicant.kind != UserKind.CITIZEN:
+        raise NotAllowed(_("Only citizens submit dossiers online."))
+    _check_identity_level(applicant, procedure)
+    _check_applicant_type(applicant, procedure, organisation)
+    _check_online(procedure)
+    _check_agency(procedure, agency)
+    with transaction.atomic():
+        dossier = Dossier.objects.create(
+            procedure=procedure,
+            agency=agency,
+            applicant=applicant,
+            organisation=organisation,
+            channel=Channel.ONLINE,
+        )
+        _record(
+            dossier,
+            "draft_created",
+            applicant,
+            "",
+            **({"organisation": organisation.pk} if organisation else {}),
+        )
+    return dossier
+
+
+def save_draft(
+    dossier_id: int, applicant: User, raw_form: Mapping[str, Any], uploads: Mapping[str, Upload]
+) -> Dossier:
+    """Keep what the applicant has filled in so far; files are checked, the form is not yet."""
+    with _transition(dossier_id, applicant, "submit") as dossier:
+        dossier.form_data = application_forms.coerce(dossier.procedure.definition["form"], raw_form)
+        _attach(dossier, uploads)
+    return dossier
+
+
+def submit(dossier_id: int, applicant: User, expected_version: int | None = None) -> Dossier:
+    """Submit a complete draft: it gets its receipt code and enters the agency's queue."""
+    with _transition(dossier_id, applicant, "submit", expected_version) as dossier:
+        _check_identity_level(applicant, dossier.procedure)
+        errors = _completeness_errors(dossier)
+        if errors:
+            raise InvalidInput(_("The dossier is not complete yet."), errors)
+        dossier.status = Status.SUBMITTED
+        dossier.submitted_at = timezone.now()
+        _record(dossier, "submitted", applicant, Status.DRAFT, channel=dossier.channel)
+        _assign_receipt_code(dossier)
+    return dossier
+
+
+def submit_online(
+    applicant: User,
+    procedure: Procedure,
+    agency: Agency,
+    form_data: Mapping[str, Any],
+    uploads: Mapping[str, Upload],
+    idempotency_key: str = "",
+    organisation: Organisation | None = None,
+) -> tuple[Dossier, bool]:
+    """Create and submit a dossier in one step (the API). Returns (dossier, replayed).
+
+    With an ``idempotency_key``, a retried request returns the dossier of the first one instead
+    of making a second; the same key with a different request is refused.
+    """
+    fingerprint = ""
+    if idempotency_key:
+        digests = {code: hashlib.sha256(u.stream.read()).hexdigest() for code, u in uploads.items()}
+        for upload in uploads.values():
+            upload.stream.seek(0)
+        fingerprint = request_fingerprint(
+            {
+                "procedure": procedure.pk,
+                "agency": agency.pk,
+                "form": form_data,
+                "files": digests,
+                **({"organisation": organisation.pk} if organisation else {}),
+            }
+        )
+        replay = _replay(applicant, idempotency_key, fingerprint)
+        if replay:
+            return replay, True
+    try:
+        with transaction.atomic():
+            dossier = start_draft(applicant, procedure, agency, organisation)
+            dossier.form_data = dict(form_data)
+            dossier.save(update_fields=["form_data"])
+            _attach(dossier, uploads)
+            if idempotency_key:
+                SubmissionKey.objects.create(
+                    user=applicant, key=idempotency_key, request_hash=fingerprint, dossier=dossier
+                )
+            dossier = submit(dossier.pk, applicant)
+    except IntegrityError:
+        replay = _replay(applicant, idempotency_key, fingerprint) if idempotency_key else None
+        if replay:
+            return replay, True
+        raise
+    return dossier, False
+
+
+def _replay(user: User, key: str, fingerprint: str) -> Dossier | None:
+    previous = SubmissionKey.objects.select_related("dossier").filter(user=user, key=key).first()
+    if previous is None:
+        return None
+    if previous.request_hash != fingerprint:
+        raise InvalidInput(_("This Idempotency-Key was already used for a different request."))
+    return previous.dossier
+
+
+def find_or_create_citizen(
+    *, personal_id: str, full_name: str, birth_date: date | None, phone: str = "", email: str = ""
+) -> User:
+    """The citizen with this personal ID number, or a new account they can claim later."""
+    existing = User.objects.filter(personal_id=personal_id).first()
+    if existing:
+        return existing
+    citizen = User(
+        username=personal_id,
+        personal_id=personal_id,
+        full_name=full_name,
+        birth_date=birth_date,
+        phone=phone,
+        email=email,
+        kind=UserKind.CITIZEN,
+    )
+    citizen.set_unusable_password()
+    try:
+        citizen.full_clean(exclude=["password"])
+    except ValidationError as exc:
+        errors = {key: " ".join(messages) for key, messages in exc.message_dict.items()}
+        if "username" in errors:  # the username is the personal ID number
+            errors.setdefault("personal_id", errors.pop("username"))
+        raise InvalidInput(_("The applicant's details are not valid."), errors) from exc
+    citizen.save()
+    return citizen
+
+
+def submit_at_counter(
+    official: User,
+    applicant: User,
+    procedure: Procedure,
+    agency: Agency,
+    form_data: Mapping[str, Any],
+    uploads: Mapping[str, Upload],
+) -> Dossier:
+    """A receiving official files a dossier on a citizen's behalf (channel "counter").
+
+    The official has checked the papers in front of them, so the dossier is received at once and
+    every provided component is marked checked; uploads are the scans.
+    """
+    if not access.may_file_at_counter(official, agency.pk):
+        raise NotAllowed(_("Only a receiving official of this agency can file at the counter."))
+    _check_agency(procedure, agency)
+    now = timezone.now()
+    with transaction.atomic():
+        dossier = Dossier.objects.create(
+            procedure=procedure,
+            agency=agency,
+            applicant=applicant,
+            submitted_by=official,
+            channel=Channel.COUNTER,
+            form_data=application_forms.coerce(procedure.definition["form"], form_data),
+        )
+        _attach(dossier, uploads, source=ComponentSource.SCAN)
+        errors = _completeness_errors(dossier)
+        if errors:
+            raise InvalidInput(_("The dossier is not complete yet."), errors)
+        dossier.status = Status.SUBMITTED
+        dossier.submitted_at = now
+        _assign_receipt_code(dossier)
+        dossier.save()
+        _record(dossier, "submitted", official, Status.DRAFT, channel=Channel.COUNTER)
+        dossier.components.update(checked=True)
+        _receive(dossier, official, now)
+        dossier.save()
+    return dossier
+
+
+# --- back office ------------------------------------------------------------------------------------
+
+
+def _receive(dossier: Dossier, official: User, now: datetime) -> None:
+    dossier.status = Status.RECEIVED
+    dossier.received_at = now
+    dossier.due_at = legal_deadline(now, dossier.procedure.processing_days)
+    _record(dossier, "received", official, Status.SUBMITTED, due_at=dossier.due_at.isoformat())
+
+
+def receive(
+    dossier_id: int,
+    official: User,
+    checklist: Mapping[str, tuple[bool, str]],
+    expected_version: int | None = None,
+) -> Dossier:
+    """Tiếp nhận: the receiver checks every component against the procedure's list; the legal
+    clock starts and the due date is set. A dossier with a failed check must go back for a
+    supplement instead."""
+    with _transition(dossier_id, official, "receive", expected_version) as dossier:
+        present = {component.code: component for component in dossier.components.all()}
+        errors: dict[str, str] = {}
+        for spec in dossier.procedure.components:
+            code = spec["code"]
+            ok, note = checklist.get(code, (False, ""))
+            if code in present:
+                present[code].checked = bool(ok)
+                present[code].check_note = (note or "")[:255]
+                present[code].save(update_fields=["checked", "check_note"])
+            if spec["required"] and not (ok and code in present):
+                errors[f"component:{code}"] = _("Not checked as valid.")
+        if errors:
+            raise InvalidInput(
+                _(
+                    "Every required document must be checked as valid; otherwise request a supplement."
+                ),
+                errors,
+            )
+        _receive(dossier, official, timezone.now())
+    return dossier
+
+
+def refuse_intake(
+    dossier_id: int, official: User, reason: str, expected_version: int | None = None
+) -> Dossier:
+    """Không tiếp nhận: the dossier is refused at intake, with the reason."""
+    reason = _require(reason, "reason")
+    with _transition(dossier_id, official, "refuse_intake", expected_version) as dossier:
+        dossier.status = Status.REFUSED
+        dossier.decision_reason = reason
+        dossier.finished_at = timezone.now()
+        _record(dossier, "refused", official, Status.SUBMITTED, reason=reason)
+    return dossier
+
+
+def request_supplement(
+    dossier_id: int,
+    official: User,
+    reason: str,
+    components: list[str] | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """Yêu cầu bổ sung: the applicant must complete the dossier; the legal clock stops."""
+    reason = _require(reason, "reason")
+    with _transition(dossier_id, official, "request_supplement", expected_version) as dossier:
+        known = {component["code"] for component in dossier.procedure.components}
+        wanted = [code for code in components or [] if code in known]
+        previous = dossier.status
+        dossier.resume_status = previous
+        dossier.status = Status.AWAITING_SUPPLEMENT
+        dossier.clock_stopped_at = timezone.now()
+        dossier.supplement_reason = reason
+        _record(
+            dossier, "supplement_requested", official, previous, reason=reason, components=wanted
+        )
+    return dossier
+
+
+def provide_supplement(
+    dossier_id: int,
+    applicant: User,
+    raw_form: Mapping[str, Any] | None,
+    uploads: Mapping[str, Upload],
+    expected_version: int | None = None,
+) -> Dossier:
+    """The applicant sends what was asked; the clock restarts with the working time that was left."""
+    with _transition(dossier_id, applicant, "supplement", expected_version) as dossier:
+        if raw_form is not None:
+            dossier.form_data = application_forms.coerce(
+                dossier.procedure.definition["form"], raw_form
+            )
+        _attach(dossier, uploads)
+        errors = _completeness_errors(dossier)
+        if errors:
+            raise InvalidInput(_("The dossier is not complete yet."), errors)
+        now = timezone.now()
+        if dossier.due_at and dossier.clock_stopped_at:
+            # What was left when the clock stopped, a part of a day counting as a whole day.
+            left = calendar.working_time_between(dossier.clock_stopped_at, dossier.due_at)
+            dossier.due_at = legal_deadline(now, math.ceil(left / timedelta(days=1)))
+        dossier.status = dossier.resume_status or Status.SUBMITTED
+        dossier.resume_status = ""
+        dossier.clock_stopped_at = None
+        _record(
+            dossier,
+            "supplemented",
+            applicant,
+            Status.AWAITING_SUPPLEMENT,
+            files=sorted(uploads),
+            due_at=dossier.due_at.isoformat() if dossier.due_at else None,
+        )
+    return dossier
+
+
+def assign(
+    dossier_id: int, official: User, assignee: User, expected_version: int | None = None
+) -> Dossier:
+    """Phân công: hand the dossier to a processing official of the same agency."""
+    with _transition(dossier_id, official, "assign", expected_version) as dossier:
+        if not access.may_be_assigned(assignee, dossier):
+            raise InvalidInput(
+                _("The assignee must be a processing official of this agency."),
+                {"assignee": _("Choose a processing official of this agency.")},
+            )
+        previous = dossier.status
+        dossier.status = Status.PROCESSING
+        dossier.assignee = assignee
+        _record(dossier, "assigned", official, previous, assignee=assignee.pk)
+    return dossier
+
+
+def approve(
+    dossier_id: int,
+    official: User,
+    result: Upload,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Dossier:
+    """Phê duyệt: the approver signs off and attaches the result document (a PDF)."""
+    with _transition(dossier_id, official, "approve", expected_version) as dossier:
+        stored, _name = _store_upload(result, pdf_only=True)
+        dossier.status = Status.RESULT_READY
+        dossier.result_file = stored
+        dossier.result_note = (note or "").strip()
+        dossier.decided_at = timezone.now()
+        _record(dossier, "result_ready", official, Status.PROCESSING, result_sha256=stored.sha256)
+    return dossier
+
+
+def reject(
+    dossier_id: int, official: User, reason: str, expected_version: int | None = None
+) -> Dossier:
+    """Từ chối giải quyết: processing stops, with the reason given to the applicant."""
+    reason = _require(reason, "reason")
+    with _transition(dossier_id, official, "reject", expected_version) as dossier:
+        previous = dossier.status
+        dossier.status = Status.REJECTED
+        dossier.decision_reason = reason
+        dossier.decided_at = dossier.finished_at = timezone.now()
+        _record(dossier, "rejected", official, previous, reason=reason)
+    return dossier
+
+
+def return_result(dossier_id: int, official: User, expected_version: int | None = None) -> Dossier:
+    """Trả kết quả: the result is handed over; the dossier is finished."""
+    with _transition(dossier_id, official, "return_result", expected_version) as dossier:
+        dossier.status = Status.RETURNED
+        dossier.finished_at = timezone.now()
+        late = bool(dossier.due_at and dossier.finished_at > dossier.due_at)
+        _record(dossier, "returned", official, Status.RESULT_READY, on_time=not late)
+    return dossier
+
+
+def withdraw(
+    dossier_id: int, applicant: User, reason: str = "", expected_version: int | None = None
+) -> Dossier:
+    """Rút hồ sơ: the applicant withdraws a dossier that is not finished."""
+    with _transition(dossier_id, applicant, "withdraw", expected_version) as dossier:
+        previous = dossier.status
+        dossier.status = Status.WITHDRAWN
+        dossier.decision_reason = (reason or "").strip()
+        dossier.finished_at = timezone.now()
+        _record(dossier, "withdrawn", applicant, previous)
+    return dossier
+
+
+def apologise(
+    dossier_id: int,
+    official: User,
+    reason: str,
+    new_date: date,
+    expected_version: int | None = None,
+) -> Dossier:
+    """Phiếu xin lỗi và hẹn lại ngày trả kết quả: a late dossier gets a new promised date."""
+    reason = _require(reason, "reason")
+    with _transition(dossier_id, official, "apologise", expected_version) as dossier:
+        today = timezone.localdate()
+        if new_date <= today or not calendar.is_working_day(new_date):
+            raise InvalidInput(
+                _("The new date must be a future working day."),
+                {"new_date": _("Choose a working day after today.")},
+            )
+        if dossier.due_at and new_date <= timezone.localtime(dossier.due_at).date():
+            raise InvalidInput(
+                _("The new date must be after the current due date."),
+                {"new_date": _("Choose a date after the current due date.")},
+            )
+        dossier.promised_at = datetime.combine(new_date, WORKDAY_END, tzinfo=calendar.VIETNAM)
+        _record(
+            dossier,
+            "apologised",
+            official,
+            dossier.status,
+            reason=reason,
+            promised_at=dossier.promised_at.isoformat(),
+        )
+    return dossier
+
+
+def rate(dossier_id: int, applicant: User, score: int, comment: str = "") -> Dossier:
+    """Đánh giá: the applicant rates the service once the result is returned."""
+    if score not in Satisfaction.values:
+        raise InvalidInput(_("Choose a rating."), {"score": _("Choose a rating.")})
+    with _transition(dossier_id, applicant, "rate") as dossier:
+        if dossier.rating is not None:
+            raise WrongState(_("This dossier has already been rated."))
+        dossier.rating = score
+        dossier.rating_comment = (comment or "").strip()[:1000]
+        _record(dossier, "rated", applicant, dossier.status, score=score)
+    return dossier

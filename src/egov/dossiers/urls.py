@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "dossiers"
+urlpatterns = [
+    path("procedures/<str:code>/start/", views.start, name="start"),
+    path("dossiers/", views.mine, name="mine"),
+    path("dossiers/<int:dossier_id>/", views.detail, name="detail"),
+    path("dossiers/<int:dossier_id>/edit/", views.edit, name="edit"),
+    path("dossiers/<int:dossier_id>/act/<str:action>/", views.act, name="act"),
+    path("dossiers/<int:dossier_id>/receipt.pdf", views.receipt, name="receipt"),
+    path("dossiers/<int:dossier_id>/result/", views.result, name="result"),
+    path("dossiers/<int:dossier_id>/files/<str:code>/", views.component_file, name="file"),
+    path("track/", views.track, name="track"),
+    path("backoffice/", views.queue, name="queue"),
+    path("backoffice/counter/", views.counter, name="counter"),
+]

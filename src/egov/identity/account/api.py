@@ -1,0 +1,297 @@
+"""Account API (registration, contact and registry verification, personal data) and
+organisations API (register, representatives). Errors are the API's JSON shape
+``{code, message, errors}``; the rules are the services'."""
+
+from datetime import date, datetime
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import Field, Router, Schema, Status
+
+from ..auth import acting_user, api_auth
+from ..models import Organisation, RegistryVerification, Representation, User
+from ..services import (
+    organisations_of,
+    register_organisation,
+    revoke_representation,
+)
+from . import personal_data, services
+
+account_router = Router()
+organisations_router = Router(auth=api_auth)
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    errors: dict[str, str]
+
+
+ERRORS: dict[int, Any] = {
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+    429: ErrorOut,
+}
+
+
+# --- schemas -------------------------------------------------------------------------------------
+
+
+class RegistryVerificationOut(Schema):
+    status: str = Field(description="pending, matched, mismatch or failed")
+    differences: list[str] = Field(description="Declared fields the registry disagrees with")
+    requested_at: datetime
+    completed_at: datetime | None
+
+
+class AccountOut(Schema):
+    id: int
+    kind: str
+    full_name: str
+    identity_level: int = Field(description="0 not verified, 1 contact verified, 2 registry")
+    email_verified_at: datetime | None
+    phone_verified_at: datetime | None
+    registry_verified_at: datetime | None
+    unverified_contacts: list[str] = Field(description="Channels a code can be sent to")
+    registry_verification: RegistryVerificationOut | None
+
+    @staticmethod
+    def resolve_unverified_contacts(user: User) -> list[str]:
+        return services.pending_channels(user)
+
+    @staticmethod
+    def resolve_registry_verification(user: User) -> RegistryVerification | None:
+        return services.latest_registry_verification(user)
+
+
+class RegistrationIn(Schema):
+    personal_id: str = Field(description="Số định danh cá nhân, 12 digits")
+    full_name: str
+    birth_date: date
+    email: str = ""
+    phone: str = ""
+    password: str
+
+
+class CodeIn(Schema):
+    channel: str = Field(pattern="^(email|phone)$")
+    code: str
+
+
+class CodeForPersonIn(CodeIn):
+    personal_id: str
+
+
+class ChannelIn(Schema):
+    channel: str = Field(pattern="^(email|phone)$")
+
+
+class ChannelOut(Schema):
+    sent: str
+
+
+class RepresentationOut(Schema):
+    id: int
+    person_id: int
+    person_name: str
+    kind: str
+    granted_at: datetime
+    revoked_at: datetime | None
+
+    @staticmethod
+    def resolve_person_name(representation: Representation) -> str:
+        return representation.person.full_name
+
+
+class OrganisationOut(Schema):
+    id: int
+    kind: str
+    tax_code: str | None
+    registration_number: str
+    name: str
+    address: str
+    email: str
+    phone: str
+
+
+class OrganisationDetailOut(OrganisationOut):
+    representatives: list[RepresentationOut]
+
+    @staticmethod
+    def resolve_representatives(organisation: Organisation) -> list[Representation]:
+        return services.representations_of(organisation)
+
+
+class OrganisationIn(Schema):
+    kind: str = Field(pattern="^(business|other)$")
+    name: str
+    tax_code: str = Field("", description="10 digits, or 13 for a branch (0101234567-001)")
+    registration_number: str = ""
+    address: str = ""
+    email: str = ""
+    phone: str = ""
+
+
+class GrantIn(Schema):
+    personal_id: str = Field(description="The person to authorise (a citizen account)")
+    kind: str = Field("authorised", pattern="^(legal|authorised)$")
+
+
+# --- account -------------------------------------------------------------------------------------
+
+
+@account_router.post(
+    "/registrations",
+    response={201: AccountOut, **ERRORS},
+    summary="Register a citizen account (identity level 0); a code goes to each contact",
+)
+def register(request: HttpRequest, payload: RegistrationIn) -> Status:
+    user = services.register_citizen(**payload.dict())
+    return Status(201, user)
+
+
+@account_router.post(
+    "/verification",
+    response={200: AccountOut, **ERRORS},
+    summary="Prove an email address or phone number with its code (identity level 1)",
+    description="No login needed: the code is the proof. A code works once, for 15 minutes "
+    "and 5 tries; an unknown personal ID number fails like a wrong code.",
+)
+def verify_contact(request: HttpRequest, payload: CodeForPersonIn) -> User:
+    return services.verify_contact_of(payload.personal_id, payload.channel, payload.code)
+
+
+@account_router.get("", auth=api_auth, response={200: AccountOut, **ERRORS}, summary="My account")
+def my_account(request: HttpRequest) -> User:
+    return acting_user(request)
+
+
+@account_router.post(
+    "/verification-codes",
+    auth=api_auth,
+    response={202: ChannelOut, **ERRORS},
+    summary="Send a new code to one of my contacts",
+)
+def send_code(request: HttpRequest, payload: ChannelIn) -> Status:
+    services.send_verification_code(acting_user(request), payload.channel)
+    return Status(202, {"sent": payload.channel})
+
+
+@account_router.post(
+    "/verification/me",
+    auth=api_auth,
+    response={200: AccountOut, **ERRORS},
+    summary="Prove one of my contacts with its code (logged in)",
+)
+def verify_my_contact(request: HttpRequest, payload: CodeIn) -> User:
+    return services.verify_contact(acting_user(request), payload.channel, payload.code)
+
+
+@account_router.post(
+    "/registry-verification",
+    auth=api_auth,
+    response={202: RegistryVerificationOut, **ERRORS},
+    summary="Verify my identity against the population registry (identity level 2)",
+    description="The check runs in the background; poll GET to see its answer.",
+)
+def request_registry_check(request: HttpRequest) -> Status:
+    return Status(202, services.request_registry_verification(acting_user(request)))
+
+
+@account_router.get(
+    "/registry-verification",
+    auth=api_auth,
+    response={200: RegistryVerificationOut, **ERRORS},
+    summary="The latest check against the population registry",
+)
+def registry_check(request: HttpRequest) -> RegistryVerification:
+    latest = services.latest_registry_verification(acting_user(request))
+    if latest is None:
+        raise Http404
+    return latest
+
+
+@account_router.get(
+    "/personal-data",
+    auth=api_auth,
+    summary="Everything the platform holds on me (JSON)",
+    description="Profile, identity level and verification times, representations, dossiers "
+    "with form data, components' metadata and events, notifications, API tokens' names and "
+    "dates. Never a password, token or code hash.",
+)
+def my_personal_data(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(
+        personal_data.export_json(acting_user(request)),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- organisations ---------------------------------------------------------------------------------
+
+
+def _organisation(request: HttpRequest, organisation_id: int) -> Organisation:
+    found = services.organisation_for(acting_user(request), organisation_id)
+    if found is None:
+        raise Http404
+    return found
+
+
+@organisations_router.get("", response=list[OrganisationOut], summary="Organisations I represent")
+def my_organisations(request: HttpRequest) -> list[Organisation]:
+    return list(organisations_of(acting_user(request)))
+
+
+@organisations_router.post(
+    "",
+    response={201: OrganisationDetailOut, **ERRORS},
+    summary="Register an organisation (you become its legal representative)",
+    description="A citizen verified at identity level 2 registers an organisation and becomes "
+    "its legal representative; a platform administrator registers any organisation.",
+)
+def create_organisation(request: HttpRequest, payload: OrganisationIn) -> Status:
+    organisation = register_organisation(by=acting_user(request), **payload.dict())
+    return Status(201, organisation)
+
+
+@organisations_router.get(
+    "/{organisation_id}",
+    response={200: OrganisationDetailOut, **ERRORS},
+    summary="One organisation I represent, with its representatives",
+)
+def get_organisation(request: HttpRequest, organisation_id: int) -> Organisation:
+    return _organisation(request, organisation_id)
+
+
+@organisations_router.post(
+    "/{organisation_id}/representatives",
+    response={201: RepresentationOut, **ERRORS},
+    summary="Authorise a person to act for the organisation (legal representatives only)",
+)
+def grant(request: HttpRequest, organisation_id: int, payload: GrantIn) -> Status:
+    organisation = _organisation(request, organisation_id)
+    representation = services.grant_by_personal_id(
+        organisation, payload.personal_id, payload.kind, by=acting_user(request)
+    )
+    return Status(201, representation)
+
+
+@organisations_router.post(
+    "/{organisation_id}/representatives/{representation_id}/revoke",
+    response={200: RepresentationOut, **ERRORS},
+    summary="Revoke an authorisation (legal representatives only)",
+)
+def revoke(request: HttpRequest, organisation_id: int, representation_id: int) -> Representation:
+    organisation = _organisation(request, organisation_id)
+    representation = (
+        Representation.objects.select_related("person", "organisation")
+        .filter(pk=representation_id, organisation=organisation)
+        .first()
+    )
+    if representation is None:
+        raise Http404
+    return revoke_representation(representation, by=acting_user(request))

@@ -1,0 +1,20 @@
+"""URL patterns of the account pages (part of the identity namespace)."""
+
+from django.urls import URLPattern, path
+
+from . import views
+
+urlpatterns: list[URLPattern] = [
+    path("account/", views.account, name="account"),
+    path("account/register/", views.register, name="register"),
+    path("account/verify/", views.verify, name="account_verify"),
+    path("account/registry-check/", views.registry_check, name="registry_check"),
+    path("account/personal-data/", views.download, name="personal_data"),
+    path("account/organisations/", views.organisations, name="organisations"),
+    path("account/organisations/<int:organisation_id>/", views.organisation, name="organisation"),
+    path(
+        "account/organisations/<int:organisation_id>/representatives/<int:representation_id>/revoke/",
+        views.revoke,
+        name="revoke_representation",
+    ),
+]

@@ -1,0 +1,280 @@
+"""Pages of a person's account: registration, verification (levels 1 and 2), the personal-data
+download, and the organisations they represent. Views stay thin: services decide."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from ..auth import acting_user
+from ..models import IdentityLevel, RegistryVerificationStatus, Representation
+from ..services import (
+    OrganisationError,
+    can_manage_representatives,
+    organisations_of,
+    register_organisation,
+    revoke_representation,
+)
+from . import personal_data, services
+from .forms import CodeForm, GrantForm, OrganisationForm, RegistrationForm
+from .services import AccountError
+
+#: How the fields the population registry disagrees with are named to the person.
+DIFFERENCE_LABELS = {
+    "personal_id": _lazy("personal ID number (no record found)"),
+    "full_name": _lazy("full name"),
+    "birth_date": _lazy("date of birth"),
+}
+
+#: Django's own backend: a person who just registered is logged in with the password they chose.
+PASSWORD_BACKEND = "django.contrib.auth.backends.ModelBackend"  # noqa: S105 - not a secret
+
+
+def _apply_errors(form: Any, errors: dict[str, str]) -> None:
+    for field, message in errors.items():
+        form.add_error(field if field in form.fields else None, message)
+
+
+# --- the account page ----------------------------------------------------------------------------
+
+
+@login_required
+@never_cache
+def account(request: HttpRequest) -> HttpResponse:
+    """Tài khoản: who the platform thinks you are, and how sure it is."""
+    user = acting_user(request)
+    latest = services.latest_registry_verification(user)
+    return render(
+        request,
+        "identity/account/account.html",
+        {
+            "account": user,
+            "level_label": IdentityLevel(user.identity_level).label,
+            "pending_channels": services.pending_channels(user),
+            "latest": latest,
+            "pending": latest is not None and latest.status == RegistryVerificationStatus.PENDING,
+            "can_verify_registry": user.kind == "citizen"
+            and user.identity_level == IdentityLevel.LEVEL_1,
+            "organisations": list(organisations_of(user)),
+            "differences": [
+                str(DIFFERENCE_LABELS.get(name, name))
+                for name in (latest.differences if latest else [])
+            ],
+        },
+    )
+
+
+@require_POST
+@login_required
+def registry_check(request: HttpRequest) -> HttpResponse:
+    """Xác thực với CSDL quốc gia về dân cư: start the check; the page shows its answer."""
+    try:
+        services.request_registry_verification(acting_user(request))
+    except AccountError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _(
+                "Your identity is being checked against the population registry. Reload this "
+                "page in a moment to see the answer."
+            ),
+        )
+    return redirect("identity:account")
+
+
+@require_POST
+@login_required
+def download(request: HttpRequest) -> HttpResponse:
+    """Everything the platform holds on you, as a JSON file."""
+    user = acting_user(request)
+    response = HttpResponse(
+        personal_data.export_json(user), content_type="application/json; charset=utf-8"
+    )
+    day = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="du-lieu-ca-nhan-{day}.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- registration and contact verification -------------------------------------------------------
+
+
+@never_cache
+def register(request: HttpRequest) -> HttpResponse:
+    """Đăng ký tài khoản (level 0), then a code to prove the email address or phone number."""
+    if request.user.is_authenticated:
+        return redirect("identity:account")
+    form = RegistrationForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                user = services.register_citizen(
+                    personal_id=data["personal_id"],
+                    full_name=data["full_name"],
+                    birth_date=data["birth_date"],
+                    password=data["password"],
+                    email=data["email"],
+                    phone=data["phone"],
+                )
+            except AccountError as exc:
+                _apply_errors(form, exc.errors)
+            else:
+                login(request, user, backend=PASSWORD_BACKEND)
+                messages.success(
+                    request,
+                    _("Your account is created. Enter the code we have sent you to verify it."),
+                )
+                return redirect("identity:account_verify")
+        status = 422
+    return render(request, "identity/account/register.html", {"form": form}, status=status)
+
+
+@login_required
+@never_cache
+def verify(request: HttpRequest) -> HttpResponse:
+    """Enter the code received by email or SMS (or ask for a new one)."""
+    user = acting_user(request)
+    channels = services.pending_channels(user)
+    status, errors = 200, {}
+    if request.method == "POST":
+        channel = request.POST.get("channel", "")
+        try:
+            if channel not in channels:
+                raise AccountError(_("This contact is already verified or unknown."))
+            if "resend" in request.POST:
+                services.send_verification_code(user, channel)
+                messages.success(request, _("A new code has been sent."))
+                return redirect("identity:account_verify")
+            form = CodeForm(request.POST)
+            if not form.is_valid():
+                raise AccountError(_("Enter the code you received."), {"code": _("Required.")})
+            services.verify_contact(user, channel, form.cleaned_data["code"])
+        except AccountError as exc:
+            messages.error(request, exc.message)
+            status, errors = exc.http_status, {channel: exc.errors.get("code", exc.message)}
+        else:
+            messages.success(request, _("Verified. Your account is now at level 1."))
+            return redirect("identity:account")
+    forms = [
+        (channel, CodeForm(initial={"channel": channel}, prefix=channel), errors.get(channel, ""))
+        for channel in channels
+    ]
+    return render(
+        request,
+        "identity/account/verify.html",
+        {"forms": forms, "account": user},
+        status=status,
+    )
+
+
+# --- organisations ---------------------------------------------------------------------------------
+
+
+@login_required
+def organisations(request: HttpRequest) -> HttpResponse:
+    """Tổ chức của tôi: the organisations you represent, and registering a new one."""
+    user = acting_user(request)
+    form = OrganisationForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                organisation = register_organisation(by=user, **form.cleaned_data)
+            except OrganisationError as exc:
+                messages.error(request, exc.message)
+                _apply_errors(form, exc.errors)
+                status = exc.http_status
+            else:
+                messages.success(request, _("The organisation is registered."))
+                return redirect("identity:organisation", organisation.pk)
+        else:
+            status = 422
+    mine = organisations_of(user)
+    kinds = dict(
+        Representation.objects.filter(
+            person=user, revoked_at__isnull=True, organisation__in=mine
+        ).values_list("organisation_id", "kind")
+    )
+    return render(
+        request,
+        "identity/account/organisations.html",
+        {
+            "rows": [(organisation, kinds.get(organisation.pk)) for organisation in mine],
+            "form": form,
+            "can_register": user.identity_level >= IdentityLevel.LEVEL_2,
+        },
+        status=status,
+    )
+
+
+@login_required
+def organisation(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    """One organisation: its representatives; its legal representatives grant and revoke."""
+    user = acting_user(request)
+    found = services.organisation_for(user, organisation_id)
+    if found is None:
+        raise Http404
+    manage = can_manage_representatives(user, found)
+    form = GrantForm(request.POST or None, prefix="grant")
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.grant_by_personal_id(
+                    found, form.cleaned_data["personal_id"], form.cleaned_data["kind"], by=user
+                )
+            except OrganisationError as exc:
+                messages.error(request, exc.message)
+                _apply_errors(form, exc.errors)
+                status = exc.http_status
+            else:
+                messages.success(request, _("The person may now act for the organisation."))
+                return redirect("identity:organisation", found.pk)
+        else:
+            status = 422
+    return render(
+        request,
+        "identity/account/organisation.html",
+        {
+            "organisation": found,
+            "representations": services.representations_of(found),
+            "manage": manage,
+            "form": form,
+        },
+        status=status,
+    )
+
+
+@require_POST
+@login_required
+def revoke(request: HttpRequest, organisation_id: int, representation_id: int) -> HttpResponse:
+    """Thu hồi ủy quyền."""
+    user = acting_user(request)
+    found = services.organisation_for(user, organisation_id)
+    representation = (
+        Representation.objects.filter(pk=representation_id, organisation=found).first()
+        if found
+        else None
+    )
+    if found is None or representation is None:
+        raise Http404
+    try:
+        revoke_representation(representation, by=user)
+    except OrganisationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The authorisation is revoked."))
+    if not services.organisation_for(user, organisation_id):  # they revoked themselves
+        return redirect("identity:organisations")
+    return redirect("identity:organisation", organisation_id)

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class IdentityConfig(AppConfig):
+    name = "egov.identity"
+    label = "identity"
+    verbose_name = "Định danh / Identity"
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401

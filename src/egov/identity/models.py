@@ -1,0 +1,261 @@
+"""People, officials and their roles per agency."""
+
+import re
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+PERSONAL_ID_RE = re.compile(r"^\d{12}$")
+
+
+def validate_personal_id(value: str) -> None:
+    if not PERSONAL_ID_RE.match(value or ""):
+        raise ValidationError(_("A personal ID number has exactly 12 digits."))
+
+
+class UserKind(models.TextChoices):
+    CITIZEN = "citizen", _("Citizen")
+    OFFICIAL = "official", _("Official")
+
+
+class Role(models.TextChoices):
+    """What an official may do in the one-stop back office of an agency."""
+
+    RECEIVER = "receiver", _("Receiver")
+    PROCESSOR = "processor", _("Processor")
+    APPROVER = "approver", _("Approver")
+    AGENCY_ADMIN = "agency_admin", _("Agency administrator")
+    #: Held in any agency, it lets its holder manage roles in every agency.
+    PLATFORM_ADMIN = "platform_admin", _("Platform administrator")
+
+
+class IdentityLevel(models.IntegerChoices):
+    """Mức độ định danh: how sure the platform is of who a person is."""
+
+    UNVERIFIED = 0, _("Not verified")
+    #: Self-registered, with the email address or phone number proven.
+    LEVEL_1 = 1, _("Level 1 (contact verified)")
+    #: Matched against the population registry record.
+    LEVEL_2 = 2, _("Level 2 (verified against the population registry)")
+
+
+class User(AbstractUser):
+    """A person who logs in: a citizen (công dân) or an official (cán bộ) of an agency.
+
+    Citizens log in with their personal ID number as the username.
+    """
+
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=UserKind.choices, default=UserKind.CITIZEN
+    )
+    full_name = models.CharField(_("full name"), max_length=150)
+    personal_id = models.CharField(
+        _("personal ID number"),
+        max_length=12,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[validate_personal_id],
+    )
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    agency = models.ForeignKey(
+        "core.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="officials"
+    )
+    identity_level = models.PositiveSmallIntegerField(
+        _("identity level"), choices=IdentityLevel.choices, default=IdentityLevel.UNVERIFIED
+    )
+    email_verified_at = models.DateTimeField(null=True, blank=True)
+    phone_verified_at = models.DateTimeField(null=True, blank=True)
+    registry_verified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def is_official(self) -> bool:
+        return self.kind == UserKind.OFFICIAL
+
+    def roles_in(self, agency_id: int) -> set[str]:
+        """The roles this user holds in one agency (cached per request on the instance)."""
+        cache = self.__dict__.setdefault("_roles_cache", {})
+        if agency_id not in cache:
+            cache[agency_id] = set(
+                self.official_roles.filter(agency_id=agency_id).values_list("role", flat=True)
+            )
+        return cache[agency_id]
+
+
+class OfficialRole(models.Model):
+    """A role an official holds in one agency."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="official_roles")
+    agency = models.ForeignKey("core.Agency", on_delete=models.CASCADE, related_name="+")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "agency", "role"], name="unique_official_role")
+        ]
+        verbose_name = _("official role")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.role}@{self.agency_id}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for API clients; only its SHA-256 is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+TAX_CODE_RE = re.compile(r"^\d{10}(-?\d{3})?$")
+
+
+def validate_tax_code(value: str) -> None:
+    if not TAX_CODE_RE.match(value or ""):
+        raise ValidationError(_("A tax code has 10 digits, or 13 for a branch (10-3)."))
+
+
+class OrganisationKind(models.TextChoices):
+    BUSINESS = "business", _("Business")
+    OTHER = "other", _("Other organisation")
+
+
+class Organisation(models.Model):
+    """Tổ chức: a business (with its tax code) or another organisation that files dossiers."""
+
+    kind = models.CharField(_("kind"), max_length=16, choices=OrganisationKind.choices)
+    tax_code = models.CharField(
+        _("tax code"),
+        max_length=14,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[validate_tax_code],
+    )
+    #: Identifier of an organisation without a tax code (e.g. its establishment decision number).
+    registration_number = models.CharField(_("registration number"), max_length=60, blank=True)
+    name = models.CharField(_("name"), max_length=255)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind="business") | models.Q(tax_code__isnull=False),
+                name="business_has_tax_code",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RepresentationKind(models.TextChoices):
+    LEGAL = "legal", _("Legal representative")
+    AUTHORISED = "authorised", _("Authorised person")
+
+
+class Representation(models.Model):
+    """A person's authorisation to act for an organisation, from its grant until its revocation."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="representations"
+    )
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="representations")
+    kind = models.CharField(_("kind"), max_length=16, choices=RepresentationKind.choices)
+    granted_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    granted_at = models.DateTimeField()
+    revoked_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "person"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="one_active_representation",
+            )
+        ]
+        indexes = [models.Index(fields=["person", "revoked_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}@{self.organisation_id}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class VerificationChannel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    PHONE = "phone", _("Phone")
+
+
+class VerificationCode(models.Model):
+    """A one-time code sent to prove an email address or phone number; only its hash is kept."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="verification_codes")
+    channel = models.CharField(max_length=8, choices=VerificationChannel.choices)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.channel}"
+
+
+class RegistryVerificationStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for the population registry")
+    MATCHED = "matched", _("Matched")
+    MISMATCH = "mismatch", _("Does not match")
+    FAILED = "failed", _("The registry could not be reached")
+
+
+class RegistryVerification(models.Model):
+    """One check of a person's declared identity against the population registry (identity
+    level 2). Only the names of the fields that differed are kept, never the values."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="registry_verifications")
+    status = models.CharField(
+        max_length=12,
+        choices=RegistryVerificationStatus.choices,
+        default=RegistryVerificationStatus.PENDING,
+    )
+    #: Names of the declared fields the registry disagrees with (e.g. ["birth_date"]).
+    differences = models.JSONField(default=list, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=120, blank=True)
+    requested_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "-requested_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.status}"

@@ -1,0 +1,169 @@
+"""Đăng nhập: the password first; a citizen is then logged in, an official goes on to a second
+step and is logged in only after a one-time code from their authenticator app (enrolling the
+app at their first login).
+
+Between the two steps the session holds who passed the password, for a few minutes, and nobody
+is logged in yet. A wrong code counts as a failed login for the lockout (django-axes), like a
+wrong password.
+"""
+
+import time
+from typing import Any
+from urllib.parse import urlencode
+
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_lockout_response
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import BACKEND_SESSION_KEY
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.signals import user_login_failed
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.shortcuts import render, resolve_url
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from egov.identity.forms import LoginForm, OneTimeCodeForm
+from egov.identity.models import User
+from egov.identity.oidc.services import login_methods
+
+from . import twofactor
+
+#: Session key of the login waiting for its second step: {"user", "backend", "at"}.
+PENDING_KEY = "egov_login_pending"
+#: How long the second step may take after the password.
+PENDING_SECONDS = 5 * 60
+
+
+def is_verified(user: Any) -> bool:
+    """True when the session's user proved the second factor (django-otp's OTPMiddleware)."""
+    check = getattr(user, "is_verified", None)
+    return bool(check and check())
+
+
+def second_factor_proven(request: HttpRequest) -> bool:
+    """True when this session's login included a one-time code: here (django-otp), or at the
+    external identity provider it came through, whose signed ``amr`` said so (``otp``)."""
+    return is_verified(request.user) or "otp" in login_methods(request)
+
+
+class LoginView(auth_views.LoginView):
+    """Step 1, the password (``identity:login``, the LOGIN_URL that ``next`` comes back through)."""
+
+    template_name = "identity/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    @method_decorator(never_cache)
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        user = request.user
+        if (
+            user.is_authenticated
+            and getattr(user, "is_official", False)
+            and not second_factor_proven(request)
+        ):
+            # Logged in without the second factor (the admin site, an external provider): ask
+            # for it rather than sending the official back where they were refused.
+            start_second_step(request, user, request.session.get(BACKEND_SESSION_KEY, ""))
+            return HttpResponseRedirect(verify_url(self.get_redirect_url()))
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        user = form.get_user()
+        if not user.is_official:
+            return super().form_valid(form)
+        start_second_step(self.request, user, user.backend)
+        return HttpResponseRedirect(verify_url(self.get_redirect_url()))
+
+
+def start_second_step(request: HttpRequest, user: User, backend: str) -> None:
+    request.session[PENDING_KEY] = {"user": user.pk, "backend": backend, "at": int(time.time())}
+
+
+def verify_url(next_url: str) -> str:
+    url = reverse("identity:login_verify")
+    return f"{url}?{urlencode({'next': next_url})}" if next_url else url
+
+
+def _login_url(next_url: str) -> str:
+    url = resolve_url(settings.LOGIN_URL)
+    return f"{url}?{urlencode({'next': next_url})}" if next_url else url
+
+
+def _next_url(request: HttpRequest) -> str:
+    """Where to go after logging in, when it is on this site (as LoginView checks it)."""
+    url = request.POST.get("next", request.GET.get("next", ""))
+    safe = url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return url if safe else ""
+
+
+def _pending(request: HttpRequest) -> tuple[User | None, str]:
+    """The official who passed the password step, unless that was too long ago."""
+    pending = request.session.get(PENDING_KEY)
+    if not isinstance(pending, dict):
+        return None, ""
+    if time.time() - pending.get("at", 0) > PENDING_SECONDS:
+        del request.session[PENDING_KEY]
+        return None, ""
+    user = User.objects.filter(pk=int(pending.get("user") or 0), is_active=True).first()
+    if user is None or not user.is_official:
+        return None, ""
+    return user, str(pending.get("backend") or settings.AUTHENTICATION_BACKENDS[-1])
+
+
+@never_cache
+@csrf_protect
+def verify(request: HttpRequest) -> HttpResponse:
+    """Step 2 for officials (``identity:login_verify``): the code from their authenticator, or
+    first the enrolment of the app (QR code and key, confirmed by a code)."""
+    next_url = _next_url(request)
+    started = PENDING_KEY in request.session
+    user, backend = _pending(request)
+    if user is None:
+        if started:
+            messages.error(request, _("Your login has expired. Please log in again."))
+        return HttpResponseRedirect(_login_url(next_url))
+    credentials = {"username": user.get_username()}
+    if not AxesProxyHandler.is_allowed(request, credentials):
+        return get_lockout_response(request, None, credentials)
+
+    device = twofactor.confirmed_device(user)
+    enrolling = device is None
+    if device is None:
+        device = twofactor.enrolment_device(user)
+    form = OneTimeCodeForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        if twofactor.check_code(device, form.cleaned_data["code"]):
+            if enrolling:
+                twofactor.confirm_enrolment(device)
+            return _complete_login(request, user, backend, device, next_url)
+        form.add_error("code", _("This code is not correct. Enter the code your app shows now."))
+        # As a wrong password: audited, and counted by django-axes, whose middleware answers
+        # with the lockout page when this was one failure too many.
+        user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+    context = {"form": form, "next": next_url, "enrolling": enrolling}
+    if enrolling:
+        context |= {
+            "qr_code": twofactor.qr_code_data_uri(device),
+            "secret": twofactor.secret_text(device),
+        }
+    return render(request, "identity/login_verify.html", context)
+
+
+def _complete_login(
+    request: HttpRequest, user: User, backend: str, device: TOTPDevice, next_url: str
+) -> HttpResponse:
+    request.session.pop(PENDING_KEY, None)
+    user.otp_device = device  # type: ignore[attr-defined]  # the login audit notes the factor
+    auth_login(request, user, backend=backend)
+    otp_login(request, device)
+    return HttpResponseRedirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))

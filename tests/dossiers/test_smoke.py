@@ -1,0 +1,14 @@
+from egov.dossiers.constants import Status
+
+
+def test_a_dossier_goes_all_the_way(make_dossier):
+    dossier = make_dossier(Status.RETURNED)
+    kinds = list(dossier.events.values_list("kind", flat=True))
+    assert kinds == [
+        "draft_created",
+        "submitted",
+        "received",
+        "assigned",
+        "result_ready",
+        "returned",
+    ]

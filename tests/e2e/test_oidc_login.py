@@ -1,0 +1,234 @@
+"""Two deployments, one login: deployment B (the portal under test, pytest-django's live server)
+logs people in through deployment A's identity provider (a separate uvicorn process with its own
+SQLite database and signing keys), in a real browser.
+
+A is set up as an operator would: migrate, ``rotate_oidc_key --if-missing``, a citizen, and
+``create_oidc_client`` with B's callback address; B gets ``OIDC_ISSUER``, ``OIDC_CLIENT_ID`` and
+``OIDC_CLIENT_SECRET``. A answers on 127.0.0.1 and B on localhost: the browser keeps the two
+sites' cookies apart, as it would for two host names in production.
+
+The consent page is saved as docs/screenshots/10-oidc-consent.png with ``EGOV_SCREENSHOTS=1``.
+"""
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from django.conf import settings as django_settings
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from egov.catalog.models import Procedure
+from egov.core.models import Agency
+from egov.dossiers.constants import Status
+from egov.dossiers.models import Dossier
+from egov.identity.models import IdentityLevel, User, UserKind
+from tests.conftest import PASSWORD
+
+from .test_journey import (
+    BIRTH_NAME,
+    RECEIPT_CODE,
+    WARD_NAME,
+    L,
+    check_accessibility,
+    labelled,
+    log_out_button,
+    screenshot,
+    write_pdf,
+)
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.xdist_group("e2e"),
+]
+
+ROOT = Path(django_settings.BASE_DIR)
+PERSONAL_ID = "001190000009"
+FULL_NAME = "Hoàng Thị Thu"
+PORTAL_B = "Cổng dịch vụ công tỉnh B"
+
+#: Run in A's shell: the citizen who has an account on A only.
+MAKE_CITIZEN = f"""
+from datetime import date
+from egov.identity.models import User
+from egov.identity.services import create_citizen
+user = create_citizen(personal_id="{PERSONAL_ID}", full_name="{FULL_NAME}", password="{PASSWORD}",
+                      birth_date=date(1990, 1, 9), email="thu.hoang@example.vn", phone="0912000009")
+User.objects.filter(pk=user.pk).update(identity_level=2)
+"""
+
+
+@dataclass
+class Provider:
+    issuer: str
+    client_id: str
+    client_secret: str
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"deployment A stopped:\n{log.read_text()}")
+        try:
+            if requests.get(url, timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"deployment A did not answer at {url}:\n{log.read_text()}")
+
+
+@pytest.fixture
+def deployment_a(tmp_path: Path, live_server: Any) -> Iterator[Provider]:
+    """Deployment A, with B registered as its client."""
+    port = free_port()
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": os.environ.get("HOME", str(tmp_path)),
+        "DJANGO_SETTINGS_MODULE": "egov.config.settings",
+        "DEBUG": "1",  # A speaks plain http on 127.0.0.1, as `make run` does
+        "SECRET_KEY": "deployment-a-secret-key-for-the-two-deployment-test",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'a.sqlite3'}",
+        "OIDC_KEYS_DIR": str(tmp_path / "a-keys"),
+        "MEDIA_ROOT": str(tmp_path / "a-media"),
+        "TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+        "EGOV_FAST_PASSWORD_HASHER": "1",
+        "LOG_LEVEL": "WARNING",
+    }
+
+    def manage(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    manage("migrate", "--no-input", "-v0")
+    manage("rotate_oidc_key", "--if-missing")
+    manage("shell", "-c", MAKE_CITIZEN)
+    printed = manage("create_oidc_client", PORTAL_B, f"{live_server.url}/oidc/callback/")
+    registration = dict(re.findall(r"^(OIDC_CLIENT_\w+)=(\S+)$", printed, re.MULTILINE))
+
+    log = tmp_path / "a.log"
+    uvicorn_options = ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+    with log.open("wb") as output:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "egov.config.asgi:application", *uvicorn_options],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    issuer = f"http://127.0.0.1:{port}/o"
+    try:
+        wait_until_up(f"{issuer}/.well-known/openid-configuration", server, log)
+        yield Provider(issuer, registration["OIDC_CLIENT_ID"], registration["OIDC_CLIENT_SECRET"])
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+@pytest.fixture
+def portal_b(settings: Any, deployment_a: Provider) -> Provider:
+    """Deployment B logs in through A."""
+    settings.OIDC_ISSUER = deployment_a.issuer
+    settings.OIDC_CLIENT_ID = deployment_a.client_id
+    settings.OIDC_CLIENT_SECRET = deployment_a.client_secret
+    return deployment_a
+
+
+def test_a_citizen_of_deployment_a_logs_in_on_b_and_submits_a_dossier(
+    new_page: Callable[..., Page],
+    axe_source: str,
+    portal_b: Provider,
+    birth: Procedure,
+    ward: Agency,
+    tmp_path: Path,
+) -> None:
+    assert not User.objects.filter(personal_id=PERSONAL_ID).exists()  # B has never seen her
+    page = new_page()
+
+    # On B, "Log in" goes to A.
+    page.goto("/")
+    page.get_by_role("link", name=L("Log in", "Đăng nhập")).click()
+    expect(page).to_have_url(re.compile(rf"^{re.escape(portal_b.issuer[:-2])}/login/\?next="))
+    expect(page.get_by_role("heading", level=1)).to_have_text(L("Log in", "Đăng nhập"))
+    labelled(page, "#id_username").fill(PERSONAL_ID)
+    page.get_by_label(L("Password", "Mật khẩu")).fill(PASSWORD)
+    page.get_by_role("button", name=L("Log in", "Đăng nhập")).click()
+
+    # A's consent page, in Vietnamese, names B and what B will receive.
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_contain_text(PORTAL_B)
+    expect(page.locator("html")).to_have_attribute("lang", "vi")
+    consent = page.get_by_role("form", name=re.compile(re.escape(PORTAL_B)))
+    expect(consent.get_by_role("listitem")).to_have_count(4)
+    check_accessibility(page, axe_source, "consent page (deployment A)")
+    screenshot(page, "10-oidc-consent")
+    consent.get_by_role("button", name=L("Allow", "Cho phép", "Đồng ý")).click()
+
+    # Back on B, logged in; B made her account from A's claims.
+    expect(page).to_have_url(re.compile(r"^http://localhost:\d+/$"))
+    expect(log_out_button(page)).to_contain_text(FULL_NAME)
+    user = User.objects.get(personal_id=PERSONAL_ID)
+    assert user.kind == UserKind.CITIZEN
+    assert user.full_name == FULL_NAME
+    assert user.identity_level == IdentityLevel.LEVEL_2
+    assert user.birth_date is not None and user.birth_date.isoformat() == "1990-01-09"
+    assert not user.has_usable_password()
+
+    # She submits a birth registration on B.
+    page.goto(f"/procedures/{birth.code}/")
+    page.get_by_role("link", name=L("Submit online", "Nộp hồ sơ trực tuyến")).click()
+    page.get_by_role("radio", name=WARD_NAME).check()
+    page.get_by_role("button", name=L("Start", "Bắt đầu")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(BIRTH_NAME)
+    page.get_by_label("Họ, chữ đệm và tên người được khai sinh").fill("Nguyễn Hoàng An")
+    page.get_by_label("Ngày, tháng, năm sinh").fill(
+        (timezone.localdate() - timedelta(days=5)).isoformat()
+    )
+    page.get_by_role("radio", name="Nữ", exact=True).check()
+    page.get_by_label("Nơi sinh").fill("Bệnh viện Phụ sản Trung ương")
+    page.get_by_label("Họ, chữ đệm và tên người mẹ").fill(FULL_NAME)
+    page.get_by_label("Quan hệ với người được khai sinh").select_option("Mẹ")
+    page.get_by_label(re.compile("^Tờ khai đăng ký khai sinh")).set_input_files(
+        write_pdf(tmp_path, "to-khai.pdf", "Tờ khai đăng ký khai sinh")
+    )
+    page.get_by_label(re.compile("^Giấy chứng sinh")).set_input_files(
+        write_pdf(tmp_path, "chung-sinh.pdf", "Giấy chứng sinh")
+    )
+    page.get_by_role("button", name=L("Submit dossier", "Nộp hồ sơ")).click()
+    code_cell = page.get_by_role("definition").first
+    expect(code_cell).to_have_text(RECEIPT_CODE)
+    dossier = Dossier.objects.get(code=code_cell.inner_text().strip())
+    assert dossier.status == Status.SUBMITTED
+    assert dossier.applicant_id == user.pk
+    assert dossier.agency_id == ward.pk
