@@ -270,6 +270,26 @@ def test_return_the_result_late(make_dossier: MakeDossier, staff: dict[str, User
     assert last_event(returned).data == {"on_time": False}
 
 
+def test_a_step_guard_refuses_the_step_and_changes_nothing(
+    make_dossier: MakeDossier, staff: dict[str, User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dossier = make_dossier(Status.RESULT_READY)
+    seen: list[tuple[int, str]] = []
+
+    def unsigned_result(guarded: Dossier, action: str) -> None:
+        seen.append((guarded.pk, action))
+        if action == "return_result":
+            raise services.WrongState("The result is not signed yet.")
+
+    monkeypatch.setattr(services, "step_guards", [unsigned_result])
+    with pytest.raises(services.WrongState, match="not signed"):
+        services.return_result(dossier.pk, staff["receiver"])
+    dossier.refresh_from_db()
+    assert dossier.status == Status.RESULT_READY
+    assert seen == [(dossier.pk, "return_result")]
+    assert last_event(dossier).kind != "returned"
+
+
 @pytest.mark.parametrize("source", sorted(OPEN_STATUSES))
 def test_withdraw_from_every_open_status(
     make_dossier: MakeDossier, citizen: User, source: str

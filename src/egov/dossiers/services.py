@@ -8,7 +8,7 @@ call them; nothing else saves a dossier.
 import hashlib
 import json
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -165,6 +165,12 @@ def _authorise(actor: User, action: str, dossier_id: int) -> None:
     check_action(actor, action, dossier)
 
 
+#: Conditions other parts put on a lifecycle step (a result signed before it is returned, a due fee
+#: paid before the next step). Each is called under the dossier's lock with the dossier and the
+#: action and raises WrongState to refuse; parts register theirs in their AppConfig.ready().
+step_guards: list[Callable[[Dossier, str], None]] = []
+
+
 @contextmanager
 def _transition(
     dossier_id: int, actor: User, action: str, expected_version: int | None = None
@@ -187,6 +193,8 @@ def _transition(
             raise StaleVersion(
                 _("Someone else has changed this dossier meanwhile. Reload the page and try again.")
             )
+        for guard in step_guards:
+            guard(dossier, action)
         yield dossier
         dossier.version = F("version") + 1
         dossier.save()
