@@ -1,0 +1,117 @@
+"""Where a report field's suggested value comes from: a small registry of sources by key.
+
+A source computes one figure for an agency *and every agency below it* over a period of dates.
+``count:*`` sources count the platform's dossier events; ``indicator:*`` sources are the
+percentages of the indicators part. The form shows the suggestion; the agency may change it, and
+the revision keeps both.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
+
+from egov.core.models import Agency
+from egov.dossiers.constants import Channel
+from egov.dossiers.models import Dossier, DossierEvent
+
+from .periods import bounds
+
+Compute = Callable[[Agency, date, date], Decimal | None]
+
+
+@dataclass(frozen=True)
+class Source:
+    key: str
+    label: StrOrPromise
+    compute: Compute
+    #: A percentage (rolled up as an average of the agencies' values unless told otherwise).
+    is_percentage: bool = False
+
+
+SOURCES: dict[str, Source] = {}
+
+
+def register(
+    key: str, label: StrOrPromise, compute: Compute, *, is_percentage: bool = False
+) -> None:
+    SOURCES[key] = Source(key, label, compute, is_percentage)
+
+
+def subtree_ids(agency: Agency) -> list[int]:
+    """``agency`` and every agency below it (the tree is small: one query, walked here)."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id in Agency.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    found, stack = [], [agency.pk]
+    while stack:
+        pk = stack.pop()
+        found.append(pk)
+        stack.extend(children.get(pk, []))
+    return found
+
+
+def _events(agency: Agency, start: date, end: date, kind: str) -> Q:
+    since, until = bounds(start, end)
+    return Q(
+        kind=kind, at__gte=since, at__lt=until, dossier__agency_id__in=subtree_ids(agency)
+    )
+
+
+def _count_events(kind: str, **data: object) -> Compute:
+    def compute(agency: Agency, start: date, end: date) -> Decimal:
+        events = DossierEvent.objects.filter(_events(agency, start, end, kind))
+        for name, value in data.items():
+            events = events.filter(**{f"data__{name}": value})
+        return Decimal(events.count())
+
+    return compute
+
+
+def _online_submitted(agency: Agency, start: date, end: date) -> Decimal:
+    events = DossierEvent.objects.filter(
+        _events(agency, start, end, "submitted"), dossier__channel=Channel.ONLINE
+    )
+    return Decimal(events.count())
+
+
+def _overdue_at_end(agency: Agency, start: date, end: date) -> Decimal:
+    """Received dossiers not finished when the period ended although due before then."""
+    _since, until = bounds(start, end)
+    unfinished = Q(finished_at__isnull=True) | Q(finished_at__gte=until)
+    dossiers = Dossier.objects.filter(
+        unfinished,
+        agency_id__in=subtree_ids(agency),
+        received_at__lt=until,
+        due_at__lt=until,
+    )
+    return Decimal(dossiers.count())
+
+
+register("count:received", _("Dossiers received"), _count_events("received"))
+register("count:online_submitted", _("Dossiers submitted online"), _online_submitted)
+register("count:returned", _("Results returned"), _count_events("returned"))
+register(
+    "count:returned_on_time", _("Results returned on time"), _count_events("returned", on_time=True)
+)
+register(
+    "count:returned_late", _("Results returned late"), _count_events("returned", on_time=False)
+)
+register("count:overdue_at_end", _("Dossiers overdue at the end of the period"), _overdue_at_end)
+
+
+def choices() -> list[tuple[str, str]]:
+    return [(key, str(source.label)) for key, source in sorted(SOURCES.items())]
+
+
+def suggest(codes_and_keys: Iterable[tuple[str, str]], agency: Agency, start: date, end: date) -> dict[str, Decimal | None]:
+    """The suggested value of each field code from its source key (unknown keys give None)."""
+    found: dict[str, Decimal | None] = {}
+    for code, key in codes_and_keys:
+        source = SOURCES.get(key)
+        found[code] = source.compute(agency, start, end) if source else None
+    return found

@@ -1,0 +1,179 @@
+"""Named reads of the reporting part: who has submitted for a period, the roll-up, and the
+leader's dashboard of an agency."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+
+from egov.core import calendar
+from egov.core.models import Agency
+from egov.dossiers import selectors as dossier_selectors
+from egov.dossiers.constants import RUNNING_STATUSES, Status
+from egov.dossiers.models import Dossier, DossierEvent
+from egov.identity.models import User
+
+from .constants import Aggregate, FieldKind, ReportStatus, Standing
+from .models import Regime, Report
+from .periods import bounds, period_containing
+
+HUNDREDTH = Decimal("0.01")
+
+
+def regime_periods(regime: Regime) -> list[date]:
+    """Start dates of the periods that have reports, newest first."""
+    return list(
+        Report.objects.filter(regime=regime)
+        .order_by("-period_start")
+        .values_list("period_start", flat=True)
+        .distinct()
+    )
+
+
+def standing(report: Report) -> str:
+    if report.status != ReportStatus.SUBMITTED:
+        return Standing.MISSING
+    return Standing.LATE if report.is_late else Standing.ON_TIME
+
+
+@dataclass
+class RollUp:
+    """The period's reports of a regime, where each agency stands, and the totals."""
+
+    regime: Regime
+    period_start: date
+    reports: list[Report]
+    totals: dict[str, Decimal | None]
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def period_end(self) -> date:
+        return period_containing(self.regime.period, self.period_start)[1]
+
+
+def _number(value: Any) -> Decimal | None:
+    return None if value in (None, "") else Decimal(str(value))
+
+
+def aggregate(regime: Regime, submitted: list[dict[str, Any]]) -> dict[str, Decimal | None]:
+    """Roll the submitted values up, field by field, as each field says (``Aggregate``):
+    a sum; the unweighted mean of the agencies' values (for a percentage reported without its
+    counts); a percentage recomputed as sum(numerator) / sum(denominator) × 100; or nothing."""
+    sums: dict[str, Decimal | None] = {}
+    for spec in regime.fields:
+        numbers = [n for n in (_number(v.get(spec["code"])) for v in submitted) if n is not None]
+        sums[spec["code"]] = sum(numbers, Decimal(0)) if numbers else None
+    totals: dict[str, Decimal | None] = {}
+    for spec in regime.fields:
+        code, how = spec["code"], spec.get("aggregate", Aggregate.NONE)
+        numbers = [n for n in (_number(v.get(code)) for v in submitted) if n is not None]
+        if how == Aggregate.SUM:
+            totals[code] = sums[code]
+        elif how == Aggregate.MEAN:
+            totals[code] = (
+                (sum(numbers, Decimal(0)) / len(numbers)).quantize(HUNDREDTH, ROUND_HALF_UP)
+                if numbers
+                else None
+            )
+        elif how == Aggregate.RATIO:
+            numerator, denominator = (sums.get(c) for c in spec["ratio_of"])
+            totals[code] = (
+                (numerator / denominator * 100).quantize(HUNDREDTH, ROUND_HALF_UP)
+                if numerator is not None and denominator
+                else None
+            )
+        else:
+            totals[code] = None
+        if totals[code] is not None and spec["kind"] == FieldKind.INTEGER and how == Aggregate.SUM:
+            totals[code] = Decimal(int(totals[code]))  # type: ignore[arg-type]
+    return totals
+
+
+def rollup(regime: Regime, period_start: date) -> RollUp:
+    """Who stands where for the period, and the roll-up of the submitted reports."""
+    reports = list(
+        Report.objects.filter(regime=regime, period_start=period_start)
+        .select_related("agency")
+        .order_by("agency__code")
+    )
+    counts = {value: 0 for value in Standing.values}
+    for report in reports:
+        report.standing = standing(report)  # type: ignore[attr-defined]
+        counts[report.standing] += 1  # type: ignore[attr-defined]
+    submitted = [r.values for r in reports if r.status == ReportStatus.SUBMITTED]
+    return RollUp(regime, period_start, reports, aggregate(regime, submitted), counts)
+
+
+# --- the leader's dashboard ---------------------------------------------------------------------
+
+
+def status_counts(agency: Agency) -> list[tuple[str, str, int]]:
+    """(status, label, count) of the agency's submitted dossiers, in lifecycle order."""
+    found = dict(
+        Dossier.objects.filter(agency=agency)
+        .exclude(status=Status.DRAFT)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    return [
+        (status.value, str(status.label), found.get(status.value, 0))
+        for status in Status
+        if status != Status.DRAFT
+    ]
+
+
+def overdue(agency: Agency, user: User) -> QuerySet[Dossier]:
+    """The back office's overdue filter: the legal clock runs and the deadline has passed."""
+    return dossier_selectors.agency_queue(agency.pk, user, "overdue")
+
+
+def due_within(agency: Agency, days: int, now: datetime | None = None) -> QuerySet[Dossier]:
+    """Dossiers whose clock runs and that fall due within ``days`` working days from now."""
+    now = now or timezone.now()
+    return (
+        Dossier.objects.filter(
+            agency=agency,
+            status__in=RUNNING_STATUSES,
+            due_at__gte=now,
+            due_at__lte=calendar.add_working_days(now, days),
+        )
+        .prefetch_related("procedure")
+        .order_by("due_at", "id")
+    )
+
+
+@dataclass
+class OnTime:
+    on_time: int
+    returned: int
+
+    @property
+    def rate(self) -> Decimal | None:
+        if not self.returned:
+            return None
+        return (Decimal(self.on_time) * 100 / self.returned).quantize(HUNDREDTH, ROUND_HALF_UP)
+
+
+def on_time_this_month(agency: Agency, today: date | None = None) -> OnTime:
+    """Results returned this month (Hà Nội time) and how many by their deadline, from the
+    ``returned`` events (``data.on_time``), as the on-time indicator counts them."""
+    today = today or timezone.localdate()
+    since, until = bounds(*period_containing("monthly", today))
+    returned = DossierEvent.objects.filter(
+        kind="returned", dossier__agency=agency, at__gte=since, at__lt=until
+    )
+    return OnTime(returned.filter(data__on_time=True).count(), returned.count())
+
+
+def open_obligations(agency: Agency) -> QuerySet[Report]:
+    """Reports the agency still owes, the most urgent first."""
+    return (
+        Report.objects.filter(agency=agency)
+        .exclude(status=ReportStatus.SUBMITTED)
+        .select_related("regime__agency")
+        .order_by("due_date", "regime__title")
+    )
