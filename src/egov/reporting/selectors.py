@@ -62,33 +62,24 @@ def aggregate(regime: Regime, submitted: list[dict[str, Any]]) -> dict[str, Deci
     """Roll the submitted values up, field by field, as each field says (``Aggregate``):
     a sum; the unweighted mean of the agencies' values (for a percentage reported without its
     counts); a percentage recomputed as sum(numerator) / sum(denominator) × 100; or nothing."""
-    sums: dict[str, Decimal | None] = {}
-    for spec in regime.fields:
-        numbers = [n for n in (_number(v.get(spec["code"])) for v in submitted) if n is not None]
-        sums[spec["code"]] = sum(numbers, Decimal(0)) if numbers else None
-    totals: dict[str, Decimal | None] = {}
-    for spec in regime.fields:
+    numeric = [f for f in regime.fields if f["kind"] != FieldKind.TEXT]
+    numbers = {
+        f["code"]: [n for n in (_number(v.get(f["code"])) for v in submitted) if n is not None]
+        for f in numeric
+    }
+    sums = {code: (sum(found, Decimal(0)) if found else None) for code, found in numbers.items()}
+    totals: dict[str, Decimal | None] = {f["code"]: None for f in regime.fields}
+    for spec in numeric:
         code, how = spec["code"], spec.get("aggregate", Aggregate.NONE)
-        numbers = [n for n in (_number(v.get(code)) for v in submitted) if n is not None]
         if how == Aggregate.SUM:
             totals[code] = sums[code]
-        elif how == Aggregate.MEAN:
-            totals[code] = (
-                (sum(numbers, Decimal(0)) / len(numbers)).quantize(HUNDREDTH, ROUND_HALF_UP)
-                if numbers
-                else None
-            )
+        elif how == Aggregate.MEAN and numbers[code]:
+            mean = sum(numbers[code], Decimal(0)) / len(numbers[code])
+            totals[code] = mean.quantize(HUNDREDTH, ROUND_HALF_UP)
         elif how == Aggregate.RATIO:
             numerator, denominator = (sums.get(c) for c in spec["ratio_of"])
-            totals[code] = (
-                (numerator / denominator * 100).quantize(HUNDREDTH, ROUND_HALF_UP)
-                if numerator is not None and denominator
-                else None
-            )
-        else:
-            totals[code] = None
-        if totals[code] is not None and spec["kind"] == FieldKind.INTEGER and how == Aggregate.SUM:
-            totals[code] = Decimal(int(totals[code]))  # type: ignore[arg-type]
+            if numerator is not None and denominator:
+                totals[code] = (numerator / denominator * 100).quantize(HUNDREDTH, ROUND_HALF_UP)
     return totals
 
 
