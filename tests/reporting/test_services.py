@@ -94,8 +94,13 @@ def test_fields_are_checked(make_regime: Callable[..., Regime]) -> None:
             fields=[
                 {"code": "1bad", "label": "", "kind": "integer"},
                 {"code": "x", "label": "X", "kind": "text", "prefill": "count:received"},
-                {"code": "x", "label": "Y", "kind": "decimal", "aggregate": "ratio",
-                 "ratio_of": ["x"]},
+                {
+                    "code": "x",
+                    "label": "Y",
+                    "kind": "decimal",
+                    "aggregate": "ratio",
+                    "ratio_of": ["x"],
+                },
                 {"code": "z", "label": "Z", "kind": "integer", "prefill": "nope"},
             ],  # fmt: skip
             deadline_value=99,
@@ -137,7 +142,9 @@ def test_draft_submit_then_immutable_except_by_a_revision_with_a_reason(
     make_regime: Callable[..., Regime], ward_admin: User
 ) -> None:
     report = report_of(make_regime(), WARD)
-    report = services.save_draft(report.pk, ward_admin, {"received": "12", "notes": "Đang tổng hợp"})
+    report = services.save_draft(
+        report.pk, ward_admin, {"received": "12", "notes": "Đang tổng hợp"}
+    )
     assert report.status == "draft"
     assert report.values["received"] == 12
     with pytest.raises(InvalidInput) as caught:

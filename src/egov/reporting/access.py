@@ -114,9 +114,7 @@ def access_regime(user: Any, regime_id: int, action: str = "view") -> Regime:
 
 def access_report(user: Any, report_id: int, action: str = "view") -> Report:
     """The report if ``user`` may see it, else Http404 (audited when it exists)."""
-    report = (
-        Report.objects.select_related("regime__agency", "agency").filter(pk=report_id).first()
-    )
+    report = Report.objects.select_related("regime__agency", "agency").filter(pk=report_id).first()
     if report is None:
         raise Http404
     if not can_view_report(user, report):
@@ -144,5 +142,3 @@ def own_reports(user: Any) -> QuerySet[Report]:
 
 def reporter_agencies(user: Any) -> list[int]:
     return _agencies_where(user, REPORTERS)
-
-

@@ -22,7 +22,15 @@ class RevisionInline(admin.TabularInline):
     model = ReportRevision
     extra = 0
     can_delete = False
-    readonly_fields = ("number", "values", "prefilled", "reason", "submitted_by", "submitted_at", "is_late")
+    readonly_fields = (
+        "number",
+        "values",
+        "prefilled",
+        "reason",
+        "submitted_by",
+        "submitted_at",
+        "is_late",
+    )
 
     def has_add_permission(self, request, obj=None):
         return False

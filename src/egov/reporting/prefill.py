@@ -57,9 +57,7 @@ def subtree_ids(agency: Agency) -> list[int]:
 
 def _events(agency: Agency, start: date, end: date, kind: str) -> Q:
     since, until = bounds(start, end)
-    return Q(
-        kind=kind, at__gte=since, at__lt=until, dossier__agency_id__in=subtree_ids(agency)
-    )
+    return Q(kind=kind, at__gte=since, at__lt=until, dossier__agency_id__in=subtree_ids(agency))
 
 
 def _count_events(kind: str, **data: object) -> Compute:
@@ -108,7 +106,9 @@ def choices() -> list[tuple[str, str]]:
     return [(key, str(source.label)) for key, source in sorted(SOURCES.items())]
 
 
-def suggest(codes_and_keys: Iterable[tuple[str, str]], agency: Agency, start: date, end: date) -> dict[str, Decimal | None]:
+def suggest(
+    codes_and_keys: Iterable[tuple[str, str]], agency: Agency, start: date, end: date
+) -> dict[str, Decimal | None]:
     """The suggested value of each field code from its source key (unknown keys give None)."""
     found: dict[str, Decimal | None] = {}
     for code, key in codes_and_keys:
