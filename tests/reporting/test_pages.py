@@ -66,7 +66,7 @@ def test_a_department_admin_defines_a_monthly_report(dept_admin: User) -> None:
                 },
                 {"code": "notes", "label": "Ghi chú", "kind": "text"},
             ),
-        },  # fmt: skip
+        },
     )
     regime = Regime.objects.get()
     assert (

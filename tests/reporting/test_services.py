@@ -17,7 +17,7 @@ from egov.reporting.models import Regime, Reminder, Report, ReportRevision
 from egov.reporting.services import InvalidInput, NotAllowed, WrongState
 from tests.conftest import vn
 
-from .conftest import CITY, COMMUNE, FIELDS, OTHER_WARD, WARD
+from .conftest import CITY, COMMUNE, OTHER_WARD, WARD
 
 pytestmark = pytest.mark.django_db
 
@@ -102,7 +102,7 @@ def test_fields_are_checked(make_regime: Callable[..., Regime]) -> None:
                     "ratio_of": ["x"],
                 },
                 {"code": "z", "label": "Z", "kind": "integer", "prefill": "nope"},
-            ],  # fmt: skip
+            ],
             deadline_value=99,
         )
     assert set(caught.value.errors) == {

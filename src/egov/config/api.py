@@ -14,6 +14,8 @@ from egov.identity.account.services import AccountError
 from egov.identity.api import router as officials_router
 from egov.identity.services import OrganisationError
 from egov.registries.api import router as registries_router
+from egov.reporting.api import router as reporting_router
+from egov.reporting.services import ReportingError
 
 api = NinjaAPI(
     title="egov API",
@@ -34,6 +36,7 @@ api.add_router("/officials", officials_router, tags=["officials"])
 api.add_router("/account", account_router, tags=["account"])
 api.add_router("/organisations", organisations_router, tags=["organisations"])
 api.add_router("/registries", registries_router, tags=["registries"])
+api.add_router("/reporting", reporting_router, tags=["reporting"])
 
 
 @api.exception_handler(DossierError)
@@ -47,7 +50,10 @@ def _dossier_error(request: HttpRequest, exc: DossierError) -> HttpResponse:
 
 @api.exception_handler(AccountError)
 @api.exception_handler(OrganisationError)
-def _identity_error(request: HttpRequest, exc: AccountError | OrganisationError) -> HttpResponse:
+@api.exception_handler(ReportingError)
+def _identity_error(
+    request: HttpRequest, exc: AccountError | OrganisationError | ReportingError
+) -> HttpResponse:
     return api.create_response(
         request,
         {"code": exc.code, "message": exc.message, "errors": exc.errors},

@@ -16,7 +16,7 @@ class Period(models.TextChoices):
 
 
 #: How many months each period spans; periods start on January 1 and follow one another.
-PERIOD_MONTHS = {
+PERIOD_MONTHS: dict[str, int] = {
     Period.MONTHLY: 1,
     Period.QUARTERLY: 3,
     Period.HALF_YEARLY: 6,

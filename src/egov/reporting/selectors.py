@@ -90,7 +90,7 @@ def rollup(regime: Regime, period_start: date) -> RollUp:
         .select_related("agency")
         .order_by("agency__code")
     )
-    counts = {value: 0 for value in Standing.values}
+    counts = dict.fromkeys(Standing.values, 0)
     for report in reports:
         report.standing = standing(report)  # type: ignore[attr-defined]
         counts[report.standing] += 1  # type: ignore[attr-defined]

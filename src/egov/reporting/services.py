@@ -3,6 +3,7 @@ correct reports, send reminders. Each checks permission and state through :mod:`
 one transaction and writes the audit log; side effects run after commit."""
 
 import re
+from functools import partial
 from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -427,5 +428,5 @@ def send_reminders(
             data={"period_start": period_start.isoformat(), "reminders": len(reminders)},
         )
         for reminder in reminders:
-            transaction.on_commit(lambda pk=reminder.pk: deliver_reminder.enqueue(pk))
+            transaction.on_commit(partial(deliver_reminder.enqueue, reminder.pk))
     return reminders

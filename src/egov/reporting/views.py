@@ -132,7 +132,7 @@ def _regime_form(
                     },
                 }
                 for n, f in enumerate(rows)
-            ],  # fmt: skip
+            ],
             "field_rows": len(rows),
             "errors": errors,
             "periods": Period.choices,
@@ -369,7 +369,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     agencies = list(access.dashboard_agencies(user))
     if not agencies:
         raise Http404
-    agency = next((a for a in agencies if a.code == request.GET.get("agency")), agencies[0])
+    wanted = request.GET.get("agency")
+    agency = next((a for a in agencies if a.code == wanted), None if wanted else agencies[0])
+    if agency is None:
+        raise Http404
     days_text = request.GET.get("days", "")
     days = int(days_text) if days_text.isdigit() and 0 < int(days_text) <= 30 else DUE_SOON_DAYS
     counts = selectors.status_counts(agency)
