@@ -6,8 +6,8 @@ from typing import Any, Literal
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.http import content_disposition_header
-from ninja import Query, Router, Schema, Status
 from ninja import Field as SchemaField
+from ninja import Query, Router, Schema, Status
 
 from egov.core.models import Agency
 from egov.identity.auth import acting_user, api_auth

@@ -3,10 +3,10 @@ correct reports, send reminders. Each checks permission and state through :mod:`
 one transaction and writes the audit log; side effects run after commit."""
 
 import re
-from functools import partial
 from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Any
 
 from django.db import transaction
