@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "egov.catalog",
     "egov.dossiers",
     "egov.registries",
+    "egov.insights",
     "egov.reporting",
 ]
 

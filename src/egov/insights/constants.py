@@ -1,0 +1,49 @@
+"""Counters, Decision 766 groups and the codes of the national dossier sync."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
+
+#: What a dossier fact counts, and on which of its days (see ``projection.contributions``).
+RECEIPT_COUNTERS = (
+    "received",
+    "online",
+    "full_process",
+    "full_process_online",
+    "paid",
+    "paid_online",
+)
+RESOLUTION_COUNTERS = ("resolved", "digitised", "e_result", "reused")
+RETURN_COUNTERS = ("returned", "on_time", "rated", "satisfied")
+COUNTERS: tuple[str, ...] = RECEIPT_COUNTERS + RESOLUTION_COUNTERS + RETURN_COUNTERS
+
+#: The scope of the whole nation in DailyCount (agency scopes are agency ids, which start at 1).
+NATION = 0
+
+#: Decision 766/QĐ-TTg (23/6/2022): the five groups and their published weights (100 points).
+GROUPS: dict[str, tuple[int, StrOrPromise]] = {
+    "publicity": (18, _("Publicity and transparency")),
+    "timeliness": (20, _("Timeliness and results")),
+    "digitisation": (22, _("Dossier digitisation")),
+    "online_services": (22, _("Online services")),
+    "satisfaction": (18, _("Satisfaction")),
+}
+
+#: TrangThaiHoSo codes that mean a result exists (9 processed, 10 result returned).
+RESOLVED_CODES = frozenset({9, 10})
+RETURNED_CODE = 10
+
+
+class FactSource(models.TextChoices):
+    LOCAL = "local", _("This deployment")
+    SYNC = "sync", _("Synchronised")
+
+
+#: HinhThuc of the sync API: how the dossier was filed.
+CHANNEL_BY_CODE = {0: "counter", 1: "online", 2: "post"}
+CODE_BY_CHANNEL = {channel: code for code, channel in CHANNEL_BY_CODE.items()}
+
+#: HinhThucThu of a fee in DanhSachLePhi: 1 at the counter, 2 online through the portal,
+#: 4 another way (bank transfer, post). TrangThaiThanhToan: 0 unpaid, 1 paid.
+ONLINE_FEE_CHANNEL = 2
+FEE_CHANNELS = frozenset({1, 2, 4})
