@@ -137,6 +137,31 @@ def test_prefill_counts_the_wards_dossiers_of_the_period(
         }
 
 
+def test_prefill_from_the_indicators_and_their_default_rollup(
+    make_regime: Callable[..., Regime], make_dossier: Callable[..., Dossier], ward_admin: User
+) -> None:
+    with time_machine.travel(vn(2026, 10, 12, 9), tick=False):
+        make_dossier("returned")  # online, received and returned on time the same day
+    fields = [
+        {"code": "online", "label": "Tỷ lệ hồ sơ trực tuyến (%)", "kind": "decimal",
+         "prefill": "indicator:online_dossier_rate"},
+        {"code": "on_time", "label": "Tỷ lệ đúng hạn (%)", "kind": "decimal",
+         "prefill": "indicator:on_time_rate"},
+        {"code": "satisfaction", "label": "Tỷ lệ hài lòng (%)", "kind": "decimal",
+         "prefill": "indicator:satisfaction_rate"},
+    ]  # fmt: skip
+    with time_machine.travel(vn(2026, 11, 3, 9), tick=False):
+        regime = make_regime(fields=fields)
+        assert [f["aggregate"] for f in regime.fields] == ["mean", "mean", "mean"]
+        assert services.initial_values(report_of(regime, WARD)) == {
+            "online": "100.00",
+            "on_time": "100.00",
+        }  # nobody rated: no satisfaction figure to suggest
+    with pytest.raises(InvalidInput) as caught:
+        make_regime(fields=[{**fields[0], "kind": "integer"}])
+    assert set(caught.value.errors) == {"fields.0.prefill"}
+
+
 @time_machine.travel(vn(2026, 11, 4, 9), tick=False)
 def test_draft_submit_then_immutable_except_by_a_revision_with_a_reason(
     make_regime: Callable[..., Regime], ward_admin: User

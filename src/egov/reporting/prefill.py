@@ -2,8 +2,9 @@
 
 A source computes one figure for an agency *and every agency below it* over a period of dates.
 ``count:*`` sources count the platform's dossier events; ``indicator:*`` sources are the
-percentages of the indicators part. The form shows the suggestion; the agency may change it, and
-the revision keeps both.
+percentages of the indicators part (``egov.insights.services.indicator_values``, one per
+indicator of ``egov/insights/indicators.yaml``). The form shows the suggestion; the agency may
+change it, and the revision keeps both. Another part adds a source with :func:`register`.
 """
 
 from collections.abc import Callable, Iterable
@@ -12,12 +13,16 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Q
+from django.utils.functional import lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from egov.core.models import Agency
 from egov.dossiers.constants import Channel
 from egov.dossiers.models import Dossier, DossierEvent
+from egov.insights.definitions import Indicator, indicators
+from egov.insights.services import indicator_values
 
 from .periods import bounds
 
@@ -102,6 +107,29 @@ register(
 register("count:overdue_at_end", _("Dossiers overdue at the end of the period"), _overdue_at_end)
 
 
+INDICATOR = "indicator:"
+
+
+def _indicator(key: str) -> Compute:
+    def compute(agency: Agency, start: date, end: date) -> Decimal | None:
+        return indicator_values(agency, start, end).get(key)
+
+    return compute
+
+
+def _indicator_label(indicator: Indicator) -> StrOrPromise:
+    return lazy(lambda: f"{indicator.name(get_language() or 'vi')} (%)", str)()
+
+
+for _found in indicators():
+    register(
+        INDICATOR + _found.key,
+        _indicator_label(_found),
+        _indicator(_found.key),
+        is_percentage=True,
+    )
+
+
 def choices() -> list[tuple[str, str]]:
     return [(key, str(source.label)) for key, source in sorted(SOURCES.items())]
 
@@ -109,9 +137,18 @@ def choices() -> list[tuple[str, str]]:
 def suggest(
     codes_and_keys: Iterable[tuple[str, str]], agency: Agency, start: date, end: date
 ) -> dict[str, Decimal | None]:
-    """The suggested value of each field code from its source key (unknown keys give None)."""
+    """The suggested value of each field code from its source key (unknown keys give None).
+    The indicators are read once for all the fields that quote them."""
     found: dict[str, Decimal | None] = {}
+    percentages: dict[str, Decimal | None] | None = None
     for code, key in codes_and_keys:
         source = SOURCES.get(key)
-        found[code] = source.compute(agency, start, end) if source else None
+        if source is None:
+            found[code] = None
+        elif key.startswith(INDICATOR):
+            if percentages is None:
+                percentages = indicator_values(agency, start, end)
+            found[code] = percentages.get(key.removeprefix(INDICATOR))
+        else:
+            found[code] = source.compute(agency, start, end)
     return found

@@ -77,6 +77,10 @@ def _clean_field(raw: Mapping[str, Any], where: str, errors: dict[str, str]) -> 
         errors[f"{where}.prefill"] = _("Unknown pre-fill source.")
     if key and kind not in NUMERIC:
         errors[f"{where}.prefill"] = _("Only number fields can be pre-filled.")
+    elif (
+        key in prefill.SOURCES and prefill.SOURCES[key].is_percentage and kind != FieldKind.DECIMAL
+    ):
+        errors[f"{where}.prefill"] = _("A percentage goes in a decimal field.")
     aggregate = str(raw.get("aggregate") or default_aggregate(kind, key))
     if aggregate not in Aggregate.values or (aggregate != Aggregate.NONE and kind not in NUMERIC):
         errors[f"{where}.aggregate"] = _("Text fields are not rolled up.")
