@@ -163,10 +163,8 @@ def test_the_department_sees_who_has_submitted_and_downloads_the_rollup(
     response = client.get(f"/reporting/regimes/{october.pk}/export.csv?period=2026-10-01")
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows[0][:3] == ["Mã cơ quan", "Cơ quan", "Tình trạng"] or rows[0][0] in {
-        "Agency code",
-        "Mã cơ quan",
-    }
+    assert rows[0][:5] == ["Mã cơ quan", "Cơ quan", "Tình trạng", "Thời điểm gửi", "Lần gửi"]
+    assert rows[0][5] == "Hồ sơ tiếp nhận (received)"
     assert rows[1][0] == WARD and rows[1][5] == "1234"
     assert rows[1][-1] == 'Thời gian: 5, đúng "hạn"'
     assert [r[0] for r in rows[2:4]] == [OTHER_WARD, COMMUNE]
