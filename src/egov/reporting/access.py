@@ -138,7 +138,3 @@ def own_reports(user: Any) -> QuerySet[Report]:
         .select_related("regime__agency", "agency")
         .order_by("status", "due_date", "regime__title")
     )
-
-
-def reporter_agencies(user: Any) -> list[int]:
-    return _agencies_where(user, REPORTERS)

@@ -5,7 +5,6 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils.http import content_disposition_header
 from ninja import Field as SchemaField
 from ninja import Query, Router, Schema, Status
 
@@ -238,14 +237,7 @@ def export_rollup(
     query: Query[PeriodQuery],
 ) -> HttpResponse:
     summary = _summary(request, regime_id, query.period_start)
-    if extension == "csv":
-        response = HttpResponse(exports.to_csv(summary), content_type="text/csv; charset=utf-8")
-    else:
-        response = HttpResponse(exports.to_xlsx(summary), content_type=exports.XLSX_TYPE)
-    response["Content-Disposition"] = content_disposition_header(
-        True, exports.filename(summary, extension)
-    )
-    return response
+    return exports.download(summary, extension)
 
 
 @router.post(

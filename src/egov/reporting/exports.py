@@ -6,7 +6,9 @@ import io
 from decimal import Decimal
 from typing import Any
 
+from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -82,5 +84,12 @@ def to_xlsx(summary: RollUp) -> bytes:
     return out.getvalue()
 
 
-def filename(summary: RollUp, extension: str) -> str:
-    return f"bao-cao-{summary.regime.pk}-{summary.period_start:%Y-%m-%d}.{extension}"
+def download(summary: RollUp, extension: str) -> HttpResponse:
+    """The roll-up as an attachment: ``extension`` is csv or xlsx."""
+    if extension == "csv":
+        response = HttpResponse(to_csv(summary), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(to_xlsx(summary), content_type=XLSX_TYPE)
+    name = f"bao-cao-{summary.regime.pk}-{summary.period_start:%Y-%m-%d}.{extension}"
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response

@@ -45,9 +45,6 @@ class Regime(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def field(self, code: str) -> dict | None:
-        return next((f for f in self.fields if f["code"] == code), None)
-
 
 class Report(models.Model):
     """Báo cáo định kỳ: what one obligated agency owes for one period of one regime.

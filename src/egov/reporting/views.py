@@ -11,7 +11,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -26,7 +25,6 @@ from .constants import (
     Period,
     ReportStatus,
     Scope,
-    Standing,
 )
 from .models import Regime, Report
 from .services import ReportingError
@@ -245,7 +243,6 @@ def regime(request: HttpRequest, regime_id: int) -> HttpResponse:
                 for r in (summary.reports if summary else [])
             ],
             "totals": [summary.totals.get(f["code"]) for f in found.fields] if summary else [],
-            "standings": Standing.choices,
             "can_manage": access.can_manage(user, found),
             "can_remind": access.can_remind(user, found),
         },
@@ -287,14 +284,7 @@ def export(request: HttpRequest, regime_id: int, extension: str) -> HttpResponse
     if period_start is None:
         raise Http404
     summary = selectors.rollup(found, period_start)
-    if extension == "csv":
-        response = HttpResponse(exports.to_csv(summary), content_type="text/csv; charset=utf-8")
-    else:
-        response = HttpResponse(exports.to_xlsx(summary), content_type=exports.XLSX_TYPE)
-    response["Content-Disposition"] = content_disposition_header(
-        True, exports.filename(summary, extension)
-    )
-    return response
+    return exports.download(summary, extension)
 
 
 # --- reports -------------------------------------------------------------------------------------
