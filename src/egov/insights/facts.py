@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from egov.catalog.constants import OnlineLevel
@@ -150,8 +150,15 @@ def refresh_local_fact(dossier: Dossier) -> None:
     fact = DossierFact.objects.select_for_update().filter(dossier_id=dossier.pk).first()
     batch = CountBatch()
     identity = {"agency_id": dossier.agency_id, "code": dossier.code, "dossier_id": dossier.pk}
-    store_fact(fact, values, batch, source=FactSource.LOCAL, **identity)
-    batch.flush()
+    if store_fact(fact, values, batch, source=FactSource.LOCAL, **identity) is not None:
+        batch.flush()
+        transaction.on_commit(_schedule_push)
+
+
+def _schedule_push() -> None:
+    from .push import schedule_push
+
+    schedule_push()
 
 
 def store_fact(
@@ -162,6 +169,10 @@ def store_fact(
     old = fact_values(fact)
     new = {name: values[name] for name in FACT_FIELDS}
     if old == new:
+        if fact is not None and values["updated_at"] > fact.updated_at:
+            # Same state, newer time: keep the time, so that an older state arriving later loses.
+            fact.updated_at = values["updated_at"]
+            fact.save(update_fields=["updated_at"])
         return None
     if fact is None:
         fact = DossierFact(**identity)
@@ -173,6 +184,7 @@ def store_fact(
     fact.resolved_day = local_day(fact.resolved_at)
     fact.returned_day = local_day(fact.returned_at)
     fact.unpushed = fact.source == FactSource.LOCAL
+    fact.push_error = ""
     fact.save()
     delta = contributions(new)
     delta.subtract(contributions(old))
