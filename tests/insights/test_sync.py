@@ -243,7 +243,9 @@ def as_record(state: dict[str, Any]) -> dict[str, Any]:
     )
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.lists(STATES, min_size=1, max_size=12), st.randoms(use_true_random=False))
 def test_incremental_counts_equal_a_rebuild_and_do_not_depend_on_arrival_order(
     push: Callable[..., dict[str, Any]], states: list[dict[str, Any]], shuffler: Any
