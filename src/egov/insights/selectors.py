@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 
 from egov.core.models import Agency, AgencyLevel
 
-from .constants import GROUPS, NATION
+from .constants import COUNTERS, GROUPS, NATION
 from .definitions import CENT, indicators
 from .services import Values, counts_by_scope, monthly_counts, values_of
 
@@ -101,6 +101,19 @@ def scope_row(agency: Agency | None, period: Period) -> Row:
     values = values_of(counted)
     scores, total = group_scores(values)
     return Row(agency, counted, values, scores, total)
+
+
+def level_row(level: str, period: Period) -> Row:
+    """All ministries together (``central``) or all provinces together (``province``): the two
+    totals the national reports quote."""
+    scopes = list(top_agencies(level).values_list("pk", flat=True))
+    counted = dict.fromkeys(COUNTERS, 0)
+    for row in counts_by_scope(scopes, period.start, period.end).values():
+        for counter, value in row.items():
+            counted[counter] += value
+    values = values_of(counted)
+    scores, total = group_scores(values)
+    return Row(None, counted, values, scores, total)
 
 
 def children(agency: Agency) -> list[Agency]:

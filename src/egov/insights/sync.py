@@ -29,7 +29,7 @@ from .constants import (
     RETURNED_CODE,
     FactSource,
 )
-from .facts import CountBatch, fact_values, store_fact
+from .facts import STORED_FIELDS, CountBatch, fact_values, store_fact
 from .models import DossierFact, SyncClient
 
 MAX_BATCH = 1000
@@ -250,6 +250,8 @@ def _apply(client: SyncClient, records: list[Any], progress: bool) -> BatchResul
     }
     codes = {code for _, code in keys if isinstance(code, str)}
     batch = CountBatch()
+    created: dict[tuple[int, str], DossierFact] = {}
+    changed: dict[tuple[int, str], DossierFact] = {}
     with transaction.atomic():
         facts = {
             (f.agency_id, f.code): f
@@ -281,14 +283,29 @@ def _apply(client: SyncClient, records: list[Any], progress: bool) -> BatchResul
             if fact is not None and values["updated_at"] < fact.updated_at:
                 result.unchanged += 1  # an older state arriving late: the stored one is newer
                 continue
+            previous_time = fact.updated_at if fact is not None else None
             stored = store_fact(
-                fact, values, batch, agency_id=key[0], code=key[1], source=FactSource.SYNC
+                fact,
+                values,
+                batch,
+                save=False,
+                agency_id=key[0],
+                code=key[1],
+                source=FactSource.SYNC,
             )
             if stored is None:
                 result.unchanged += 1
+                if fact is not None and fact.pk and fact.updated_at != previous_time:
+                    changed[key] = fact
+                continue
+            facts[key] = stored
+            result.applied += 1
+            if stored.pk:
+                changed[key] = stored
             else:
-                facts[key] = stored
-                result.applied += 1
+                created[key] = stored
+        DossierFact.objects.bulk_create(created.values(), batch_size=500)
+        DossierFact.objects.bulk_update(changed.values(), STORED_FIELDS, batch_size=200)
         batch.flush()
     return result
 
