@@ -106,7 +106,7 @@ def test_every_table_exports_as_csv_and_xlsx(client: Client, figures: None) -> N
     response = client.get(f"/chi-so/xuat/units.xlsx?year=2024&agency={HANOI}")
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert sheet is not None
-    values: list[Any] = [row for row in sheet.iter_rows(values_only=True)]
+    values: list[Any] = list(sheet.iter_rows(values_only=True))
     ward_row = next(r for r in values if r[1] == "Ủy ban nhân dân phường Ba Đình")
     assert ward_row[2] == 75.0
 
