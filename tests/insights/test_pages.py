@@ -129,3 +129,19 @@ def test_the_indicator_api(client: Client, figures: None) -> None:
     ranking = client.get("/api/v1/insights/ranking/provinces?year=2024").json()
     assert ranking[0]["agency"] == HANOI and ranking[0]["rank"] == 1
     assert client.get("/api/v1/insights/figures?year=2024&agency=NOPE").status_code == 404
+
+
+def test_the_static_files_collect_with_the_production_manifest(
+    settings: Any, tmp_path: Any
+) -> None:
+    """Chart.js is served from this site; its source-map comment (the map is not shipped) would
+    make collectstatic fail in production."""
+    from django.core.management import call_command
+
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", interactive=False, verbosity=0)
+    assert list(tmp_path.glob("insights/chart.umd.min.*.js"))
