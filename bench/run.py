@@ -8,7 +8,8 @@ See bench/README.md for what is measured and how. Environment knobs:
     BENCH_CONCURRENCY=8     client connections (and baseline insert threads)
     BENCH_DOSSIERS=100000   dossiers in the big queue
     BENCH_DATABASES=sqlite,postgresql
-    BENCH_ONLY=submit,queue  one of the two benchmarks only
+    BENCH_ONLY=submit,queue,insights  some of the benchmarks only
+    BENCH_INSIGHTS_FACTS=10000000  synthetic dossier facts for the indicators benchmark
     BENCH_QUEUE_REQUESTS=200 queue requests per filter over pages 1..N (page 1: a quarter)
     BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1:5432   (the bench creates/drops egov_bench)
 """
@@ -41,7 +42,8 @@ WORKERS = int(os.environ.get("BENCH_WORKERS", 2))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", 8))
 DOSSIERS = int(os.environ.get("BENCH_DOSSIERS", 100_000))
 DATABASES = os.environ.get("BENCH_DATABASES", "sqlite,postgresql").split(",")
-ONLY = os.environ.get("BENCH_ONLY", "submit,queue").split(",")
+ONLY = os.environ.get("BENCH_ONLY", "submit,queue,insights").split(",")
+INSIGHTS_FACTS = int(os.environ.get("BENCH_INSIGHTS_FACTS", 10_000_000))
 QUEUE_REQUESTS = int(os.environ.get("BENCH_QUEUE_REQUESTS", 200))
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
 PG_NAME = "egov_bench"
@@ -430,10 +432,11 @@ def bench_database(vendor: str, database_url: str, work: Path) -> dict[str, Any]
 
     say(f"[{vendor}] setup: migrate, collectstatic, agencies, catalogue, users, tokens")
     setup = run_step(env, work, "setup")
-    say(f"[{vendor}] seeding {DOSSIERS:,} dossiers (bulk_create) + 100 in the small queue")
-    seed = run_step(env, work, "seed", "--dossiers", str(DOSSIERS), "--small", "100")
-    result["seed"] = seed
-    say(f"[{vendor}]   seeded in {seed['seconds']:.1f} s")
+    if "submit" in ONLY or "queue" in ONLY:
+        say(f"[{vendor}] seeding {DOSSIERS:,} dossiers (bulk_create) + 100 in the small queue")
+        seed = run_step(env, work, "seed", "--dossiers", str(DOSSIERS), "--small", "100")
+        result["seed"] = seed
+        say(f"[{vendor}]   seeded in {seed['seconds']:.1f} s")
 
     if "queue" in ONLY:
         say(f"[{vendor}] queue latency, in process (django.test.Client, force_login)")
@@ -473,6 +476,15 @@ def bench_database(vendor: str, database_url: str, work: Path) -> dict[str, Any]
         payload = result["submit"]["pdf_bytes"] + len(form)
         say(f"[{vendor}] baseline: plain inserts of {payload:,} bytes, {CONCURRENCY} threads")
         result["inserts"] = baseline_inserts(env, work, payload)
+    if "insights" in ONLY:
+        method = "COPY" if vendor == "postgresql" else "executemany"
+        say(f"[{vendor}] indicators: loading {INSIGHTS_FACTS:,} synthetic dossier facts ({method})")
+        result["insights_load"] = run_step(
+            env, work, "insights_load", "--facts", str(INSIGHTS_FACTS)
+        )
+        say(f"[{vendor}]   loaded in {result['insights_load']['seconds']:.1f} s")
+        say(f"[{vendor}] indicators: rebuild, GROUP BY baseline, dashboard, event to dashboard")
+        result["insights"] = run_step(env, work, "insights_measure")
     result["seconds"] = time.perf_counter() - began
     return result
 
@@ -542,6 +554,40 @@ def report_queue(vendor: str, r: dict[str, Any]) -> None:
     )
 
 
+def report_insights(vendor: str, r: dict[str, Any]) -> None:
+    i, facts = r["insights"], r["insights_load"]["facts"]
+    base = i["baseline_ms"]["p50"]
+    say()
+    say(f"== {vendor}: indicators over {facts:,} dossier facts ==")
+    say(f"  load               {r['insights_load']['seconds']:8.1f} s")
+    say(
+        f"  rebuild            {i['rebuild_s']:8.1f} s   every count of every agency, ancestor and "
+        f"day ({i['count_rows']:,} rows)"
+    )
+    say(
+        f"  baseline GROUP BY  {base / 1000:8.2f} s   one year: nation + {i['top_scopes']} "
+        f"ministries and provinces straight from the facts (p50 of "
+        f"{i['baseline_ms']['n']}); same numbers: {'yes' if i['equal'] else 'NO'}"
+    )
+    say(f"  ratio              {i['rebuild_s'] * 1000 / max(base, 1e-9):8.2f}   rebuild / GROUP BY")
+    for name, label in (
+        ("dashboard", "dashboard page"),
+        ("province", "province page"),
+        ("api", "figures API"),
+    ):
+        lat = i[f"{name}_ms"]
+        say(
+            f"  {label:18} p50 {lat['p50']:7.1f} ms  p95 {lat['p95']:7.1f} ms   "
+            f"GROUP BY / p50 = {base / max(lat['p50'], 1e-9):8.1f}"
+        )
+    ev = i["event_to_dashboard_ms"]
+    say(
+        f"  event → dashboard  p50 {ev['p50']:7.1f} ms  p95 {ev['p95']:7.1f} ms   one synced "
+        f"record, committed, then the figures API shows it; GROUP BY / p50 = "
+        f"{base / max(ev['p50'], 1e-9):.1f}"
+    )
+
+
 def summary(results: dict[str, dict[str, Any]]) -> None:
     vendors = list(results)
     say()
@@ -570,6 +616,36 @@ def summary(results: dict[str, dict[str, Any]]) -> None:
                 ("met" if sub[v] >= TARGET_SUBMISSIONS else "missed") if v == "postgresql" else "-"
                 for v in vendors
             ],
+        )
+    if all("insights" in results[v] for v in vendors):
+        ins = {v: results[v]["insights"] for v in vendors}
+        facts = results[vendors[0]]["insights_load"]["facts"]
+        row(
+            f"indicators rebuild s @{facts / 1e6:g}M facts",
+            [f"{ins[v]['rebuild_s']:.1f}" for v in vendors],
+        )
+        row(
+            "GROUP BY over the facts s (baseline)",
+            [f"{ins[v]['baseline_ms']['p50'] / 1000:.2f}" for v in vendors],
+        )
+        row(
+            "rebuild / GROUP BY",
+            [f"{ins[v]['rebuild_s'] * 1000 / ins[v]['baseline_ms']['p50']:.2f}" for v in vendors],
+        )
+        row(
+            "dashboard page p50/p95 ms",
+            ["{p50:.0f}/{p95:.0f}".format(**ins[v]["dashboard_ms"]) for v in vendors],
+        )
+        row(
+            "GROUP BY / dashboard p50",
+            [
+                f"{ins[v]['baseline_ms']['p50'] / ins[v]['dashboard_ms']['p50']:.1f}"
+                for v in vendors
+            ],
+        )
+        row(
+            "event to updated figures p50/p95 ms",
+            ["{p50:.0f}/{p95:.0f}".format(**ins[v]["event_to_dashboard_ms"]) for v in vendors],
         )
     if all("queue" in results[v] for v in vendors):
         pages = {v: results[v]["queue"]["page"] for v in vendors}
@@ -621,6 +697,8 @@ def main() -> None:
                 report_submit(vendor, results[vendor])
             if "queue" in results[vendor]:
                 report_queue(vendor, results[vendor])
+            if "insights" in results[vendor]:
+                report_insights(vendor, results[vendor])
             say(f"  ({vendor}: {results[vendor]['seconds']:.0f} s)")
         finally:
             shutil.rmtree(work, ignore_errors=True)

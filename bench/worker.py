@@ -25,6 +25,8 @@ from typing import Any
 
 import django
 
+import insights_steps
+
 RECEIVER = "bench.receiver"
 WARD = "000.00.31.H26"  # UBND phường Ba Đình: performs birth registration
 SMALL_WARD = "000.00.32.H26"  # UBND phường Hoàn Kiếm: the small baseline queue
@@ -479,7 +481,8 @@ def max_dossier_id(args: argparse.Namespace) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("step", choices=["setup", "seed", "queue", "inserts", "verify", "maxid"])
+    steps = ["setup", "seed", "queue", "inserts", "verify", "maxid", "insights_load"]
+    parser.add_argument("step", choices=[*steps, "insights_measure"])
     parser.add_argument("--out", required=True, type=Path)
     parser.add_argument("--dossiers", type=int, default=100_000)
     parser.add_argument("--small", type=int, default=100)
@@ -492,6 +495,10 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=15.0)
     parser.add_argument("--bytes", type=int, default=22_000)
     parser.add_argument("--since-id", type=int, default=0)
+    parser.add_argument("--facts", type=int, default=10_000_000)
+    parser.add_argument("--repeat-pages", type=int, default=20)
+    parser.add_argument("--repeat-baseline", type=int, default=3)
+    parser.add_argument("--repeat-events", type=int, default=20)
     args = parser.parse_args()
     django.setup()
     steps = {
@@ -501,6 +508,8 @@ def main() -> None:
         "inserts": inserts,
         "verify": verify,
         "maxid": max_dossier_id,
+        "insights_load": insights_steps.load,
+        "insights_measure": insights_steps.measure,
     }
     result = steps[args.step](args)
     args.out.write_text(json.dumps(result, default=str))

@@ -13,6 +13,8 @@ from egov.identity.account.api import account_router, organisations_router
 from egov.identity.account.services import AccountError
 from egov.identity.api import router as officials_router
 from egov.identity.services import OrganisationError
+from egov.insights.api import router as insights_router
+from egov.insights.api import sync_router as insights_sync_router
 from egov.registries.api import router as registries_router
 from egov.reporting.api import router as reporting_router
 from egov.reporting.services import ReportingError
@@ -37,6 +39,8 @@ api.add_router("/account", account_router, tags=["account"])
 api.add_router("/organisations", organisations_router, tags=["organisations"])
 api.add_router("/registries", registries_router, tags=["registries"])
 api.add_router("/reporting", reporting_router, tags=["reporting"])
+api.add_router("/insights", insights_router, tags=["indicators"])
+api.add_router("/insights/sync", insights_sync_router, tags=["national sync"])
 
 
 @api.exception_handler(DossierError)

@@ -277,6 +277,19 @@ TASKS = {
     }
 }
 
+# --- national dossier sync (insights) ------------------------------------------------------------
+# A ministry or province deployment pushes its dossiers to the national one (docs/sync.md).
+# Empty NATIONAL_SYNC_URL: nothing is pushed (a national or stand-alone deployment).
+NATIONAL_SYNC_URL = os.environ.get("NATIONAL_SYNC_URL", "").rstrip("/")
+NATIONAL_SYNC_TOKEN = os.environ.get("NATIONAL_SYNC_TOKEN", "")
+NATIONAL_SYNC_INTERVAL = int(os.environ.get("NATIONAL_SYNC_INTERVAL", 60))  # seconds
+NATIONAL_SYNC_BATCH = int(os.environ.get("NATIONAL_SYNC_BATCH", 1000))  # records per request
+NATIONAL_SYNC_TIMEOUT = float(os.environ.get("NATIONAL_SYNC_TIMEOUT", 30))  # seconds
+if NATIONAL_SYNC_URL and not NATIONAL_SYNC_TOKEN:
+    raise ImproperlyConfigured("NATIONAL_SYNC_URL needs NATIONAL_SYNC_TOKEN.")
+if NATIONAL_SYNC_URL and not DEBUG and not NATIONAL_SYNC_URL.startswith("https://"):
+    raise ImproperlyConfigured("NATIONAL_SYNC_URL must be an https:// address when DEBUG is off.")
+
 # --- notifications -----------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))

@@ -14,4 +14,5 @@ urlpatterns = [
     path("procedures/", include("egov.catalog.urls")),
     path("", include("egov.dossiers.urls")),
     path("reporting/", include("egov.reporting.urls")),
+    path("chi-so/", include("egov.insights.urls")),
 ]

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from egov.catalog.constants import OnlineLevel
@@ -149,19 +149,53 @@ def refresh_local_fact(dossier: Dossier) -> None:
         return
     fact = DossierFact.objects.select_for_update().filter(dossier_id=dossier.pk).first()
     batch = CountBatch()
-    identity = {"agency_id": dossier.agency_id, "code": dossier.code, "dossier_id": dossier.pk}
-    store_fact(fact, values, batch, source=FactSource.LOCAL, **identity)
-    batch.flush()
+    identity: dict[str, Any] = {
+        "agency_id": dossier.agency_id,
+        "code": dossier.code,
+        "dossier_id": dossier.pk,
+    }
+    if store_fact(fact, values, batch, source=FactSource.LOCAL, **identity) is not None:
+        batch.flush()
+        transaction.on_commit(_schedule_push)
+
+
+def _schedule_push() -> None:
+    from .push import schedule_push
+
+    schedule_push()
+
+
+#: The fields a change writes, for bulk updates of many facts.
+STORED_FIELDS = [
+    *FACT_FIELDS,
+    "received_day",
+    "resolved_day",
+    "returned_day",
+    "updated_at",
+    "version",
+    "unpushed",
+    "push_error",
+]
 
 
 def store_fact(
-    fact: DossierFact | None, values: dict[str, Any], batch: "CountBatch", **identity: Any
+    fact: DossierFact | None,
+    values: dict[str, Any],
+    batch: "CountBatch",
+    save: bool = True,
+    **identity: Any,
 ) -> DossierFact | None:
     """Create or update a fact with ``values`` and add the change of its counts to ``batch``.
-    Returns the fact, or None when nothing changed."""
+    Returns the fact, or None when its state did not change. With ``save`` off the caller
+    writes it (in bulk)."""
     old = fact_values(fact)
     new = {name: values[name] for name in FACT_FIELDS}
     if old == new:
+        if fact is not None and values["updated_at"] > fact.updated_at:
+            # Same state, newer time: keep the time, so that an older state arriving later loses.
+            fact.updated_at = values["updated_at"]
+            if save:
+                fact.save(update_fields=["updated_at"])
         return None
     if fact is None:
         fact = DossierFact(**identity)
@@ -173,7 +207,9 @@ def store_fact(
     fact.resolved_day = local_day(fact.resolved_at)
     fact.returned_day = local_day(fact.returned_at)
     fact.unpushed = fact.source == FactSource.LOCAL
-    fact.save()
+    fact.push_error = ""
+    if save:
+        fact.save()
     delta = contributions(new)
     delta.subtract(contributions(old))
     batch.add(fact.agency_id, delta)

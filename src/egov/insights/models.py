@@ -45,6 +45,8 @@ class DossierFact(models.Model):
     #: Raised on every change; the push to the national deployment sends changed local facts.
     version = models.PositiveIntegerField(default=1)
     unpushed = models.BooleanField(default=False)
+    #: Why the national deployment refused the last push of this fact (pushed again on change).
+    push_error = models.CharField(max_length=255, blank=True)
 
     class Meta:
         constraints = [
@@ -124,6 +126,9 @@ class PushState(models.Model):
     """This deployment's push to the national one: when it last ran, and how it failed."""
 
     name = models.CharField(max_length=40, unique=True)
+    #: When a push is queued to run; None when none is queued (the next change queues one).
+    next_run_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     last_success_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=255, blank=True)

@@ -8,6 +8,7 @@ the nation.
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Sum
@@ -103,7 +104,7 @@ def reproject_local_facts() -> int:
     for dossier in dossiers:
         values = project(dossier)
         if values is not None:
-            identity = {"agency_id": dossier.agency_id, "code": dossier.code}
+            identity: dict[str, Any] = {"agency_id": dossier.agency_id, "code": dossier.code}
             fact = facts.get(dossier.pk)
             stored = store_fact(
                 fact, values, batch, source=FactSource.LOCAL, dossier_id=dossier.pk, **identity

@@ -1,0 +1,366 @@
+"""The national dossier sync: records pushed by ministry and province deployments, modelled on
+the national portal's ``DongBoHoSoMC`` (dossiers) and ``CapNhatTienDoHoSoMC`` (progress).
+
+A batch is applied record by record: a record that cannot be applied is returned with its reason
+and the rest of the batch is applied. Records are idempotent by (unit, dossier code) and the
+later one wins by its timestamp, so a sender may resend any batch any number of times, in any
+order. The field table, codes and errors are in docs/sync.md.
+"""
+
+import hashlib
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from egov.core import calendar
+from egov.core.models import Agency
+
+from .constants import (
+    CHANNEL_BY_CODE,
+    CODE_BY_CHANNEL,
+    FEE_CHANNELS,
+    ONLINE_FEE_CHANNEL,
+    RESOLVED_CODES,
+    RETURNED_CODE,
+    FactSource,
+)
+from .facts import STORED_FIELDS, CountBatch, fact_values, store_fact
+from .models import DossierFact, SyncClient
+
+MAX_BATCH = 1000
+DATE_FORMAT = "%Y%m%d%H%M%S"  # yyyyMMddHHmmss, Vietnamese time, as the national portal writes
+
+
+# --- clients ----------------------------------------------------------------------------------
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_client(name: str, agencies: list[Agency]) -> tuple[SyncClient, str]:
+    """Register a deployment that may push dossiers of ``agencies`` (and units below them);
+    returns it with its bearer token, shown once (only its hash is kept)."""
+    token = secrets.token_urlsafe(32)
+    client = SyncClient.objects.create(name=name, token_hash=hash_token(token))
+    client.agencies.set(agencies)
+    return client, token
+
+
+def authenticate(token: str) -> SyncClient | None:
+    client = SyncClient.objects.filter(token_hash=hash_token(token), is_active=True).first()
+    if client is not None:
+        SyncClient.objects.filter(pk=client.pk).update(last_seen_at=timezone.now())
+    return client
+
+
+def units_of(client: SyncClient) -> dict[str, int]:
+    """Code → id of every unit the client may push for: its units and all units below them."""
+    units: dict[str, int] = {}
+    frontier = set(client.agencies.values_list("id", flat=True))
+    while frontier:
+        rows = list(Agency.objects.filter(pk__in=frontier).values_list("code", "id"))
+        units.update(rows)
+        frontier = set(
+            Agency.objects.filter(parent_id__in=[i for _, i in rows]).values_list("id", flat=True)
+        ) - set(units.values())
+    return units
+
+
+# --- results ----------------------------------------------------------------------------------
+
+
+class Rejected(Exception):
+    """One record refused, with a stable code, the field at fault and a message."""
+
+    def __init__(self, code: str, message: str, field: str = ""):
+        super().__init__(message)
+        self.code, self.message, self.field = code, message, field
+
+
+@dataclass
+class BatchResult:
+    received: int = 0
+    applied: int = 0
+    unchanged: int = 0
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+
+    def reject(self, index: int, record: Any, error: Rejected) -> None:
+        code = record.get("MaHoSo") if isinstance(record, Mapping) else None
+        self.rejected.append(
+            {
+                "index": index,
+                "MaHoSo": code if isinstance(code, str) else None,
+                "code": error.code,
+                "field": error.field,
+                "message": error.message,
+            }
+        )
+
+
+# --- field parsing ----------------------------------------------------------------------------
+
+
+def _text(record: Mapping[str, Any], name: str, required: bool = True, max_length: int = 48) -> str:
+    value = record.get(name)
+    if value in (None, ""):
+        if required:
+            raise Rejected("missing_field", f"{name} là bắt buộc / {name} is required", name)
+        return ""
+    if not isinstance(value, str) or len(value) > max_length:
+        raise Rejected("invalid_field", f"{name} không hợp lệ / {name} is invalid", name)
+    return value
+
+
+def _moment(record: Mapping[str, Any], name: str, required: bool = False) -> datetime | None:
+    value = record.get(name)
+    if value in (None, ""):
+        if required:
+            raise Rejected("missing_field", f"{name} là bắt buộc / {name} is required", name)
+        return None
+    try:
+        parsed = datetime.strptime(str(value), DATE_FORMAT)  # noqa: DTZ007  (made aware below)
+    except ValueError:
+        raise Rejected(
+            "invalid_date",
+            f"{name}: cần dạng yyyyMMddHHmmss / {name}: expected yyyyMMddHHmmss",
+            name,
+        ) from None
+    return parsed.replace(tzinfo=calendar.VIETNAM)
+
+
+def _code(record: Mapping[str, Any], name: str, allowed: frozenset[int] | set[int]) -> int:
+    value = record.get(name)
+    if value is None:
+        raise Rejected("missing_field", f"{name} là bắt buộc / {name} is required", name)
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = -1
+    if number not in allowed or isinstance(value, bool):
+        raise Rejected(
+            "invalid_code", f"{name} không thuộc bảng mã / {name} is not a known code", name
+        )
+    return number
+
+
+def _flag(record: Mapping[str, Any], name: str) -> bool | None:
+    value = record.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    if value in (0, 1, "0", "1"):
+        return bool(int(value))
+    raise Rejected("invalid_field", f"{name}: cần true/false / {name}: expected a boolean", name)
+
+
+def _fees(record: Mapping[str, Any]) -> tuple[bool, bool]:
+    """(paid at all, paid online through the portal) from DanhSachLePhi."""
+    fees = record.get("DanhSachLePhi") or []
+    if not isinstance(fees, list) or len(fees) > 50:
+        raise Rejected("invalid_field", "DanhSachLePhi không hợp lệ / is invalid", "DanhSachLePhi")
+    paid = paid_online = False
+    for fee in fees:
+        if not isinstance(fee, Mapping):
+            raise Rejected(
+                "invalid_field", "DanhSachLePhi không hợp lệ / is invalid", "DanhSachLePhi"
+            )
+        way = _code(fee, "HinhThucThu", FEE_CHANNELS)
+        settled = _flag(fee, "TrangThaiThanhToan")
+        if settled:
+            paid = True
+            paid_online = paid_online or way == ONLINE_FEE_CHANNEL
+    return paid, paid_online
+
+
+def dossier_values(record: Mapping[str, Any]) -> dict[str, Any]:
+    """The fact of one DongBoHoSoMC record (raises Rejected)."""
+    status = _code(record, "TrangThaiHoSo", set(range(1, 11)))
+    channel = CHANNEL_BY_CODE[_code(record, "HinhThuc", set(CHANNEL_BY_CODE))]
+    received_at = _moment(record, "NgayTiepNhan", required=True)
+    due_at = _moment(record, "NgayHenTra")
+    resolved_at = _moment(record, "NgayKetThucXuLy")
+    returned_at = _moment(record, "NgayTra")
+    if status == RETURNED_CODE and returned_at is None:
+        raise Rejected(
+            "missing_field", "NgayTra là bắt buộc khi đã trả kết quả / required", "NgayTra"
+        )
+    if status in RESOLVED_CODES and resolved_at is None and returned_at is None:
+        raise Rejected("missing_field", "NgayKetThucXuLy là bắt buộc / required", "NgayKetThucXuLy")
+    on_time = _flag(record, "DungHan")
+    if on_time is None and returned_at is not None and due_at is not None:
+        on_time = returned_at <= due_at
+    rating = record.get("MucDoHaiLong")
+    if rating is not None:
+        rating = _code(record, "MucDoHaiLong", {1, 2, 3})
+    paid, paid_online = _fees(record)
+    return {
+        "procedure_code": _text(record, "MaTTHC", required=False, max_length=40),
+        "full_process": bool(_flag(record, "ToanTrinh")),
+        "channel": channel,
+        "status": status,
+        "received_at": received_at,
+        "due_at": due_at,
+        "resolved_at": resolved_at,
+        "returned_at": returned_at,
+        "paid": paid,
+        "paid_online": paid_online,
+        "digitised": bool(_flag(record, "SoHoa")),
+        "e_result": bool(_flag(record, "KetQuaDienTu")),
+        "reused": bool(_flag(record, "TaiSuDung")),
+        "on_time": on_time,
+        "rating": rating,
+        "updated_at": _moment(record, "ThoiDiemCapNhat", required=True),
+    }
+
+
+def progress_values(record: Mapping[str, Any], fact: DossierFact) -> dict[str, Any]:
+    """The fact after one CapNhatTienDoHoSoMC record (raises Rejected)."""
+    status = _code(record, "TrangThai", set(range(1, 11)))
+    moment = _moment(record, "ThoiDiemXuLy", required=True)
+    values = {**(fact_values(fact) or {}), "status": status, "updated_at": moment}
+    new_due = _moment(record, "NgayKetThucTheoQuyDinh")
+    if new_due is not None:
+        values["due_at"] = new_due
+    if status in RESOLVED_CODES and values["resolved_at"] is None:
+        values["resolved_at"] = moment
+    if status == RETURNED_CODE and values["returned_at"] is None:
+        values["returned_at"] = moment
+        if values["due_at"] is not None:
+            values["on_time"] = moment <= values["due_at"]
+    return values
+
+
+# --- the two services -------------------------------------------------------------------------
+
+
+def _apply(client: SyncClient, records: list[Any], progress: bool) -> BatchResult:
+    result = BatchResult(received=len(records))
+    units = units_of(client)
+    keys = {
+        (units.get(str(r.get("MaDonVi"))), r.get("MaHoSo"))
+        for r in records
+        if isinstance(r, Mapping)
+    }
+    codes = {code for _, code in keys if isinstance(code, str)}
+    batch = CountBatch()
+    created: dict[tuple[int, str], DossierFact] = {}
+    changed: dict[tuple[int, str], DossierFact] = {}
+    with transaction.atomic():
+        facts = {
+            (f.agency_id, f.code): f
+            for f in DossierFact.objects.select_for_update().filter(
+                agency_id__in={a for a, _ in keys if a}, code__in=codes
+            )
+        }
+        for index, record in enumerate(records):
+            try:
+                if not isinstance(record, Mapping):
+                    raise Rejected("invalid_record", "Bản ghi phải là đối tượng JSON / object")
+                key = _key(record, units)
+                fact = facts.get(key)
+                if fact is not None and fact.source != FactSource.SYNC:
+                    raise Rejected(
+                        "local_dossier", "Hồ sơ do hệ thống này quản lý / owned here", "MaHoSo"
+                    )
+                if progress:
+                    if fact is None:
+                        raise Rejected(
+                            "unknown_dossier", "Chưa đồng bộ hồ sơ này / not synced yet", "MaHoSo"
+                        )
+                    values = progress_values(record, fact)
+                else:
+                    values = dossier_values(record)
+            except Rejected as error:
+                result.reject(index, record, error)
+                continue
+            if fact is not None and values["updated_at"] < fact.updated_at:
+                result.unchanged += 1  # an older state arriving late: the stored one is newer
+                continue
+            previous_time = fact.updated_at if fact is not None else None
+            stored = store_fact(
+                fact,
+                values,
+                batch,
+                save=False,
+                agency_id=key[0],
+                code=key[1],
+                source=FactSource.SYNC,
+            )
+            if stored is None:
+                result.unchanged += 1
+                if fact is not None and fact.pk and fact.updated_at != previous_time:
+                    changed[key] = fact
+                continue
+            facts[key] = stored
+            result.applied += 1
+            if stored.pk:
+                changed[key] = stored
+            else:
+                created[key] = stored
+        DossierFact.objects.bulk_create(created.values(), batch_size=500)
+        DossierFact.objects.bulk_update(changed.values(), STORED_FIELDS, batch_size=200)
+        batch.flush()
+    return result
+
+
+def _key(record: Mapping[str, Any], units: dict[str, int]) -> tuple[int, str]:
+    unit = _text(record, "MaDonVi", max_length=35)
+    code = _text(record, "MaHoSo")
+    if unit not in units:
+        if Agency.objects.filter(code=unit).exists():
+            raise Rejected(
+                "forbidden_unit", "Không được đồng bộ cho đơn vị này / not your unit", "MaDonVi"
+            )
+        raise Rejected("unknown_unit", "Không có đơn vị với mã này / unknown unit", "MaDonVi")
+    return units[unit], code
+
+
+def sync_dossiers(client: SyncClient, records: list[Any]) -> BatchResult:
+    """DongBoHoSoMC: create or update the dossiers of a batch (at most MAX_BATCH records)."""
+    return _apply(client, records, progress=False)
+
+
+def sync_progress(client: SyncClient, records: list[Any]) -> BatchResult:
+    """CapNhatTienDoHoSoMC: status updates of dossiers synchronised before."""
+    return _apply(client, records, progress=True)
+
+
+# --- the sending side -------------------------------------------------------------------------
+
+
+def _stamp(moment: datetime | None) -> str | None:
+    return timezone.localtime(moment, calendar.VIETNAM).strftime(DATE_FORMAT) if moment else None
+
+
+def record_of(fact: DossierFact, unit_code: str) -> dict[str, Any]:
+    """The DongBoHoSoMC record of a local fact, as this deployment pushes it."""
+    fees = []
+    if fact.paid:
+        way = ONLINE_FEE_CHANNEL if fact.paid_online else 1
+        fees.append({"HinhThucThu": way, "TrangThaiThanhToan": 1})
+    return {
+        "MaDonVi": unit_code,
+        "MaHoSo": fact.code,
+        "MaTTHC": fact.procedure_code,
+        "ToanTrinh": fact.full_process,
+        "HinhThuc": CODE_BY_CHANNEL.get(fact.channel, 0),
+        "TrangThaiHoSo": fact.status,
+        "NgayTiepNhan": _stamp(fact.received_at),
+        "NgayHenTra": _stamp(fact.due_at),
+        "NgayKetThucXuLy": _stamp(fact.resolved_at),
+        "NgayTra": _stamp(fact.returned_at),
+        "DanhSachLePhi": fees,
+        "SoHoa": fact.digitised,
+        "KetQuaDienTu": fact.e_result,
+        "TaiSuDung": fact.reused,
+        "DungHan": fact.on_time,
+        "MucDoHaiLong": fact.rating,
+        "ThoiDiemCapNhat": _stamp(fact.updated_at),
+    }

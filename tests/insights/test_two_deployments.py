@@ -1,0 +1,159 @@
+"""A province deployment (this test process) pushes its dossiers to a national deployment (a
+separate uvicorn process with its own SQLite database) over loopback, as in production: the
+national operator registers the province with ``create_sync_client``; the province sets
+NATIONAL_SYNC_URL and NATIONAL_SYNC_TOKEN; the push runs after each change, resumes after a
+failure, and the national dashboard's API shows the province's own figures."""
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from django.conf import settings as django_settings
+from django.utils import timezone
+
+from egov.core.models import Agency
+from egov.dossiers import services as dossiers
+from egov.dossiers.constants import Status
+from egov.dossiers.models import Dossier, DossierEvent
+from egov.identity.models import User
+from egov.insights.models import DossierFact, PushState
+from egov.insights.services import indicator_values
+from egov.insights.tasks import push_dossiers
+from tests.e2e.test_oidc_login import free_port, wait_until_up
+
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("deployments")]
+ROOT = Path(django_settings.BASE_DIR)
+HANOI = "000.00.00.H26"
+
+
+@dataclass
+class National:
+    url: str
+    token: str
+
+
+@pytest.fixture
+def national(tmp_path: Path) -> Iterator[National]:
+    port = free_port()
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": os.environ.get("HOME", str(tmp_path)),
+        "DJANGO_SETTINGS_MODULE": "egov.config.settings",
+        "DEBUG": "1",
+        "SECRET_KEY": "national-deployment-secret-key-for-the-sync-test",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'national.sqlite3'}",
+        "MEDIA_ROOT": str(tmp_path / "national-media"),
+        "OIDC_KEYS_DIR": str(tmp_path / "national-keys"),
+        "TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+        "LOG_LEVEL": "WARNING",
+    }
+
+    def manage(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    manage("migrate", "--no-input", "-v0")
+    manage("load_agencies")
+    printed = manage("create_sync_client", "Cổng DVC thành phố Hà Nội", HANOI)
+    token = re.search(r"^NATIONAL_SYNC_TOKEN=(\S+)$", printed, re.MULTILINE)
+    assert token, printed
+    log = tmp_path / "national.log"
+    options = ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+    with log.open("wb") as output:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "egov.config.asgi:application", *options],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(f"{base}/api/v1/insights/indicators", server, log)
+        yield National(base, token.group(1))
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def national_figures(national: National, agency: str) -> dict[str, Any]:
+    year = timezone.localdate().year
+    response = requests.get(
+        f"{national.url}/api/v1/insights/figures",
+        params={"year": year, "agency": agency},
+        timeout=10,
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def local_values(agency: Agency) -> dict[str, str | None]:
+    year = timezone.localdate().year
+    values = indicator_values(agency, date(year, 1, 1), date(year, 12, 31))
+    return {key: None if value is None else str(value) for key, value in values.items()}
+
+
+def test_a_province_pushes_its_dossiers_and_the_national_figures_match(
+    national: National,
+    settings: Any,
+    make_dossier: Callable[..., Dossier],
+    agencies: dict[str, Agency],
+    staff: dict[str, User],
+    citizen: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    settings.NATIONAL_SYNC_TOKEN = national.token
+    # The national deployment is down (nothing listens on this port): the push fails and says so.
+    settings.NATIONAL_SYNC_URL = f"http://127.0.0.1:{free_port()}/api/v1/insights/sync"
+    returned = make_dossier(Status.RETURNED)
+    DossierEvent.objects.create(
+        dossier=returned, kind="paid", data={"channel": "online", "amount": 8000, "payment": "P1"}
+    )
+    make_dossier(Status.RECEIVED)
+    make_dossier(Status.REFUSED)
+    assert push_dossiers.call() == 0
+    state = PushState.objects.get()
+    assert state.last_error.startswith("ConnectionError") and state.attempts == 1
+    assert DossierFact.objects.filter(unpushed=True).count() == 3
+
+    # It is up again: the next push resumes and sends everything.
+    settings.NATIONAL_SYNC_URL = f"{national.url}/api/v1/insights/sync"
+    assert push_dossiers.call() == 3
+    state.refresh_from_db()
+    assert (state.attempts, state.last_error, state.pushed_total) == (0, "", 3)
+    assert not DossierFact.objects.filter(unpushed=True).exists()
+    hanoi = agencies[HANOI]
+    figures = national_figures(national, HANOI)
+    assert figures["values"] == local_values(hanoi)
+    assert figures["counts"]["received"] == 2  # the refused one was never received
+    assert figures["values"]["online_payment_rate"] == "100.00"
+
+    # A change is pushed by itself after the commit (the test's task backend runs it at once).
+    with django_capture_on_commit_callbacks(execute=True):
+        dossiers.rate(returned.pk, citizen, 3)
+    assert not DossierFact.objects.filter(unpushed=True).exists()
+    assert national_figures(national, HANOI)["values"]["satisfaction_rate"] == "100.00"
+    assert national_figures(national, "000.00.00.G01")["counts"]["received"] == 0
+    assert PushState.objects.get().next_run_at is None
+    assert PushState.objects.get().last_success_at > timezone.now() - timedelta(minutes=1)
