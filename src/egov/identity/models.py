@@ -259,3 +259,24 @@ class RegistryVerification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.status}"
+
+
+class OidcConsent(models.Model):
+    """Đồng ý chia sẻ thông tin: the scopes a person allowed a relying party of the built-in
+    identity provider to receive. The consent page is shown again only when the party asks for a
+    scope not in this list (or sends ``prompt=consent``)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="oidc_consents")
+    #: The relying party's ``client_id`` (a new registration gets a new id, and asks anew).
+    client_id = models.CharField(max_length=100)
+    #: The scopes allowed, space-separated (e.g. "openid profile email").
+    scopes = models.CharField(max_length=255)
+    granted_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "client_id"], name="one_consent_per_client")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}@{self.client_id}"
