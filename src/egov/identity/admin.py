@@ -8,6 +8,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest
 
+from egov.core import audit
+
 from .models import OfficialRole, User
 
 
@@ -58,3 +60,14 @@ class EgovUserAdmin(UserAdmin):
         ),
     )
     inlines = [OfficialRoleInline]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        # Which fields changed, never their values (a personal ID number, a password hash).
+        audit.record(
+            "user_changed_in_admin" if change else "user_created_in_admin",
+            actor=request.user,
+            object_type="user",
+            object_id=obj.pk,
+            data={"fields": sorted(form.changed_data)},
+        )
