@@ -12,14 +12,8 @@ from egov.identity.models import OidcConsent, User
 from egov.identity.oidc.services import SESSION_ID_TOKEN
 from tests.conftest import log_in
 
-from .test_oidc_client import (  # noqa: F401 - fixtures
-    ISSUER,
-    browser,
-    federated,
-    follow,
-    log_in_through_provider,
-    transport,
-)
+from . import test_oidc_client as relying_party
+from .test_oidc_client import ISSUER, follow, log_in_through_provider
 from .test_oidc_provider import (
     REDIRECT_URI,
     RegisteredClient,
@@ -30,6 +24,13 @@ from .test_oidc_provider import (
     pkce_pair,
     query,
     register_client,
+)
+
+# The relying party's fixtures, used here too.
+browser, federated, transport = (
+    relying_party.browser,
+    relying_party.federated,
+    relying_party.transport,
 )
 
 HOME = "https://b.example.vn/"

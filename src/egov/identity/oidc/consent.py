@@ -80,15 +80,15 @@ class RememberingAuthorizationView(AuthorizationView):
                 request=request, scopes=" ".join(scopes), credentials=credentials, allow=True
             )
         except OAuthToolkitError as error:
-            return self.error_response(error, application)  # type: ignore[no-any-return]
-        return self.redirect(uri, application)  # type: ignore[no-any-return]
+            return self.error_response(error, application)
+        return self.redirect(uri, application)
 
     def form_valid(self, form: Any) -> HttpResponse:
         response: HttpResponse = super().form_valid(form)
         location = response.get("Location", "")
         if form.cleaned_data.get("allow") and response.status_code == 302 and "code=" in location:
             remember_consent(
-                self.request.user,  # type: ignore[arg-type]
+                self.request.user,
                 form.cleaned_data["client_id"],
                 str(form.cleaned_data.get("scope") or "").split(),
             )
