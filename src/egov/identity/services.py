@@ -284,7 +284,7 @@ class OrganisationConflict(OrganisationError):
 
 
 def normalise_tax_code(value: str) -> str:
-    """Mã số thuế as stored: 10 digits, or a branch's 13 in the 10-3 form (``0101234567-001``).
+    """Mã số thuế as stored: 10 digits, or a branch's 13 in the 10-3 form (``0101234565-001``).
     Spaces and dots are ignored and 13 plain digits are put in the 10-3 form."""
     text = "".join((value or "").split()).replace(".", "")
     if len(text) == 13 and text.isdigit():

@@ -136,7 +136,7 @@ class OrganisationDetailOut(OrganisationOut):
 class OrganisationIn(Schema):
     kind: str = Field(pattern="^(business|other)$")
     name: str
-    tax_code: str = Field("", description="10 digits, or 13 for a branch (0101234567-001)")
+    tax_code: str = Field("", description="10 digits, or 13 for a branch (0101234565-001)")
     registration_number: str = ""
     address: str = ""
     email: str = ""
