@@ -17,6 +17,7 @@ from egov.core.models import Agency, AuditEntry
 from egov.dossiers import services as dossiers
 from egov.dossiers.constants import Status
 from egov.dossiers.models import Dossier, Notification, NotificationStatus
+from egov.dossiers.receipts import receipt_pdf
 from egov.dossiers.services import InvalidInput, NotAllowed, NotFound, Upload
 from egov.identity.models import Organisation, Representation, RepresentationKind, User
 from egov.identity.services import (
@@ -30,7 +31,8 @@ from egov.identity.services import (
     represents,
     revoke_representation,
 )
-from tests.conftest import PASSWORD, bearer, pdf_bytes
+from tests.conftest import PASSWORD, bearer, log_in, pdf_bytes
+from tests.dossiers.test_receipts import pdf_text
 
 STAY = "2.001159"  # Thông báo lưu trú: citizens and organisations file it
 POLICE_WARD = "000.31.04.H26"
@@ -273,6 +275,42 @@ def test_a_dossier_filed_for_the_organisation_belongs_to_it(
     dossiers.withdraw(dossier.pk, legal, "Khách hủy phòng")
     dossier.refresh_from_db()
     assert dossier.status == Status.WITHDRAWN
+
+
+def test_the_receipt_and_the_dossier_page_name_the_organisation_and_its_filer(
+    client: Client,
+    hotel: Organisation,
+    legal: User,
+    clerk: User,
+    stay: Procedure,
+    police_ward: Agency,
+    make_official: Callable[..., User],
+) -> None:
+    dossier, _ = dossiers.submit_online(
+        clerk, stay, police_ward, STAY_FORM, stay_files(), organisation=hotel
+    )
+    receiver = make_official(police_ward, "receiver")
+    dossiers.receive(dossier.pk, receiver, {"THONG_TIN_LUU_TRU": (True, "")})
+    slip = pdf_text(receipt_pdf(Dossier.objects.get(pk=dossier.pk)))
+    assert "Tiếp nhận hồ sơ của: Khách sạn Hoa Sen" in slip
+    assert "Mã số thuế: 0101234565" in slip
+    assert "Người đại diện nộp hồ sơ: Nhân viên lễ tân" in slip
+    for person in (legal, receiver):  # a representative, and the agency's official
+        log_in(client, person)
+        page = text_of(client.get(f"/dossiers/{dossier.pk}/"))
+        assert "Khách sạn Hoa Sen (" in page and "0101234565)" in page
+        assert f"{vi('Filed by (representative)')}</dt><dd>Nhân viên lễ tân</dd>" in page
+
+
+def test_a_person_s_own_dossier_names_no_organisation(
+    client: Client, make_dossier: Callable[..., Dossier], citizen: User
+) -> None:
+    dossier = make_dossier(Status.RECEIVED)
+    slip = pdf_text(receipt_pdf(dossier))
+    assert f"Tiếp nhận hồ sơ của: {citizen.full_name}" in slip
+    assert "Mã số thuế" not in slip and "Người đại diện" not in slip
+    log_in(client, citizen)
+    assert vi("Filed by (representative)") not in text_of(client.get(f"/dossiers/{dossier.pk}/"))
 
 
 def test_a_revoked_representative_loses_the_dossiers_they_filed(
