@@ -2,10 +2,11 @@
 identity provider too (OpenID Connect RP-Initiated Logout)."""
 
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 from django.test import Client
+from oauth2_provider.models import Application
 
 from egov.core.models import Agency, AuditEntry
 from egov.identity.models import OidcConsent, User
@@ -147,8 +148,6 @@ def test_the_discovery_document_names_the_end_session_endpoint(client: Client) -
 def test_a_client_registration_allows_its_home_page_after_logout(
     registered: RegisteredClient,
 ) -> None:
-    from oauth2_provider.models import Application
-
     application = Application.objects.get(client_id=registered.client_id)
     assert application.post_logout_redirect_uris == HOME
 
@@ -229,3 +228,17 @@ def test_without_a_provider_login_the_logout_stays_here(
     response = client.post("/logout/")
     assert response["Location"] == "/"
     assert AuditEntry.objects.filter(action="logout", object_id=str(citizen.pk)).exists()
+
+
+def test_the_login_page_may_go_on_to_a_client_whose_consent_is_remembered(
+    client: Client, registered: RegisteredClient
+) -> None:
+    _verifier, challenge = pkce_pair()
+    authorize = f"/o/authorize/?{urlencode(authorize_params(registered, challenge))}"
+    policy = client.get("/login/", {"next": authorize})["Content-Security-Policy"]
+    assert "form-action 'self' https://b.example.vn;" in policy + ";"
+    # Not for a redirect URI the client did not register, nor for any other next page.
+    forged = authorize.replace("b.example.vn", "evil.example")
+    for next_url in (forged, "/dossiers/", "https://b.example.vn/o/authorize/"):
+        policy = client.get("/login/", {"next": next_url})["Content-Security-Policy"]
+        assert "form-action 'self';" in policy + ";"
