@@ -23,7 +23,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from egov.core import audit
 from egov.core.errors import ServiceError
@@ -87,7 +87,7 @@ class TooSoon(AccountError):
 
 # --- rate limits ---------------------------------------------------------------------------------
 
-TOO_MANY = _lazy(
+TOO_MANY = gettext_lazy(
     "Too many attempts from your connection or for this person. Please try again in an hour."
 )
 

@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -32,9 +32,9 @@ from .services import AccountError
 
 #: How the fields the population registry disagrees with are named to the person.
 DIFFERENCE_LABELS = {
-    "personal_id": _lazy("personal ID number (no record found)"),
-    "full_name": _lazy("full name"),
-    "birth_date": _lazy("date of birth"),
+    "personal_id": gettext_lazy("personal ID number (no record found)"),
+    "full_name": gettext_lazy("full name"),
+    "birth_date": gettext_lazy("date of birth"),
 }
 
 #: Django's own backend: a person who just registered is logged in with the password they chose.
