@@ -3,8 +3,8 @@ and the links that lead to registration and to the officials' pages."""
 
 import html
 import re
-from datetime import timedelta
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
