@@ -1,6 +1,7 @@
 """Where a login starts, how the consent is remembered, and how a logout ends the session at the
 identity provider too (OpenID Connect RP-Initiated Logout)."""
 
+import json
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -9,6 +10,7 @@ from django.test import Client
 from oauth2_provider.models import Application
 
 from egov.core.models import Agency, AuditEntry
+from egov.identity.account.personal_data import export_json
 from egov.identity.models import OidcConsent, User
 from egov.identity.oidc.services import SESSION_ID_TOKEN
 from tests.conftest import log_in
@@ -98,6 +100,10 @@ def test_the_consent_is_asked_at_the_first_login_only(
     stored = OidcConsent.objects.get(user=person, client_id=registered.client_id)
     assert stored.scopes == "email openid phone profile"
     assert AuditEntry.objects.filter(action="oidc_consent_given", object_id=str(person.pk)).exists()
+    exported = json.loads(export_json(person))["oidc_consents"]
+    assert [(c["client_id"], c["scopes"]) for c in exported] == [
+        (registered.client_id, ["email", "openid", "phone", "profile"])
+    ]
 
     again = consent_page_or_code(client, registered)
     assert again.status_code == 302
