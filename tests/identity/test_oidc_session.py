@@ -6,12 +6,14 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import pytest
+import requests
 from django.test import Client
 from oauth2_provider.models import Application
 
 from egov.core.models import Agency, AuditEntry
 from egov.identity.account.personal_data import export_json
 from egov.identity.models import OidcConsent, User
+from egov.identity.oidc import views as oidc_views
 from egov.identity.oidc.services import SESSION_ID_TOKEN
 from tests.conftest import log_in
 
@@ -248,3 +250,17 @@ def test_the_login_page_may_go_on_to_a_client_whose_consent_is_remembered(
     for next_url in (forged, "/dossiers/", "https://b.example.vn/o/authorize/"):
         policy = client.get("/login/", {"next": next_url})["Content-Security-Policy"]
         assert "form-action 'self';" in policy + ";"
+
+
+def test_when_the_provider_is_unreachable_the_local_logout_stands(
+    browser: Client, federated: Any, person: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    follow(browser, log_in_through_provider(browser, person))
+
+    def unreachable(client: Any) -> Any:
+        raise requests.ConnectionError("down")
+
+    monkeypatch.setattr(oidc_views, "checked_metadata", unreachable)
+    response = browser.post("/logout/", secure=True)
+    assert response["Location"] == "/"
+    assert "_auth_user_id" not in browser.session
