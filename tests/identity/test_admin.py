@@ -122,3 +122,11 @@ def test_roles_are_shown_but_not_editable_and_a_change_is_audited(
     entry = AuditEntry.objects.get(action="user_changed_in_admin", object_id=str(official.pk))
     assert entry.actor_id == superuser.pk
     assert entry.data == {"fields": ["full_name"]}
+
+
+def test_someone_logged_in_without_admin_access_is_refused_not_sent_round(
+    client: Client, citizen: User
+) -> None:
+    client.force_login(citizen)
+    assert client.get("/admin/")["Location"] == "/admin/login/?next=/admin/"
+    assert client.get("/admin/login/?next=/admin/").status_code == 403

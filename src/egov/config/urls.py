@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
+from egov.identity.officials.login import admin_login
 from egov.identity.oidc.consent import RememberingAuthorizationView
 
 from .api import api
@@ -9,11 +9,7 @@ from .api import api
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # One login for everyone, with the second factor for staff (egov.identity.officials.login).
-    path(
-        "admin/login/",
-        RedirectView.as_view(pattern_name="identity:login", query_string=True),
-        name="admin_login",
-    ),
+    path("admin/login/", admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     # The built-in OpenID Connect identity provider (eID): discovery at /o/.well-known/openid-configuration
     # Its consent page is asked once per client and scopes (egov.identity.oidc.consent).

@@ -19,6 +19,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.signals import user_login_failed
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render, resolve_url
 from django.urls import reverse
@@ -87,6 +88,17 @@ class LoginView(auth_views.LoginView):
             return super().form_valid(form)
         start_second_step(self.request, user, user.backend)
         return HttpResponseRedirect(verify_url(self.get_redirect_url()))
+
+
+@never_cache
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """``/admin/login/``: the admin site's own login form is replaced by this login page, which
+    asks staff for the second factor too. Someone logged in who may not use the admin site is
+    refused here (the login page would send them back to the admin site, round and round)."""
+    if request.user.is_authenticated and not (request.user.is_active and request.user.is_staff):
+        raise PermissionDenied
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponseRedirect(reverse("identity:login") + (f"?{query}" if query else ""))
 
 
 def start_second_step(request: HttpRequest, user: User, backend: str) -> None:
