@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.test import Client
 from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -312,3 +313,10 @@ def make_dossier(
         return dossier
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> Iterator[None]:
+    """Rate limits (egov.identity.ratelimit) count in the cache: each test starts afresh."""
+    cache.clear()
+    yield

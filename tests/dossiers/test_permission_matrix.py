@@ -279,7 +279,7 @@ def _make_world() -> World:
     owner, other = citizen("Chủ hồ sơ"), citizen("Người khác")
     representative, revoked = citizen("Người đại diện"), citizen("Người bị thu hồi")
     business = register_organisation(
-        by=representative, kind="business", name="Khách sạn Hoa Sen", tax_code="0101234567"
+        by=representative, kind="business", name="Khách sạn Hoa Sen", tax_code="0101234565"
     )
     filing = grant_representation(
         business, revoked, RepresentationKind.AUTHORISED, by=representative

@@ -7,6 +7,9 @@ A is set up as an operator would: migrate, ``rotate_oidc_key --if-missing``, a c
 ``OIDC_CLIENT_SECRET``. A answers on 127.0.0.1 and B on localhost: the browser keeps the two
 sites' cookies apart, as it would for two host names in production.
 
+The citizen logs in, consents, submits a dossier, logs out of B (which logs her out of A too),
+and logs in again without being asked for her consent a second time.
+
 The consent page is saved as docs/screenshots/10-oidc-consent.png with ``EGOV_SCREENSHOTS=1``.
 """
 
@@ -232,3 +235,21 @@ def test_a_citizen_of_deployment_a_logs_in_on_b_and_submits_a_dossier(
     assert dossier.status == Status.SUBMITTED
     assert dossier.applicant_id == user.pk
     assert dossier.agency_id == ward.pk
+
+    # Logging out of B ends her session at A too (RP-initiated logout) and brings her back to B.
+    log_out_button(page).click()
+    expect(page).to_have_url(re.compile(r"^http://localhost:\d+/$"))
+    expect(page.get_by_role("link", name=L("Log in", "Đăng nhập"))).to_be_visible()
+    provider_site = portal_b.issuer[:-2]
+    page.goto(f"{provider_site}/account/")
+    expect(page).to_have_url(re.compile(rf"^{re.escape(provider_site)}/login/\?next="))
+
+    # Logging in again: A asks for her password, but not again for her consent.
+    page.goto("/")
+    page.get_by_role("link", name=L("Log in", "Đăng nhập")).click()
+    expect(page).to_have_url(re.compile(rf"^{re.escape(provider_site)}/login/\?next="))
+    labelled(page, "#id_username").fill(PERSONAL_ID)
+    page.get_by_label(L("Password", "Mật khẩu")).fill(PASSWORD)
+    page.get_by_role("button", name=L("Log in", "Đăng nhập")).click()
+    expect(page).to_have_url(re.compile(r"^http://localhost:\d+/$"))
+    expect(log_out_button(page)).to_contain_text(FULL_NAME)

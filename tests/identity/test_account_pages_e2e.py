@@ -61,7 +61,7 @@ def test_from_registration_to_level_two_and_an_organisation(
     page.locator("#id_password_again").fill("Giang-Vu-2026-an-toan")
     page.get_by_role("button", name=L("Create the account", "Tạo tài khoản")).click()
 
-    expect(page).to_have_url(re.compile(r"/account/verify/$"))
+    expect(page).to_have_url(re.compile(r"/account/register/confirm/$"))
     check_accessibility(page, axe_source, "contact verification")
     code = re.search(r"\b(\d{6})\b", mail.outbox[-1].body)
     assert code

@@ -546,3 +546,19 @@ def test_demo_officials_log_in_with_the_published_secret(
     response = client.post("/login/verify/", {"code": code, "next": "/officials/"})
     assert response["Location"] == "/officials/"
     assert client.get("/officials/")["Location"] == "/officials/000.00.31.H26/"
+
+
+@pytest.mark.parametrize("who", ["agency admin of B", "receiver of A", "citizen"])
+def test_a_refused_role_change_is_audited(
+    client: Client, people: dict[str, User], official_a: User, ward: Agency, who: str
+) -> None:
+    actor = people[who]
+    with pytest.raises(RoleNotAllowed):
+        grant_role(official_a, ward, Role.APPROVER, by=actor)
+    with pytest.raises(RoleNotAllowed):
+        revoke_role(official_a, ward, Role.PROCESSOR, by=actor)
+    refusals = AuditEntry.objects.filter(action="permission_denied", actor=actor)
+    assert [(entry.object_type, entry.object_id, entry.data) for entry in refusals] == [
+        ("agency", str(ward.pk), {"action": "grant_role", "roles": ["approver"]}),
+        ("agency", str(ward.pk), {"action": "revoke_role", "roles": ["processor"]}),
+    ]

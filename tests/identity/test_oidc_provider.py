@@ -247,7 +247,8 @@ def test_an_id_token_signed_before_a_rotation_still_verifies(
 
     rotate()
     restart_with_keys(settings, tmp_path)
-    after = id_token_for(client, registered)["id_token"]
+    # The consent is remembered since the first login; prompt=consent asks for it again.
+    after = id_token_for(client, registered, prompt="consent")["id_token"]
     new_kid = header(after)["kid"]
     assert new_kid != old_kid
     assert published_kids(client) == [new_kid, old_kid]

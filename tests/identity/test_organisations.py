@@ -17,6 +17,7 @@ from egov.core.models import Agency, AuditEntry
 from egov.dossiers import services as dossiers
 from egov.dossiers.constants import Status
 from egov.dossiers.models import Dossier, Notification, NotificationStatus
+from egov.dossiers.receipts import receipt_pdf
 from egov.dossiers.services import InvalidInput, NotAllowed, NotFound, Upload
 from egov.identity.models import Organisation, Representation, RepresentationKind, User
 from egov.identity.services import (
@@ -30,7 +31,8 @@ from egov.identity.services import (
     represents,
     revoke_representation,
 )
-from tests.conftest import PASSWORD, bearer, pdf_bytes
+from tests.conftest import PASSWORD, bearer, log_in, pdf_bytes
+from tests.dossiers.test_receipts import pdf_text
 
 STAY = "2.001159"  # Thông báo lưu trú: citizens and organisations file it
 POLICE_WARD = "000.31.04.H26"
@@ -76,7 +78,7 @@ def legal(make_citizen: Callable[..., User]) -> User:
 @pytest.fixture
 def hotel(legal: User) -> Organisation:
     return register_organisation(
-        by=legal, kind="business", name="Khách sạn Hoa Sen", tax_code="0101234567"
+        by=legal, kind="business", name="Khách sạn Hoa Sen", tax_code="0101234565"
     )
 
 
@@ -115,10 +117,10 @@ def police_ward(agencies: dict[str, Agency]) -> Agency:
 @pytest.mark.parametrize(
     ("typed", "stored"),
     [
-        ("0101234567", "0101234567"),
-        ("0101234567001", "0101234567-001"),
-        ("0101234567-001", "0101234567-001"),
-        (" 0101 234 567 ", "0101234567"),
+        ("0101234565", "0101234565"),
+        ("0101234565001", "0101234565-001"),
+        ("0101234565-001", "0101234565-001"),
+        (" 0101 234 565 ", "0101234565"),
     ],
 )
 def test_a_business_registers_by_its_tax_code(legal: User, typed: str, stored: str) -> None:
@@ -130,7 +132,7 @@ def test_a_business_registers_by_its_tax_code(legal: User, typed: str, stored: s
     assert (representation.kind, representation.granted_by) == ("legal", legal)
 
 
-@pytest.mark.parametrize("tax_code", ["", "12345", "01012345678", "010123456A", "0101234567-01"])
+@pytest.mark.parametrize("tax_code", ["", "12345", "01012345658", "010123456A", "0101234565-01"])
 def test_a_bad_tax_code_is_refused(legal: User, tax_code: str) -> None:
     with pytest.raises(OrganisationError) as refused:
         register_organisation(by=legal, kind="business", name="Công ty", tax_code=tax_code)
@@ -147,14 +149,14 @@ def test_another_organisation_may_have_no_tax_code(legal: User) -> None:
 
 def test_a_tax_code_registers_once(hotel: Organisation, legal: User) -> None:
     with pytest.raises(OrganisationConflict):
-        register_organisation(by=legal, kind="business", name="Khác", tax_code="0101234567")
+        register_organisation(by=legal, kind="business", name="Khác", tax_code="0101234565")
 
 
 @pytest.mark.parametrize("level", [0, 1])
 def test_registering_needs_level_two(make_citizen: Callable[..., User], level: int) -> None:
     with pytest.raises(OrganisationNotAllowed):
         register_organisation(
-            by=make_citizen(identity_level=level), kind="business", name="X", tax_code="0101234567"
+            by=make_citizen(identity_level=level), kind="business", name="X", tax_code="0101234565"
         )
 
 
@@ -163,7 +165,7 @@ def test_a_platform_admin_registers_for_someone(platform_admin: User, legal: Use
         by=platform_admin,
         kind="business",
         name="Công ty",
-        tax_code="0109999999",
+        tax_code="0109999982",
         legal_representative=legal,
     )
     assert represents(legal, organisation.pk)
@@ -173,7 +175,7 @@ def test_a_platform_admin_registers_for_someone(platform_admin: User, legal: Use
 def test_other_officials_do_not_register(staff: dict[str, User]) -> None:
     with pytest.raises(OrganisationNotAllowed):
         register_organisation(
-            by=staff["agency_admin"], kind="business", name="X", tax_code="0101234567"
+            by=staff["agency_admin"], kind="business", name="X", tax_code="0101234565"
         )
 
 
@@ -203,7 +205,7 @@ def test_grant_and_revoke_are_audited_without_personal_data(
         "representation_granted",
     ]
     text = json.dumps([row.data for row in rows], ensure_ascii=False)
-    for personal in (person.full_name, person.personal_id, legal.personal_id, "0101234567"):
+    for personal in (person.full_name, person.personal_id, legal.personal_id, "0101234565"):
         assert personal not in text
     assert rows[3].data == {"representation": granted.pk, "person": person.pk}
     assert rows[3].actor == legal
@@ -275,6 +277,42 @@ def test_a_dossier_filed_for_the_organisation_belongs_to_it(
     assert dossier.status == Status.WITHDRAWN
 
 
+def test_the_receipt_and_the_dossier_page_name_the_organisation_and_its_filer(
+    client: Client,
+    hotel: Organisation,
+    legal: User,
+    clerk: User,
+    stay: Procedure,
+    police_ward: Agency,
+    make_official: Callable[..., User],
+) -> None:
+    dossier, _ = dossiers.submit_online(
+        clerk, stay, police_ward, STAY_FORM, stay_files(), organisation=hotel
+    )
+    receiver = make_official(police_ward, "receiver")
+    dossiers.receive(dossier.pk, receiver, {"THONG_TIN_LUU_TRU": (True, "")})
+    slip = pdf_text(receipt_pdf(Dossier.objects.get(pk=dossier.pk)))
+    assert "Tiếp nhận hồ sơ của: Khách sạn Hoa Sen" in slip
+    assert "Mã số thuế: 0101234565" in slip
+    assert "Người đại diện nộp hồ sơ: Nhân viên lễ tân" in slip
+    for person in (legal, receiver):  # a representative, and the agency's official
+        log_in(client, person)
+        page = text_of(client.get(f"/dossiers/{dossier.pk}/"))
+        assert "Khách sạn Hoa Sen (" in page and "0101234565)" in page
+        assert f"{vi('Filed by (representative)')}</dt><dd>Nhân viên lễ tân</dd>" in page
+
+
+def test_a_person_s_own_dossier_names_no_organisation(
+    client: Client, make_dossier: Callable[..., Dossier], citizen: User
+) -> None:
+    dossier = make_dossier(Status.RECEIVED)
+    slip = pdf_text(receipt_pdf(dossier))
+    assert f"Tiếp nhận hồ sơ của: {citizen.full_name}" in slip
+    assert "Mã số thuế" not in slip and "Người đại diện" not in slip
+    log_in(client, citizen)
+    assert vi("Filed by (representative)") not in text_of(client.get(f"/dossiers/{dossier.pk}/"))
+
+
 def test_a_revoked_representative_loses_the_dossiers_they_filed(
     client: Client,
     hotel: Organisation,
@@ -311,7 +349,7 @@ def test_a_revoked_representative_loses_the_dossiers_they_filed(
     assert api["organisation"] == {
         "id": hotel.pk,
         "kind": "business",
-        "tax_code": "0101234567",
+        "tax_code": "0101234565",
         "name": hotel.name,
     }
     assert "supplement" not in api["allowed_actions"] and "withdraw" in api["allowed_actions"]
@@ -406,22 +444,22 @@ def test_the_api_files_for_an_organisation_by_tax_code(
     client: Client, hotel: Organisation, clerk: User, make_citizen: Callable[..., User]
 ) -> None:
     response = client.post(
-        "/api/v1/dossiers", _stay_submission(organisation="0101234567"), headers=bearer(clerk)
+        "/api/v1/dossiers", _stay_submission(organisation="0101234565"), headers=bearer(clerk)
     )
     assert response.status_code == 201, response.json()
-    assert response.json()["organisation"]["tax_code"] == "0101234567"
+    assert response.json()["organisation"]["tax_code"] == "0101234565"
     stranger = bearer(make_citizen())
     refused = client.post(
-        "/api/v1/dossiers", _stay_submission(organisation="0101234567"), headers=stranger
+        "/api/v1/dossiers", _stay_submission(organisation="0101234565"), headers=stranger
     )
     unknown = client.post(
-        "/api/v1/dossiers", _stay_submission(organisation="0309999999"), headers=stranger
+        "/api/v1/dossiers", _stay_submission(organisation="0309999997"), headers=stranger
     )
     assert refused.status_code == unknown.status_code == 403
     assert refused.json()["code"] == unknown.json()["code"] == "forbidden"
     draft = client.post(
         "/api/v1/dossiers/drafts",
-        {"procedure": STAY, "agency": POLICE_WARD, "organisation": "0101234567"},
+        {"procedure": STAY, "agency": POLICE_WARD, "organisation": "0101234565"},
         content_type="application/json",
         headers=bearer(clerk),
     )
@@ -444,11 +482,11 @@ def test_my_organisations_page_registers_one(client: Client, legal: User) -> Non
     assert "tax_code" in bad.context["form"].errors
     response = client.post(
         "/account/organisations/",
-        {"kind": "business", "name": "Công ty TNHH Sen Vàng", "tax_code": "0312345678001"},
+        {"kind": "business", "name": "Công ty TNHH Sen Vàng", "tax_code": "0312345673001"},
     )
     organisation = Organisation.objects.get()
     assert response["Location"] == f"/account/organisations/{organisation.pk}/"
-    assert organisation.tax_code == "0312345678-001"
+    assert organisation.tax_code == "0312345673-001"
     assert "Công ty TNHH Sen Vàng" in client.get("/account/organisations/").content.decode()
 
 
@@ -470,7 +508,7 @@ def test_the_organisation_page_grants_and_revokes(
     assert page.status_code == 200 and legal.full_name in page.content.decode()
     unknown = client.post(
         f"/account/organisations/{hotel.pk}/",
-        {"grant-personal_id": "001099999999", "grant-kind": "authorised"},
+        {"grant-personal_id": "001099999829", "grant-kind": "authorised"},
     )
     assert unknown.status_code == 422
     response = client.post(
@@ -515,7 +553,7 @@ def test_the_organisations_api(
     headers = bearer(legal)
     created = client.post(
         "/api/v1/organisations",
-        {"kind": "business", "name": "Công ty Mai Vàng", "tax_code": "0101234567"},
+        {"kind": "business", "name": "Công ty Mai Vàng", "tax_code": "0101234565"},
         content_type="application/json",
         headers=headers,
     )
@@ -524,7 +562,7 @@ def test_the_organisations_api(
     assert [r["kind"] for r in created.json()["representatives"]] == ["legal"]
     duplicate = client.post(
         "/api/v1/organisations",
-        {"kind": "business", "name": "Trùng", "tax_code": "0101234567"},
+        {"kind": "business", "name": "Trùng", "tax_code": "0101234565"},
         content_type="application/json",
         headers=headers,
     )

@@ -11,6 +11,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from egov.config.signing_keys import signing_keys
+from egov.identity.login_url import LOGIN_URL as lazy_login_url
 
 BASE_DIR = Path(__file__).resolve().parents[3]
 
@@ -91,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "egov.core.context_processors.site",
+                "egov.identity.context_processors.officials",
             ],
         },
     }
@@ -128,7 +130,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses locked-out logins before the password check
     "django.contrib.auth.backends.ModelBackend",
 ]
-LOGIN_URL = "identity:login"
+# The built-in login page, or the external identity provider's code flow when OIDC_ISSUER is set.
+LOGIN_URL = lazy_login_url
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:home"
 AUTH_PASSWORD_VALIDATORS = [
@@ -206,6 +209,10 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
     "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    # RP-initiated logout (end_session_endpoint): a client's logout ends the session here too,
+    # without asking when its id_token_hint names the person logged in.
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
 }
 # Log in through an external OpenID Connect provider (a second egov deployment, or the national
 # one). Empty: the built-in login page; never this deployment's own /o (docs/identity.md).

@@ -1,12 +1,19 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from egov.identity.officials.login import admin_login
+from egov.identity.oidc.consent import RememberingAuthorizationView
+
 from .api import api
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    # One login for everyone, with the second factor for staff (egov.identity.officials.login).
+    path("admin/login/", admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     # The built-in OpenID Connect identity provider (eID): discovery at /o/.well-known/openid-configuration
+    # Its consent page is asked once per client and scopes (egov.identity.oidc.consent).
+    path("o/authorize/", RememberingAuthorizationView.as_view(), name="oidc_authorize"),
     path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),
     path("api/v1/", api.urls),
     path("", include("egov.core.urls")),

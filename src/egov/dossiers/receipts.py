@@ -31,9 +31,18 @@ def receipt_pdf(dossier: Dossier) -> bytes:
         pdf.centred(f"Mã hồ sơ: {dossier.code}", bold=True)
         pdf.ln(4)
         pdf.field("Cơ quan tiếp nhận", dossier.agency.name)
-        pdf.field("Tiếp nhận hồ sơ của", dossier.applicant.full_name)
-        if dossier.applicant.address:
-            pdf.field("Địa chỉ", dossier.applicant.address)
+        organisation = dossier.organisation
+        if organisation is not None:  # the dossier is the organisation's, filed by a representative
+            pdf.field("Tiếp nhận hồ sơ của", organisation.name)
+            if organisation.tax_code:
+                pdf.field("Mã số thuế", organisation.tax_code)
+            if organisation.address:
+                pdf.field("Địa chỉ", organisation.address)
+            pdf.field("Người đại diện nộp hồ sơ", dossier.applicant.full_name)
+        else:
+            pdf.field("Tiếp nhận hồ sơ của", dossier.applicant.full_name)
+            if dossier.applicant.address:
+                pdf.field("Địa chỉ", dossier.applicant.address)
         if dossier.applicant.phone:
             pdf.field("Số điện thoại", dossier.applicant.phone)
         pdf.field("Nội dung yêu cầu giải quyết", dossier.procedure.name)

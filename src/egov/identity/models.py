@@ -124,11 +124,40 @@ class ApiToken(models.Model):
 
 
 TAX_CODE_RE = re.compile(r"^\d{10}(-?\d{3})?$")
+#: Weights of the first nine digits of a mã số thuế; the tenth is 10 - (weighted sum mod 11).
+TAX_CODE_WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
+
+
+def tax_code_check_digit(first_nine: str) -> int | None:
+    """The tenth digit of a tax code beginning with ``first_nine``; None when no digit fits
+    (the weighted sum is a multiple of 11: such a number is never issued)."""
+    total = sum(
+        weight * int(digit) for weight, digit in zip(TAX_CODE_WEIGHTS, first_nine, strict=True)
+    )
+    digit = 10 - total % 11
+    return digit if digit < 10 else None
 
 
 def validate_tax_code(value: str) -> None:
-    if not TAX_CODE_RE.match(value or ""):
-        raise ValidationError(_("A tax code has 10 digits, or 13 for a branch (10-3)."))
+    """Mã số thuế: 10 digits whose last is the check digit of the first nine, or a branch's
+    13, the parent's 10 then a branch number from 001 to 999 (written 10-3 or all together)."""
+    value = value or ""
+    if not TAX_CODE_RE.match(value):
+        raise ValidationError(
+            _("A tax code has 10 digits, or 13 for a branch (10-3)."), code="tax_code_format"
+        )
+    if tax_code_check_digit(value[:9]) != int(value[9]):
+        raise ValidationError(
+            _(
+                "This tax code does not exist: its last digit does not match the first nine."
+                " Check it against the business registration certificate."
+            ),
+            code="tax_code_check_digit",
+        )
+    if len(value) > 10 and value[-3:] == "000":
+        raise ValidationError(
+            _("A branch number (the last 3 digits) runs from 001 to 999."), code="tax_code_branch"
+        )
 
 
 class OrganisationKind(models.TextChoices):
@@ -259,3 +288,24 @@ class RegistryVerification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.status}"
+
+
+class OidcConsent(models.Model):
+    """Đồng ý chia sẻ thông tin: the scopes a person allowed a relying party of the built-in
+    identity provider to receive. The consent page is shown again only when the party asks for a
+    scope not in this list (or sends ``prompt=consent``)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="oidc_consents")
+    #: The relying party's ``client_id`` (a new registration gets a new id, and asks anew).
+    client_id = models.CharField(max_length=100)
+    #: The scopes allowed, space-separated (e.g. "openid profile email").
+    scopes = models.CharField(max_length=255)
+    granted_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "client_id"], name="one_consent_per_client")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}@{self.client_id}"

@@ -3,6 +3,7 @@
 import hashlib
 import secrets
 from datetime import date
+from typing import NoReturn
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -85,7 +86,7 @@ def create_official(
     it, the platform itself does (demo data, commands, tests).
     """
     if by is not None:
-        _check_can_manage(by, agency, roles)
+        _check_can_manage(by, agency, roles, "create_official")
     user = User(
         username=username,
         full_name=full_name,
@@ -179,16 +180,41 @@ def assignable_roles(actor: object, agency: Agency) -> list[str]:
     return []
 
 
-def _check_can_manage(actor: User, agency: Agency, roles: list[str]) -> None:
+def _check_can_manage(actor: User, agency: Agency, roles: list[str], action: str) -> None:
     unknown = [role for role in roles if role not in Role.values]
     if unknown:
         raise InvalidRole(f"unknown role {unknown[0]}")
     if not can_manage_roles(actor, agency):
-        raise RoleNotAllowed(
-            _("Only an administrator of this agency or a platform administrator can do this.")
+        refuse_role_management(
+            actor,
+            agency,
+            action,
+            _("Only an administrator of this agency or a platform administrator can do this."),
+            roles,
         )
     if Role.PLATFORM_ADMIN in roles and not is_platform_admin(actor):
-        raise RoleNotAllowed(_("Only a platform administrator can grant or revoke this role."))
+        refuse_role_management(
+            actor,
+            agency,
+            action,
+            _("Only a platform administrator can grant or revoke this role."),
+            roles,
+        )
+
+
+def refuse_role_management(
+    actor: object, agency: Agency, action: str, message: str, roles: list[str] | None = None
+) -> NoReturn:
+    """Audit a refused attempt to manage the officials of ``agency`` (``permission_denied``, as
+    refused dossier actions are), then raise :class:`RoleNotAllowed`."""
+    audit.record(
+        "permission_denied",
+        actor=actor if isinstance(actor, User) else None,
+        object_type="agency",
+        object_id=agency.pk,
+        data={"action": action, "roles": list(roles or [])},
+    )
+    raise RoleNotAllowed(message)
 
 
 def grant_role(user: User, agency: Agency, role: str, *, by: User | None = None) -> None:
@@ -201,7 +227,7 @@ def grant_role(user: User, agency: Agency, role: str, *, by: User | None = None)
     if role not in Role.values:
         raise InvalidRole(f"unknown role {role}")
     if by is not None:
-        _check_can_manage(by, agency, [role])
+        _check_can_manage(by, agency, [role], "grant_role")
     if not user.is_official:
         raise RoleError(_("Roles are only given to officials."))
     with transaction.atomic():
@@ -226,7 +252,7 @@ def revoke_role(user: User, agency: Agency, role: str, *, by: User | None = None
     if role not in Role.values:
         raise InvalidRole(f"unknown role {role}")
     if by is not None:
-        _check_can_manage(by, agency, [role])
+        _check_can_manage(by, agency, [role], "revoke_role")
     with transaction.atomic():
         held = OfficialRole.objects.select_for_update().filter(user=user, agency=agency, role=role)
         if not held.exists():
@@ -284,7 +310,7 @@ class OrganisationConflict(OrganisationError):
 
 
 def normalise_tax_code(value: str) -> str:
-    """Mã số thuế as stored: 10 digits, or a branch's 13 in the 10-3 form (``0101234567-001``).
+    """Mã số thuế as stored: 10 digits, or a branch's 13 in the 10-3 form (``0101234565-001``).
     Spaces and dots are ignored and 13 plain digits are put in the 10-3 form."""
     text = "".join((value or "").split()).replace(".", "")
     if len(text) == 13 and text.isdigit():

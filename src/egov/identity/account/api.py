@@ -10,6 +10,7 @@ from ninja import Field, Router, Schema, Status
 
 from ..auth import acting_user, api_auth
 from ..models import Organisation, RegistryVerification, Representation, User
+from ..ratelimit import client_address
 from ..services import (
     organisations_of,
     register_organisation,
@@ -93,6 +94,13 @@ class ChannelOut(Schema):
     sent: str
 
 
+class RegistrationOut(Schema):
+    contacts: list[str] = Field(
+        description="The contacts a code was sent to (email, phone); prove one with POST "
+        "/account/verification"
+    )
+
+
 class RepresentationOut(Schema):
     id: int
     person_id: int
@@ -128,7 +136,7 @@ class OrganisationDetailOut(OrganisationOut):
 class OrganisationIn(Schema):
     kind: str = Field(pattern="^(business|other)$")
     name: str
-    tax_code: str = Field("", description="10 digits, or 13 for a branch (0101234567-001)")
+    tax_code: str = Field("", description="10 digits, or 13 for a branch (0101234565-001)")
     registration_number: str = ""
     address: str = ""
     email: str = ""
@@ -145,12 +153,18 @@ class GrantIn(Schema):
 
 @account_router.post(
     "/registrations",
-    response={201: AccountOut, **ERRORS},
+    response={202: RegistrationOut, **ERRORS},
     summary="Register a citizen account (identity level 0); a code goes to each contact",
+    description="The answer is the same whether or not the personal ID number has an account "
+    "already (its owner is then told by their verified contacts, and no code is sent). At most "
+    f"{services.REGISTRATIONS_PER_ADDRESS} attempts an hour per client address and "
+    f"{services.REGISTRATIONS_PER_PERSON} per personal ID number (429).",
 )
 def register(request: HttpRequest, payload: RegistrationIn) -> Status:
-    user = services.register_citizen(**payload.dict())
-    return Status(201, user)
+    services.throttle_registration(client_address(request), payload.personal_id)
+    services.register_citizen(**payload.dict())
+    contacts = [name for name in ("email", "phone") if getattr(payload, name).strip()]
+    return Status(202, {"contacts": contacts})
 
 
 @account_router.post(
@@ -161,6 +175,7 @@ def register(request: HttpRequest, payload: RegistrationIn) -> Status:
     "and 5 tries; an unknown personal ID number fails like a wrong code.",
 )
 def verify_contact(request: HttpRequest, payload: CodeForPersonIn) -> User:
+    services.throttle_codes(client_address(request), payload.personal_id)
     return services.verify_contact_of(payload.personal_id, payload.channel, payload.code)
 
 
@@ -176,6 +191,7 @@ def my_account(request: HttpRequest) -> User:
     summary="Send a new code to one of my contacts",
 )
 def send_code(request: HttpRequest, payload: ChannelIn) -> Status:
+    services.throttle_codes(client_address(request), str(acting_user(request).pk))
     services.send_verification_code(acting_user(request), payload.channel)
     return Status(202, {"sent": payload.channel})
 

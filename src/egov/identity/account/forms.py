@@ -79,7 +79,7 @@ class OrganisationForm(forms.Form):
         required=False,
         max_length=16,
         help_text=_(
-            "10 digits, or 13 for a branch (e.g. 0101234567-001). Required for a business."
+            "10 digits, or 13 for a branch (e.g. 0101234565-001). Required for a business."
         ),
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )

@@ -85,6 +85,14 @@ def _identity_section(user: User) -> dict[str, Any]:
         {"name": token.name, "created_at": token.created_at, "last_used_at": token.last_used_at}
         for token in user.api_tokens.order_by("created_at")
     ]
+    consents = [
+        {
+            "client_id": consent.client_id,
+            "scopes": consent.scopes.split(),
+            "granted_at": consent.granted_at,
+        }
+        for consent in user.oidc_consents.order_by("granted_at")
+    ]
     activity = [
         {"action": action, "at": at}
         for action, at in AuditEntry.objects.filter(actor=user)
@@ -97,6 +105,7 @@ def _identity_section(user: User) -> dict[str, Any]:
         "representations": representations,
         "official_roles": roles,
         "api_tokens": tokens,
+        "oidc_consents": consents,
         "activity": activity,
     }
 

@@ -23,11 +23,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from egov.core import audit
 from egov.core.errors import ServiceError
 from egov.core.sms import send_sms
 
+from .. import ratelimit
 from ..models import (
     IdentityLevel,
     Organisation,
@@ -56,6 +58,12 @@ log = logging.getLogger("egov.identity")
 CODE_VALIDITY = timedelta(minutes=15)
 CODE_MAX_ATTEMPTS = 5
 CODE_RESEND_INTERVAL = timedelta(seconds=60)
+#: Registrations accepted per hour from one address, and for one personal ID number.
+REGISTRATIONS_PER_ADDRESS = 10
+REGISTRATIONS_PER_PERSON = 3
+#: Verification codes sent (or tried, without a login) per hour from one address and per person.
+CODES_PER_ADDRESS = 20
+CODES_PER_PERSON = 5
 #: Tries to reach the registry before a check is given up as failed (backoff in between).
 REGISTRY_MAX_ATTEMPTS = 5
 PHONE_RE = re.compile(r"^(\+84|0)\d{9,10}$")
@@ -77,6 +85,36 @@ class TooSoon(AccountError):
     code, http_status = "too_many_requests", 429
 
 
+# --- rate limits ---------------------------------------------------------------------------------
+
+TOO_MANY = gettext_lazy(
+    "Too many attempts from your connection or for this person. Please try again in an hour."
+)
+
+
+def throttle_registration(address: str, personal_id: str) -> None:
+    """Count one registration attempt; :class:`TooSoon` past the hourly limits, per client
+    address and per personal ID number (whether or not it has an account)."""
+    by_address = ratelimit.hit("register-address", address, REGISTRATIONS_PER_ADDRESS)
+    by_person = ratelimit.hit(
+        "register-person", (personal_id or "").strip(), REGISTRATIONS_PER_PERSON
+    )
+    if not (by_address and by_person):
+        audit.record(
+            "registration_throttled", data={"by": "address" if not by_address else "person"}
+        )
+        raise TooSoon(str(TOO_MANY))
+
+
+def throttle_codes(address: str, person: str) -> None:
+    """Count one code sent or tried without a login; :class:`TooSoon` past the hourly limits
+    per client address and per person (a user id or a personal ID number)."""
+    by_address = ratelimit.hit("codes-address", address, CODES_PER_ADDRESS)
+    by_person = ratelimit.hit("codes-person", person, CODES_PER_PERSON)
+    if not (by_address and by_person):
+        raise TooSoon(str(TOO_MANY))
+
+
 # --- registration (level 0) ------------------------------------------------------------------------
 
 
@@ -88,9 +126,13 @@ def register_citizen(
     password: str,
     email: str = "",
     phone: str = "",
-) -> User:
+) -> User | None:
     """Đăng ký tài khoản: a person creates their own account (identity level 0) and is sent a
-    code by email and/or SMS to prove the contact they gave (level 1)."""
+    code by email and/or SMS to prove the contact they gave (level 1).
+
+    Whether a personal ID number already has an account is not told to whoever registers: for
+    such a number nothing is created, ``None`` is returned (callers answer exactly as for a new
+    account) and the owner is told by their verified contacts instead."""
     personal_id, full_name = (personal_id or "").strip(), " ".join((full_name or "").split())
     email, phone = (email or "").strip().lower(), "".join((phone or "").split())
     errors: dict[str, str] = {}
@@ -117,17 +159,15 @@ def register_citizen(
         for field, messages in exc.message_dict.items():
             errors.setdefault(field, " ".join(messages))
     taken = User.objects.filter(Q(username=personal_id) | Q(personal_id=personal_id)).exists()
-    if "personal_id" not in errors and taken:
-        errors["personal_id"] = _(
-            "This personal ID number cannot be registered online. If you already have an "
-            "account, log in; otherwise ask at a one-stop counter."
-        )
     try:
         validate_password(password, candidate)
     except ValidationError as exc:
         errors["password"] = " ".join(exc.messages)
     if errors:
         raise AccountError(_("Please correct the fields marked below."), errors)
+    if taken:
+        _tell_owner(personal_id)
+        return None
     try:
         with transaction.atomic():
             user = create_citizen(
@@ -140,12 +180,46 @@ def register_citizen(
             )
             for channel in _unverified_channels(user):
                 send_verification_code(user, channel)
-    except (IntegrityError, ValidationError) as exc:  # registered concurrently
-        raise AccountError(
-            _("Please correct the fields marked below."),
-            {"personal_id": _("This personal ID number cannot be registered online.")},
-        ) from exc
+    except IntegrityError:  # registered concurrently
+        _tell_owner(personal_id)
+        return None
     return user
+
+
+def _tell_owner(personal_id: str) -> None:
+    """Someone tried to register a personal ID number that has an account: its owner is told
+    by their verified email address and phone number (audited by user id only)."""
+    owner = User.objects.filter(Q(username=personal_id) | Q(personal_id=personal_id)).first()
+    if owner is None:
+        return
+    audit.record("registration_of_existing_account", object_type="user", object_id=owner.pk)
+    contacts = []
+    if owner.email and owner.email_verified_at:
+        contacts.append((VerificationChannel.EMAIL, owner.email))
+    if owner.phone and owner.phone_verified_at:
+        contacts.append((VerificationChannel.PHONE, owner.phone))
+    for channel, address in contacts:
+        transaction.on_commit(partial(_deliver_notice, owner.pk, channel, address))
+
+
+def _deliver_notice(user_id: int, channel: str, address: str) -> None:
+    with translation.override("vi"):
+        text = _(
+            "Someone tried to create a new egov account with your personal ID number. You "
+            "already have an account: if it was you, log in with it. If it was not you, you "
+            "need not do anything; your account is unchanged."
+        )
+        _send(user_id, channel, address, _("Your egov account"), text)
+
+
+def _send(user_id: int, channel: str, address: str, subject: str, text: str) -> None:
+    try:
+        if channel == VerificationChannel.EMAIL:
+            send_mail(subject, text, None, [address])
+        else:
+            send_sms(address, text)
+    except Exception:  # the person can ask again; the page must not fail
+        log.warning("account_message_not_delivered", extra={"user": user_id, "channel": channel})
 
 
 def _unverified_channels(user: User) -> list[str]:
@@ -210,15 +284,7 @@ def _deliver_code(user_id: int, channel: str, address: str, code: str) -> None:
             "Your egov verification code is %(code)s. It is valid for 15 minutes. "
             "Never give it to anyone."
         ) % {"code": code}
-        try:
-            if channel == VerificationChannel.EMAIL:
-                send_mail(_("Your egov verification code"), text, None, [address])
-            else:
-                send_sms(address, text)
-        except Exception:  # the person can ask for a new code; the page must not fail
-            log.warning(
-                "verification_code_not_delivered", extra={"user": user_id, "channel": channel}
-            )
+        _send(user_id, channel, address, _("Your egov verification code"), text)
 
 
 def verify_contact(user: User, channel: str, code: str) -> User:

@@ -7,6 +7,7 @@ from . import views
 urlpatterns: list[URLPattern] = [
     path("account/", views.account, name="account"),
     path("account/register/", views.register, name="register"),
+    path("account/register/confirm/", views.register_confirm, name="register_confirm"),
     path("account/verify/", views.verify, name="account_verify"),
     path("account/registry-check/", views.registry_check, name="registry_check"),
     path("account/personal-data/", views.download, name="personal_data"),

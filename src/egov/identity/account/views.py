@@ -1,6 +1,8 @@
 """Pages of a person's account: registration, verification (levels 1 and 2), the personal-data
 download, and the organisations they represent. Views stay thin: services decide."""
 
+import time
+from types import SimpleNamespace
 from typing import Any
 
 from django.contrib import messages
@@ -10,12 +12,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from ..auth import acting_user
-from ..models import IdentityLevel, RegistryVerificationStatus, Representation
+from ..models import IdentityLevel, RegistryVerificationStatus, Representation, User
+from ..ratelimit import client_address
 from ..services import (
     OrganisationError,
     can_manage_representatives,
@@ -29,9 +32,9 @@ from .services import AccountError
 
 #: How the fields the population registry disagrees with are named to the person.
 DIFFERENCE_LABELS = {
-    "personal_id": _lazy("personal ID number (no record found)"),
-    "full_name": _lazy("full name"),
-    "birth_date": _lazy("date of birth"),
+    "personal_id": gettext_lazy("personal ID number (no record found)"),
+    "full_name": gettext_lazy("full name"),
+    "birth_date": gettext_lazy("date of birth"),
 }
 
 #: Django's own backend: a person who just registered is logged in with the password they chose.
@@ -108,14 +111,32 @@ def download(request: HttpRequest) -> HttpResponse:
 # --- registration and contact verification -------------------------------------------------------
 
 
+#: The registration this browser made, until its contact is proven: {"user" (None when the
+#: number had an account already), "personal_id", "email", "phone", "sent_at", "wrong"}. It lives
+#: in the server-side session, never in what the browser is sent.
+REGISTRATION_KEY = "egov_registration"
+
+
 @never_cache
 def register(request: HttpRequest) -> HttpResponse:
-    """Đăng ký tài khoản (level 0), then a code to prove the email address or phone number."""
+    """Đăng ký tài khoản (level 0), then a code to prove the email address or phone number.
+
+    A personal ID number that has an account already gets the very same answer (its owner is
+    told by their verified contacts): the page does not say who has an account."""
     if request.user.is_authenticated:
         return redirect("identity:account")
     form = RegistrationForm(request.POST or None)
     status = 200
     if request.method == "POST":
+        try:
+            services.throttle_registration(
+                client_address(request), request.POST.get("personal_id", "")
+            )
+        except AccountError as exc:
+            messages.error(request, exc.message)
+            return render(
+                request, "identity/account/register.html", {"form": form}, status=exc.http_status
+            )
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -130,14 +151,101 @@ def register(request: HttpRequest) -> HttpResponse:
             except AccountError as exc:
                 _apply_errors(form, exc.errors)
             else:
-                login(request, user, backend=PASSWORD_BACKEND)
+                request.session[REGISTRATION_KEY] = {
+                    "user": user.pk if user else None,
+                    "personal_id": data["personal_id"].strip(),
+                    "email": data["email"].strip().lower(),
+                    "phone": "".join(data["phone"].split()),
+                    "sent_at": int(time.time()),
+                    "wrong": 0,
+                }
                 messages.success(
-                    request,
-                    _("Your account is created. Enter the code we have sent you to verify it."),
+                    request, _("We have sent you a code. Enter it to finish creating your account.")
                 )
-                return redirect("identity:account_verify")
+                return redirect("identity:register_confirm")
         status = 422
     return render(request, "identity/account/register.html", {"form": form}, status=status)
+
+
+@never_cache
+def register_confirm(request: HttpRequest) -> HttpResponse:
+    """The code sent at registration, entered before logging in: the proven contact raises the
+    account to level 1 and logs its new owner in."""
+    pending = request.session.get(REGISTRATION_KEY)
+    if not isinstance(pending, dict):
+        return redirect("identity:register")
+    channels = [channel for channel in ("email", "phone") if pending.get(channel)]
+    status, errors = 200, {}
+    if request.method == "POST":
+        channel = request.POST.get("channel", "")
+        try:
+            if channel not in channels:
+                raise AccountError(_("This contact is already verified or unknown."))
+            if "resend" in request.POST:
+                services.throttle_codes(client_address(request), pending["personal_id"])
+                _resend_at_registration(request, pending, channel)
+                messages.success(request, _("A new code has been sent."))
+                return redirect("identity:register_confirm")
+            form = CodeForm(request.POST)
+            if not form.is_valid():
+                raise AccountError(_("Enter the code you received."), {"code": _("Required.")})
+            user = _check_registration_code(request, pending, channel, form.cleaned_data["code"])
+        except AccountError as exc:
+            messages.error(request, exc.message)
+            status, errors = exc.http_status, {channel: exc.errors.get("code", exc.message)}
+        else:
+            del request.session[REGISTRATION_KEY]
+            login(request, user, backend=PASSWORD_BACKEND)
+            messages.success(request, _("Verified. Your account is now at level 1."))
+            return redirect("identity:account")
+    forms = [
+        (channel, CodeForm(initial={"channel": channel}, prefix=channel), errors.get(channel, ""))
+        for channel in channels
+    ]
+    contacts = SimpleNamespace(email=pending.get("email"), phone=pending.get("phone"))
+    return render(
+        request,
+        "identity/account/verify.html",
+        {"forms": forms, "account": contacts, "registering": True},
+        status=status,
+    )
+
+
+def _resend_at_registration(request: HttpRequest, pending: dict[str, Any], channel: str) -> None:
+    """A new code, with the same wait whether or not the number had an account already."""
+    if time.time() - pending.get("sent_at", 0) < services.CODE_RESEND_INTERVAL.total_seconds():
+        raise services.TooSoon(_("A code was sent less than a minute ago. Please wait a moment."))
+    user = User.objects.filter(pk=pending["user"]).first() if pending.get("user") else None
+    if user is not None:
+        services.send_verification_code(user, channel)
+    pending.update(sent_at=int(time.time()), wrong=0)
+    request.session.modified = True
+
+
+def _check_registration_code(
+    request: HttpRequest, pending: dict[str, Any], channel: str, code: str
+) -> User:
+    user = User.objects.filter(pk=pending["user"]).first() if pending.get("user") else None
+    if user is not None:
+        return services.verify_contact(user, channel, code)
+    # No account was made: every code is wrong, answered as verify_contact answers.
+    if time.time() - pending.get("sent_at", 0) > services.CODE_VALIDITY.total_seconds():
+        raise AccountError(
+            _("This code has expired or is no longer valid. Ask for a new one."),
+            {"code": _("Ask for a new code.")},
+        )
+    wrong = int(pending.get("wrong", 0))
+    if wrong >= services.CODE_MAX_ATTEMPTS:
+        raise AccountError(
+            _("Too many wrong codes. Ask for a new one."), {"code": _("Ask for a new code.")}
+        )
+    pending["wrong"] = wrong + 1
+    request.session.modified = True
+    raise AccountError(
+        _("The code is not right. Tries left: %(left)s.")
+        % {"left": services.CODE_MAX_ATTEMPTS - pending["wrong"]},
+        {"code": _("The code is not right.")},
+    )
 
 
 @login_required
@@ -153,6 +261,7 @@ def verify(request: HttpRequest) -> HttpResponse:
             if channel not in channels:
                 raise AccountError(_("This contact is already verified or unknown."))
             if "resend" in request.POST:
+                services.throttle_codes(client_address(request), str(user.pk))
                 services.send_verification_code(user, channel)
                 messages.success(request, _("A new code has been sent."))
                 return redirect("identity:account_verify")

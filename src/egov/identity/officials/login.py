@@ -19,6 +19,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.signals import user_login_failed
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render, resolve_url
 from django.urls import reverse
@@ -48,6 +49,12 @@ def is_verified(user: Any) -> bool:
     return bool(check and check())
 
 
+def needs_second_factor(user: Any) -> bool:
+    """Officials log in with two factors, and so does anyone who may use the admin site (staff
+    and superusers, whatever their kind of account)."""
+    return bool(getattr(user, "is_official", False) or user.is_staff or user.is_superuser)
+
+
 def second_factor_proven(request: HttpRequest) -> bool:
     """True when this session's login included a one-time code: here (django-otp), or at the
     external identity provider it came through, whose signed ``amr`` said so (``otp``)."""
@@ -66,7 +73,7 @@ class LoginView(auth_views.LoginView):
         user = request.user
         if (
             user.is_authenticated
-            and getattr(user, "is_official", False)
+            and needs_second_factor(user)
             and not second_factor_proven(request)
         ):
             # Logged in without the second factor (the admin site, an external provider): ask
@@ -77,10 +84,21 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         user = form.get_user()
-        if not user.is_official:
+        if not needs_second_factor(user):
             return super().form_valid(form)
         start_second_step(self.request, user, user.backend)
         return HttpResponseRedirect(verify_url(self.get_redirect_url()))
+
+
+@never_cache
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """``/admin/login/``: the admin site's own login form is replaced by this login page, which
+    asks staff for the second factor too. Someone logged in who may not use the admin site is
+    refused here (the login page would send them back to the admin site, round and round)."""
+    if request.user.is_authenticated and not (request.user.is_active and request.user.is_staff):
+        raise PermissionDenied
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponseRedirect(reverse("identity:login") + (f"?{query}" if query else ""))
 
 
 def start_second_step(request: HttpRequest, user: User, backend: str) -> None:
@@ -115,7 +133,7 @@ def _pending(request: HttpRequest) -> tuple[User | None, str]:
         del request.session[PENDING_KEY]
         return None, ""
     user = User.objects.filter(pk=int(pending.get("user") or 0), is_active=True).first()
-    if user is None or not user.is_official:
+    if user is None or not needs_second_factor(user):
         return None, ""
     return user, str(pending.get("backend") or settings.AUTHENTICATION_BACKENDS[-1])
 

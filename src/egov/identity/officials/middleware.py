@@ -1,10 +1,10 @@
-"""Officials' sessions: they end after a spell of inactivity, and they count only once the
-second factor is proven.
+"""Officials' sessions, and those of anyone who may use the admin site (staff, superusers): they
+end after a spell of inactivity, and they count only once the second factor is proven.
 
 The two-factor rule is enforced here, for every page and API call made with an official's
 session, rather than in each view: a new back-office page or endpoint is covered without anyone
-remembering to. An official's session without a proven one-time code (logged in through the
-admin site, say) reaches only the login and logout pages; pages send them to the login page,
+remembering to. Such a session without a proven one-time code (logged in through the admin
+site's own login form, say) reaches only the login and logout pages; pages send them to the login page,
 which asks for the code and brings them back; API calls get 403 ``otp_required``. A login through
 the external identity provider counts when the provider says it checked a code (``amr``).
 
@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from egov.core import audit
 
-from .login import second_factor_proven
+from .login import needs_second_factor, second_factor_proven
 
 #: Session key: when the official was last seen, in Unix seconds.
 LAST_SEEN_KEY = "egov_official_last_seen"
@@ -39,6 +39,7 @@ def _open_paths() -> tuple[str, ...]:
     """Where an official who has not yet proven the second factor may go."""
     return (
         resolve_url(settings.LOGIN_URL),
+        reverse("identity:login"),
         reverse("identity:login_verify"),
         reverse("identity:logout"),
         "/i18n/",
@@ -51,7 +52,7 @@ class OfficialSessionMiddleware(MiddlewareMixin):
 
     def process_request(self, request: HttpRequest) -> HttpResponse | None:
         user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated or not getattr(user, "is_official", False):
+        if user is None or not user.is_authenticated or not needs_second_factor(user):
             return None
         now = int(time.time())
         last_seen = request.session.get(LAST_SEEN_KEY)
@@ -88,4 +89,6 @@ def _second_factor_required(request: HttpRequest) -> HttpResponse:
             },
             status=403,
         )
-    return redirect_to_login(request.get_full_path())
+    # The built-in login page asks for the code, also when people log in through an external
+    # provider (whose own login would send a logged-in person straight back here).
+    return redirect_to_login(request.get_full_path(), reverse("identity:login"))

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from egov.core.models import Agency
 from egov.identity.models import OfficialRole, Role, User, UserKind
-from egov.identity.services import RoleNotAllowed, can_manage_roles, is_platform_admin
+from egov.identity.services import can_manage_roles, is_platform_admin, refuse_role_management
 
 
 def manageable_agencies(actor: User) -> QuerySet[Agency]:
@@ -26,8 +26,11 @@ def access_agency(actor: User, code: str) -> Agency:
     if agency is None:
         raise Http404
     if not can_manage_roles(actor, agency):
-        raise RoleNotAllowed(
-            _("Only an administrator of this agency or a platform administrator can do this.")
+        refuse_role_management(
+            actor,
+            agency,
+            "manage_officials",
+            _("Only an administrator of this agency or a platform administrator can do this."),
         )
     return agency
 

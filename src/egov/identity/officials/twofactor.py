@@ -17,7 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from egov.core import audit
 from egov.core.models import Agency
 from egov.identity.models import User
-from egov.identity.services import RoleNotAllowed, can_manage_roles, is_platform_admin
+from egov.identity.services import can_manage_roles, is_platform_admin, refuse_role_management
 
 DEVICE_NAME = "authenticator"
 
@@ -60,8 +60,11 @@ def reset_devices(user: User, agency: Agency, *, by: User) -> int:
     next login. ``by`` must manage ``agency``; only a platform administrator resets another
     platform administrator's."""
     if not can_manage_roles(by, agency) or (is_platform_admin(user) and not is_platform_admin(by)):
-        raise RoleNotAllowed(
-            _("Only an administrator of this agency or a platform administrator can do this.")
+        refuse_role_management(
+            by,
+            agency,
+            "reset_two_factor",
+            _("Only an administrator of this agency or a platform administrator can do this."),
         )
     with transaction.atomic():
         removed, _counts = TOTPDevice.objects.filter(user=user).delete()

@@ -21,6 +21,8 @@ from egov.identity.models import PERSONAL_ID_RE, IdentityLevel, User, UserKind
 
 #: Where a login through the provider keeps its ``amr`` (e.g. ``["pwd", "otp"]``) in the session.
 SESSION_AMR = "egov_oidc_amr"
+#: The ID token of that login, sent back to the provider as ``id_token_hint`` at logout.
+SESSION_ID_TOKEN = "egov_oidc_id_token"  # noqa: S105 - a session key, not a secret
 
 ONE_FACTOR = _(
     "Officials log in with two factors. Log in again at the identity provider and enter the"

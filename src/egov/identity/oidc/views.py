@@ -20,8 +20,9 @@ from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
 from django.conf import settings
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
@@ -32,7 +33,7 @@ from joserfc.errors import JoseError
 from requests import RequestException
 
 from .client import checked_metadata, relying_party
-from .services import SESSION_AMR, ProvisioningRefused, provision_user
+from .services import SESSION_AMR, SESSION_ID_TOKEN, ProvisioningRefused, provision_user
 
 log = logging.getLogger("egov.identity.oidc")
 
@@ -108,7 +109,7 @@ def oidc_callback(request: HttpRequest) -> HttpResponse:
     if issuer is not None and issuer.rstrip("/") != settings.OIDC_ISSUER:
         log.warning("oidc_issuer_mismatch")
         return _failure(request, REJECTED, status=400)
-    claims, failure = _redeem(request)
+    claims, id_token, failure = _redeem(request)
     if failure is not None:
         return failure
     try:
@@ -119,31 +120,68 @@ def oidc_callback(request: HttpRequest) -> HttpResponse:
     next_url = request.session.pop(_SESSION_NEXT, "")
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     request.session[SESSION_AMR] = [str(method) for method in claims.get("amr") or []]
+    request.session[SESSION_ID_TOKEN] = id_token
     log.info("oidc_login", extra={"user": user.pk})
     return redirect(_next_url(request, next_url) or settings.LOGIN_REDIRECT_URL)
 
 
-def _redeem(request: HttpRequest) -> tuple[dict[str, Any], HttpResponse | None]:
-    """The verified ID token's claims, or the page explaining why there are none."""
+def _redeem(request: HttpRequest) -> tuple[dict[str, Any], str, HttpResponse | None]:
+    """The verified ID token's claims and the token itself, or the page explaining why there
+    are none."""
     client = relying_party()
     try:
         checked_metadata(client)
         token = client.authorize_access_token(request)
     except MismatchingStateError:
         log.info("oidc_state_mismatch")
-        return {}, _failure(request, STALE, status=400)
+        return {}, "", _failure(request, STALE, status=400)
     except RequestException as error:
         log.warning("oidc_provider_unavailable", extra={"error": type(error).__name__})
-        return {}, _failure(request, PROVIDER_DOWN, status=502)
+        return {}, "", _failure(request, PROVIDER_DOWN, status=502)
     except (OAuthError, AuthlibBaseError, JoseError, ValueError, KeyError) as error:
         # A refused code (invalid_grant), a bad signature, a wrong audience, nonce or issuer.
         log.warning("oidc_token_rejected", extra={"error": type(error).__name__})
-        return {}, _failure(request, REJECTED, status=400)
+        return {}, "", _failure(request, REJECTED, status=400)
     claims = token.get("userinfo")
     if not claims:
         log.warning("oidc_token_rejected", extra={"error": "no_id_token"})
-        return {}, _failure(request, REJECTED, status=400)
-    return dict(claims), None
+        return {}, "", _failure(request, REJECTED, status=400)
+    return dict(claims), str(token.get("id_token") or ""), None
+
+
+class LogoutView(auth_views.LogoutView):
+    """Đăng xuất (``identity:logout``). After a login through the provider, the person is then
+    sent to its end-session endpoint (OpenID Connect RP-Initiated Logout), with the login's ID
+    token as ``id_token_hint``: the provider ends its own session too and sends them back to
+    this portal's home page. When the provider cannot be reached, the local logout stands."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        id_token = str(request.session.get(SESSION_ID_TOKEN) or "")
+        response: HttpResponse = super().post(request, *args, **kwargs)
+        if settings.OIDC_ISSUER and id_token:
+            end_session = _end_session_url(request, id_token)
+            if end_session:
+                return HttpResponseRedirect(end_session)
+        return response
+
+
+def _end_session_url(request: HttpRequest, id_token: str) -> str:
+    try:
+        endpoint = str(checked_metadata(relying_party()).get("end_session_endpoint") or "")
+    except (RequestException, ValueError, AuthlibBaseError, RuntimeError) as error:
+        log.warning("oidc_provider_unavailable", extra={"error": type(error).__name__})
+        return ""
+    if not endpoint:
+        return ""
+    home = request.build_absolute_uri(resolve_url(settings.LOGOUT_REDIRECT_URL))
+    query = urlencode(
+        {
+            "id_token_hint": id_token,
+            "post_logout_redirect_uri": home,
+            "client_id": settings.OIDC_CLIENT_ID,
+        }
+    )
+    return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
 
 
 def _failure(request: HttpRequest, message: Any, *, status: int, title: Any = None) -> HttpResponse:

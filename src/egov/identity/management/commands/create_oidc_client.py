@@ -2,6 +2,7 @@
 provider, and print the client id and secret it is to be configured with."""
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -24,6 +25,13 @@ class Command(BaseCommand):
             help="Where the provider may send people back, e.g. https://b.example/oidc/callback/",
         )
         parser.add_argument(
+            "--post-logout-redirect-uri",
+            nargs="*",
+            default=None,
+            help="Where the provider may send people after logging out of the client"
+            " (RP-initiated logout); by default the home page of each redirect URI's site.",
+        )
+        parser.add_argument(
             "--public",
             action="store_true",
             help="A public client (a mobile or browser app) without a secret; PKCE still applies.",
@@ -42,6 +50,7 @@ class Command(BaseCommand):
             ),
             authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
             redirect_uris=" ".join(options["redirect_uri"]),
+            post_logout_redirect_uris=" ".join(_post_logout_uris(options)),
             algorithm=Application.RS256_ALGORITHM,
             client_secret=secret,
         )
@@ -62,3 +71,16 @@ class Command(BaseCommand):
         if secret:
             self.stdout.write(f"OIDC_CLIENT_SECRET={secret}")
             self.stdout.write("Keep the secret now: only its hash is stored.")
+
+
+def _post_logout_uris(options: dict[str, Any]) -> list[str]:
+    given: list[str] | None = options["post_logout_redirect_uri"]
+    if given is not None:
+        return given
+    homes = []
+    for uri in options["redirect_uri"]:
+        parts = urlsplit(uri)
+        home = f"{parts.scheme}://{parts.netloc}/"
+        if home not in homes:
+            homes.append(home)
+    return homes

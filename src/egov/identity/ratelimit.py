@@ -1,0 +1,42 @@
+"""A small fixed-window rate limiter on Django's cache, for what django-axes does not count:
+registrations and verification codes, per client address and per person.
+
+Keys are keyed hashes (a personal ID number never reaches the cache in clear). The counts live
+in the ``default`` cache: per process with the built-in memory cache, shared between nodes once
+``CACHES`` points at a shared cache (docs/identity.md).
+"""
+
+import hashlib
+import hmac
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+
+HOUR = 3600
+
+
+def client_address(request: Any) -> str:
+    """The client's address as django-axes sees it (its proxy settings apply)."""
+    from axes.helpers import get_client_ip_address
+
+    return get_client_ip_address(request) or ""
+
+
+def _key(scope: str, subject: str, window: int) -> str:
+    digest = hmac.new(settings.SECRET_KEY.encode(), subject.encode(), hashlib.sha256).hexdigest()
+    return f"egov-rate:{scope}:{digest[:32]}:{int(time.time()) // window}"
+
+
+def hit(scope: str, subject: str, limit: int, window: int = HOUR) -> bool:
+    """Count one attempt of ``subject`` in ``scope``; False once there were more than ``limit``
+    attempts in the current window."""
+    key = _key(scope, subject, window)
+    cache.add(key, 0, timeout=window)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
+        count = 1
+    return int(count) <= limit
