@@ -13,6 +13,8 @@ from egov.identity.account.api import account_router, organisations_router
 from egov.identity.account.services import AccountError
 from egov.identity.api import router as officials_router
 from egov.identity.services import OrganisationError
+from egov.payments.api import router as payments_router
+from egov.payments.services import PaymentError
 from egov.registries.api import router as registries_router
 
 api = NinjaAPI(
@@ -34,6 +36,7 @@ api.add_router("/officials", officials_router, tags=["officials"])
 api.add_router("/account", account_router, tags=["account"])
 api.add_router("/organisations", organisations_router, tags=["organisations"])
 api.add_router("/registries", registries_router, tags=["registries"])
+api.add_router("/payments", payments_router, tags=["payments"])
 
 
 @api.exception_handler(DossierError)
@@ -48,6 +51,15 @@ def _dossier_error(request: HttpRequest, exc: DossierError) -> HttpResponse:
 @api.exception_handler(AccountError)
 @api.exception_handler(OrganisationError)
 def _identity_error(request: HttpRequest, exc: AccountError | OrganisationError) -> HttpResponse:
+    return api.create_response(
+        request,
+        {"code": exc.code, "message": exc.message, "errors": exc.errors},
+        status=exc.http_status,
+    )
+
+
+@api.exception_handler(PaymentError)
+def _payment_error(request: HttpRequest, exc: PaymentError) -> HttpResponse:
     return api.create_response(
         request,
         {"code": exc.code, "message": exc.message, "errors": exc.errors},
