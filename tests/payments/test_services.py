@@ -3,6 +3,7 @@ payments, reductions claimed, expiry, refunds, the step guards and the dossier e
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 import time_machine
@@ -331,3 +332,29 @@ def test_fees_due_before_the_result_hold_back_returning_it(
 
 def test_procedures_without_fees_are_not_held(make_dossier: Callable[..., Dossier]) -> None:
     assert make_dossier("returned").status == "returned"
+
+
+def test_expiry_is_scheduled_after_the_deadline_and_re_enqueued(
+    copies_dossier: Callable[..., Dossier],
+    citizen: User,
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from django_tasks import default_task_backend
+
+    from egov.payments.tasks import GRACE, expire_payments
+
+    dossier = copies_dossier()
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    with django_capture_on_commit_callbacks(execute=True):
+        payment, _url = services.start_online_payment(
+            citizen, dossier.pk, return_url="http://testserver/", client_ip=""
+        )
+    [scheduled] = default_task_backend.results
+    assert scheduled.task.name == "expire_payments"
+    assert scheduled.task.run_after == payment.expires_at + GRACE
+    # Run before the deadline: nothing expires, and it comes back for the open intent.
+    default_task_backend.clear()
+    assert expire_payments.call() == 0
+    [again] = default_task_backend.results
+    assert again.task.run_after == payment.expires_at + GRACE

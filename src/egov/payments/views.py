@@ -16,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from egov.dossiers import access
+from egov.dossiers.constants import FINISHED_STATUSES, Status
 from egov.identity.auth import acting_user
 
 from . import receipts, selectors, services
@@ -45,7 +46,10 @@ def dossier_fees(request: HttpRequest, dossier_id: int) -> HttpResponse:
     claimed = set(FeeClaim.objects.filter(dossier=dossier).values_list("reduction", flat=True))
     owed = services.outstanding(dossier)
     is_applicant = access.acts_as_applicant(user, dossier)
-    open_dossier = dossier.status not in ("draft", "returned", "refused", "rejected", "withdrawn")
+    payable = (
+        dossier.status != Status.DRAFT and dossier.status not in FINISHED_STATUSES and owed > 0
+    )
+    reductions = claimable_reductions(dossier.procedure.definition)
     return render(
         request,
         "payments/fees.html",
@@ -55,22 +59,12 @@ def dossier_fees(request: HttpRequest, dossier_id: int) -> HttpResponse:
             "owed": owed,
             "paid": services.paid_total(dossier),
             "due_step": due_step(dossier),
-            "claimable": [
-                r
-                for r in claimable_reductions(dossier.procedure.definition)
-                if r["code"] not in claimed
-            ]
-            if is_applicant and open_dossier and owed
+            "claimable": [r for r in reductions if r["code"] not in claimed]
+            if is_applicant and payable
             else [],
-            "claimed": [
-                r
-                for r in claimable_reductions(dossier.procedure.definition)
-                if r["code"] in claimed
-            ],
-            "can_pay_online": bool(is_applicant and open_dossier and owed and get_provider()),
-            "can_record": bool(
-                open_dossier and owed and services.may_record_counter_payment(user, dossier)
-            ),
+            "claimed": [r for r in reductions if r["code"] in claimed],
+            "can_pay_online": bool(is_applicant and payable and get_provider()),
+            "can_record": payable and services.may_record_counter_payment(user, dossier),
             "methods": CounterMethod.choices,
             "payments": selectors.payments_of(dossier.pk),
         },
