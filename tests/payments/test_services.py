@@ -87,6 +87,8 @@ def test_the_same_success_twice_in_any_order_settles_once(
     assert PaymentEvent.objects.filter(payment=payment, kind="paid").count() == 1
     payment.refresh_from_db()
     assert payment.receipt_number == 1
+    repeated = AuditEntry.objects.get(action="payment_callback_repeated")
+    assert (repeated.object_id, repeated.data["source"]) == (payment.reference, order[1])
 
 
 def test_a_forged_signature_changes_nothing_and_is_audited(

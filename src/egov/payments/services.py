@@ -306,6 +306,17 @@ def _reject(reference: str, provider: str, source: str, reason: str) -> None:
     log.warning("payment_callback_rejected", extra={"payment": reference, "reason": reason})
 
 
+def _repeated(payment: Payment, provider: str, source: str) -> None:
+    """A callback for a payment already decided (a replay, or the second of redirect and
+    notification): nothing changes; audited with the reference only."""
+    audit.record(
+        "payment_callback_repeated",
+        object_type="payment",
+        object_id=payment.reference,
+        data={"provider": provider, "source": source, "status": payment.status},
+    )
+
+
 def handle_callback(
     provider_name: str, params: Mapping[str, str], source: str
 ) -> tuple[Outcome, str]:
@@ -344,7 +355,7 @@ def _apply(provider_name: str, callback: Callback, source: str) -> Outcome:
             _event(payment, "callback_rejected", None, payment.status, reason="amount_mismatch")
             return Outcome.INVALID_AMOUNT
         if payment.status in (PaymentStatus.PAID, PaymentStatus.REFUNDED):
-            _event(payment, "callback_repeated", None, payment.status, source=source)
+            _repeated(payment, provider_name, source)
             return Outcome.ALREADY
         if callback.success:
             if payment.status not in SETTLEABLE_STATUSES:
@@ -352,7 +363,7 @@ def _apply(provider_name: str, callback: Callback, source: str) -> Outcome:
             _mark_paid(payment, None, source, callback.provider_transaction)
             return Outcome.SETTLED
         if payment.status not in OPEN_STATUSES:
-            _event(payment, "callback_repeated", None, payment.status, source=source)
+            _repeated(payment, provider_name, source)
             return Outcome.ALREADY
         before = payment.status
         payment.status = PaymentStatus.FAILED
