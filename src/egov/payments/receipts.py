@@ -66,7 +66,7 @@ def receipt_pdf(payment: Payment) -> bytes:
     pdf.field("Thủ tục hành chính", dossier.procedure.name)
     pdf.ln(2)
     with pdf.table(
-        col_widths=(8, 62, 14, 24, 30, 28),
+        col_widths=(11, 59, 15, 24, 31, 30),
         text_align=("CENTER", "LEFT", "CENTER", "RIGHT", "RIGHT", "RIGHT"),
         line_height=6,
     ) as table:
