@@ -164,3 +164,27 @@ def test_notification_endpoint_answers_json(
     response = client.get("/payments/notify/sandbox/", {"reference": "X", "signature": "bad"})
     assert response.status_code == 200 and response.json() == {"code": "invalid_signature"}
     assert client.get("/payments/notify/vnpay/").status_code == 404
+
+
+def test_an_organisations_receipt_names_the_organisation(
+    client: Client, copies: Any, ward: Any, citizen: User, other_citizen: User
+) -> None:
+    from egov.dossiers import services as dossier_services
+    from egov.identity.services import register_organisation
+
+    from .conftest import COPIES_FORM, copies_files
+
+    company = register_organisation(
+        by=citizen, kind="business", name="Công ty TNHH Hoa Sen", tax_code="0101234567"
+    )
+    dossier, _ = dossier_services.submit_online(
+        citizen, copies, ward, COPIES_FORM, copies_files(), organisation=company
+    )
+    client.force_login(citizen)
+    pay_through_the_sandbox(client, dossier)
+    payment = Payment.objects.get(dossier=dossier)
+    pdf = client.get(f"/payments/{payment.reference}/receipt.pdf")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Tên người nộp: Công ty TNHH Hoa Sen" in text
+    client.force_login(other_citizen)
+    assert client.get(f"/payments/{payment.reference}/receipt.pdf").status_code == 404

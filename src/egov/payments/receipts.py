@@ -59,9 +59,11 @@ def receipt_pdf(payment: Payment) -> bytes:
     pdf.centred(f"Ký hiệu: {payment.receipt_series}    Số: {payment.receipt_number:07d}", bold=True)
     pdf.ln(4)
     pdf.field("Tên đơn vị thu phí, lệ phí", agency.name)
-    pdf.field("Tên người nộp", dossier.applicant.full_name or "—")
-    if dossier.applicant.address:
-        pdf.field("Địa chỉ", dossier.applicant.address)
+    # A dossier filed for an organisation is the organisation's: it is the payer.
+    payer = dossier.organisation or dossier.applicant
+    pdf.field("Tên người nộp", getattr(payer, "name", "") or dossier.applicant.full_name or "—")
+    if payer.address:
+        pdf.field("Địa chỉ", payer.address)
     pdf.field("Mã hồ sơ", dossier.code or "—")
     pdf.field("Thủ tục hành chính", dossier.procedure.name)
     pdf.ln(2)

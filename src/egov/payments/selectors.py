@@ -18,6 +18,7 @@ def access_payment(user: Any, reference: str) -> Payment:
             "dossier__procedure",
             "dossier__agency__parent",
             "dossier__applicant",
+            "dossier__organisation",
             "payer",
             "recorded_by",
         )
