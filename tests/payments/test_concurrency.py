@@ -1,9 +1,7 @@
 """Concurrent settlement on PostgreSQL: the return redirect and the notification (or the same
 notification twice) arriving at the same moment settle a payment once."""
 
-import threading
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from django.db import connection
@@ -13,6 +11,7 @@ from egov.identity.models import User
 from egov.payments import services
 from egov.payments.models import Payment, PaymentEvent
 from egov.payments.services import Outcome
+from tests.dossiers.test_concurrency import run_together
 
 from .conftest import bank_says
 
@@ -23,28 +22,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 def _postgres_only() -> None:
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://…")
-
-
-def run_together(*jobs: Callable[[], Any]) -> list[Any]:
-    barrier = threading.Barrier(len(jobs))
-    outcomes: list[Any] = [None] * len(jobs)
-
-    def run(index: int, job: Callable[[], Any]) -> None:
-        try:
-            barrier.wait(timeout=30)
-            outcomes[index] = job()
-        except Exception as exc:  # recorded for the assertions
-            outcomes[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return outcomes
 
 
 def test_concurrent_callbacks_settle_once(

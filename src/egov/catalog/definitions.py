@@ -202,7 +202,7 @@ class ProcedureDefinition(Strict):
     legal_basis: list[LegalBasis] = Field(min_length=1)
 
     # Field validators, not a model validator, so that an error is located at the field it is about.
-    @field_validator("components", "fees", "steps")
+    @field_validator("components", "fees", "steps", "reductions")
     @classmethod
     def _unique_codes(cls, items: list[Any]) -> list[Any]:
         codes = [item.code for item in items]
@@ -228,9 +228,6 @@ class ProcedureDefinition(Strict):
     ) -> list[Reduction]:
         fees = {fee.code for fee in info.data.get("fees", [])}
         components = {component.code for component in info.data.get("components", [])}
-        codes = [reduction.code for reduction in reductions]
-        if len(codes) != len(set(codes)):
-            raise ValueError("codes must be unique")
         for reduction in reductions:
             unknown = set(reduction.fees) - fees
             if unknown:

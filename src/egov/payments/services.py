@@ -174,6 +174,25 @@ def _mark_paid(payment: Payment, actor: User | None, source: str, transaction_no
     log.info("payment_settled", extra={"payment": payment.reference, "source": source})
 
 
+def _lock_and_price(dossier: Dossier) -> tuple[FeeBreakdown, int]:
+    """Lock the dossier row, so that one payment decision is made at a time for it, and price
+    what it still owes; nothing owed is refused."""
+    Dossier.objects.select_for_update(of=("self",)).filter(pk=dossier.pk).first()
+    breakdown = fees_of(dossier)
+    amount = max(0, breakdown.total - paid_total(dossier))
+    if amount == 0:
+        raise WrongState(_("There is nothing to pay for this dossier."))
+    return breakdown, amount
+
+
+def _supersede(intent: Payment, actor: User) -> None:
+    """Close an open intent that a newer payment replaces."""
+    before = intent.status
+    intent.status = PaymentStatus.EXPIRED
+    intent.save(update_fields=["status"])
+    _event(intent, "superseded", actor, before)
+
+
 def _payable_dossier(dossier_id: int, user: User) -> Dossier:
     dossier = Dossier.objects.select_related("procedure", "agency").filter(pk=dossier_id).first()
     if dossier is None or not access.can_view(user, dossier):
@@ -249,11 +268,7 @@ def start_online_payment(
         raise NotAllowed(_("Only the applicant can pay the fees online."))
     now = timezone.now()
     with transaction.atomic():
-        Dossier.objects.select_for_update(of=("self",)).filter(pk=dossier.pk).first()
-        breakdown = fees_of(dossier)
-        amount = max(0, breakdown.total - paid_total(dossier))
-        if amount == 0:
-            raise WrongState(_("There is nothing to pay for this dossier."))
+        breakdown, amount = _lock_and_price(dossier)
         for intent in Payment.objects.filter(dossier=dossier, status__in=OPEN_STATUSES):
             if (
                 intent.amount == amount
@@ -264,10 +279,7 @@ def start_online_payment(
                 return intent, provider.payment_url(
                     intent, return_url=return_url, client_ip=client_ip
                 )
-            before = intent.status
-            intent.status = PaymentStatus.EXPIRED
-            intent.save(update_fields=["status"])
-            _event(intent, "superseded", payer, before)
+            _supersede(intent, payer)
         payment = Payment.objects.create(
             reference=_new_reference(),
             dossier=dossier,
@@ -391,16 +403,9 @@ def record_counter_payment(official: User, dossier_id: int, method: str) -> Paym
         access.record_denial(official, "record_payment", dossier.pk)
         raise NotAllowed(_("Only a receiving official of this agency records counter payments."))
     with transaction.atomic():
-        Dossier.objects.select_for_update(of=("self",)).filter(pk=dossier.pk).first()
-        breakdown = fees_of(dossier)
-        amount = max(0, breakdown.total - paid_total(dossier))
-        if amount == 0:
-            raise WrongState(_("There is nothing to pay for this dossier."))
+        breakdown, amount = _lock_and_price(dossier)
         for intent in Payment.objects.filter(dossier=dossier, status__in=OPEN_STATUSES):
-            before = intent.status
-            intent.status = PaymentStatus.EXPIRED
-            intent.save(update_fields=["status"])
-            _event(intent, "superseded", official, before)
+            _supersede(intent, official)
         payment = Payment.objects.create(
             reference=_new_reference(),
             dossier=dossier,
