@@ -7,7 +7,15 @@ from typing import Any, Literal
 import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 #: JSON Schema property types the form renderer understands.
 FORM_TYPES = {"string", "integer", "number", "boolean"}
@@ -41,7 +49,10 @@ class FieldRef(Strict):
 
 
 class Fee(Strict):
-    """Phí, lệ phí: an amount in VND, fixed or per copy."""
+    """Phí, lệ phí: an amount in VND, fixed or per copy.
+
+    A per-copy fee names the form field (an integer) that holds the number of copies asked for;
+    without one, one copy is charged."""
 
     code: str = Field(min_length=1, max_length=40)
     name: str = Field(min_length=1)
@@ -49,7 +60,40 @@ class Fee(Strict):
     kind: Literal["fee", "charge"] = "fee"
     amount: int = Field(ge=0)
     per_copy: bool = False
+    copies_field: str = ""
+    legal_basis: str = ""
     note: str = ""
+
+    @model_validator(mode="after")
+    def _copies_only_per_copy(self) -> "Fee":
+        if self.copies_field and not self.per_copy:
+            raise ValueError("copies_field is only meaningful with per_copy: true")
+        return self
+
+
+class Reduction(Strict):
+    """Miễn, giảm phí, lệ phí, declared as data.
+
+    ``online``: granted to every dossier filed online (most provinces halve the fee);
+    ``group``: the applicant declares belonging to a listed group (poor household, person with a
+    disability, child under 6…), with the proof in ``proof_component`` checked at intake.
+    ``percent`` 100 is an exemption. When several apply to a fee, the largest one counts."""
+
+    code: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_]+$")
+    name: str = Field(min_length=1)
+    name_en: str = ""
+    applies: Literal["online", "group"]
+    percent: int = Field(ge=1, le=100)
+    #: Codes of the fees it reduces; empty: every fee of the procedure.
+    fees: list[str] = []
+    proof_component: str = ""
+    legal_basis: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _proof_for_groups_only(self) -> "Reduction":
+        if self.proof_component and self.applies != "group":
+            raise ValueError("proof_component is only meaningful for applies: group")
+        return self
 
 
 class Component(Strict):
@@ -149,18 +193,53 @@ class ProcedureDefinition(Strict):
     fees: list[Fee] = []
     components: list[Component] = Field(min_length=1)
     form: FormDefinition
+    #: Miễn, giảm: exemptions and reductions of the fees above (validated after them).
+    reductions: list[Reduction] = []
+    #: When the fees must be paid: before the dossier is received, or before its result is returned.
+    payment_due: Literal["at_submission", "before_result"] = "before_result"
     result: Result
     steps: list[Step] = Field(min_length=1)
     legal_basis: list[LegalBasis] = Field(min_length=1)
 
     # Field validators, not a model validator, so that an error is located at the field it is about.
-    @field_validator("components", "fees", "steps")
+    @field_validator("components", "fees", "steps", "reductions")
     @classmethod
     def _unique_codes(cls, items: list[Any]) -> list[Any]:
         codes = [item.code for item in items]
         if len(codes) != len(set(codes)):
             raise ValueError("codes must be unique")
         return items
+
+    @field_validator("form")
+    @classmethod
+    def _copies_fields_exist(cls, form: FormDefinition, info: ValidationInfo) -> FormDefinition:
+        properties = form.json_schema["properties"]
+        for fee in info.data.get("fees", []):
+            if fee.copies_field and properties.get(fee.copies_field, {}).get("type") != "integer":
+                raise ValueError(
+                    f"fee {fee.code}: copies_field {fee.copies_field} must name an integer property"
+                )
+        return form
+
+    @field_validator("reductions")
+    @classmethod
+    def _reductions_refer_to_known_codes(
+        cls, reductions: list[Reduction], info: ValidationInfo
+    ) -> list[Reduction]:
+        fees = {fee.code for fee in info.data.get("fees", [])}
+        components = {component.code for component in info.data.get("components", [])}
+        for reduction in reductions:
+            unknown = set(reduction.fees) - fees
+            if unknown:
+                raise ValueError(f"{reduction.code}: unknown fee codes {sorted(unknown)}")
+            if reduction.proof_component and reduction.proof_component not in components:
+                raise ValueError(
+                    f"{reduction.code}: proof_component {reduction.proof_component} is not a"
+                    " component of this procedure"
+                )
+        if reductions and not fees:
+            raise ValueError("reductions need fees to reduce")
+        return reductions
 
     @field_validator("steps")
     @classmethod

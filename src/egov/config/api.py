@@ -15,6 +15,8 @@ from egov.identity.api import router as officials_router
 from egov.identity.services import OrganisationError
 from egov.insights.api import router as insights_router
 from egov.insights.api import sync_router as insights_sync_router
+from egov.payments.api import router as payments_router
+from egov.payments.services import PaymentError
 from egov.registries.api import router as registries_router
 from egov.reporting.api import router as reporting_router
 from egov.reporting.services import ReportingError
@@ -41,6 +43,7 @@ api.add_router("/registries", registries_router, tags=["registries"])
 api.add_router("/reporting", reporting_router, tags=["reporting"])
 api.add_router("/insights", insights_router, tags=["indicators"])
 api.add_router("/insights/sync", insights_sync_router, tags=["national sync"])
+api.add_router("/payments", payments_router, tags=["payments"])
 
 
 @api.exception_handler(DossierError)
@@ -58,6 +61,15 @@ def _dossier_error(request: HttpRequest, exc: DossierError) -> HttpResponse:
 def _identity_error(
     request: HttpRequest, exc: AccountError | OrganisationError | ReportingError
 ) -> HttpResponse:
+    return api.create_response(
+        request,
+        {"code": exc.code, "message": exc.message, "errors": exc.errors},
+        status=exc.http_status,
+    )
+
+
+@api.exception_handler(PaymentError)
+def _payment_error(request: HttpRequest, exc: PaymentError) -> HttpResponse:
     return api.create_response(
         request,
         {"code": exc.code, "message": exc.message, "errors": exc.errors},

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "egov.registries",
     "egov.insights",
     "egov.reporting",
+    "egov.payments",
 ]
 
 MIDDLEWARE = [
@@ -275,6 +276,21 @@ POPULATION_REGISTRY_CLIENT = os.environ.get(
 )
 POPULATION_REGISTRY_TIMEOUT = float(os.environ.get("POPULATION_REGISTRY_TIMEOUT", 10))
 # --- end of population registry ----------------------------------------------------------------
+
+# --- online payment of fees (egov.payments) ----------------------------------------------------
+# PAYMENT_PROVIDER picks the gateway: "sandbox" (the built-in bank for trials, on by default with
+# DEBUG), "vnpay", or empty (online payment off; fees paid at the counter). The VNPay terminal code
+# and hash secret come from the environment only (docs/payments.md).
+PAYMENT_PROVIDER = os.environ.get("PAYMENT_PROVIDER", "sandbox" if DEBUG else "").strip().lower()
+PAYMENT_EXPIRY_MINUTES = int(os.environ.get("PAYMENT_EXPIRY_MINUTES", 15))
+VNPAY_TMN_CODE = os.environ.get("VNPAY_TMN_CODE", "")
+VNPAY_HASH_SECRET = os.environ.get("VNPAY_HASH_SECRET", "")
+VNPAY_URL = os.environ.get("VNPAY_URL", "https://sandbox.vnpayment.vn/paymentv2/vpcpay.html")
+if PAYMENT_PROVIDER not in {"", "sandbox", "vnpay"}:
+    raise ImproperlyConfigured("PAYMENT_PROVIDER must be sandbox, vnpay or empty.")
+if PAYMENT_PROVIDER == "vnpay" and not (VNPAY_TMN_CODE and VNPAY_HASH_SECRET):
+    raise ImproperlyConfigured("PAYMENT_PROVIDER=vnpay needs VNPAY_TMN_CODE and VNPAY_HASH_SECRET.")
+# --- end of payments ----------------------------------------------------------------------------
 
 # --- background tasks --------------------------------------------------------------------------
 TASKS = {

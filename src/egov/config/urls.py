@@ -22,4 +22,5 @@ urlpatterns = [
     path("", include("egov.dossiers.urls")),
     path("reporting/", include("egov.reporting.urls")),
     path("chi-so/", include("egov.insights.urls")),
+    path("", include("egov.payments.urls")),
 ]

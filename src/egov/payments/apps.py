@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PaymentsConfig(AppConfig):
+    name = "egov.payments"
+    label = "payments"
+    verbose_name = _("Payments")
+
+    def ready(self) -> None:
+        from egov.dossiers import services as dossier_services
+        from egov.dossiers.constants import EVENT_LABELS
+
+        from .guards import payment_due_guard
+
+        if payment_due_guard not in dossier_services.step_guards:
+            dossier_services.step_guards.append(payment_due_guard)
+        # The dossier timeline names the event this part writes.
+        EVENT_LABELS.setdefault("paid", _("Fee paid"))
