@@ -175,7 +175,7 @@ def test_an_organisations_receipt_names_the_organisation(
     from .conftest import COPIES_FORM, copies_files
 
     company = register_organisation(
-        by=citizen, kind="business", name="Công ty TNHH Hoa Sen", tax_code="0101234567"
+        by=citizen, kind="business", name="Công ty TNHH Hoa Sen", tax_code="0101234565"
     )
     dossier, _ = dossier_services.submit_online(
         citizen, copies, ward, COPIES_FORM, copies_files(), organisation=company
