@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "egov.identity",
     "egov.catalog",
     "egov.dossiers",
+    "egov.repository",
     "egov.registries",
 ]
 
