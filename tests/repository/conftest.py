@@ -14,11 +14,12 @@ from egov.core.models import Agency
 from egov.dossiers import services as dossier_services
 from egov.dossiers.constants import Status
 from egov.dossiers.models import Dossier, DossierEvent
+from egov.dossiers.services import Upload
 from egov.identity.models import Organisation, OrganisationKind, User
 from egov.identity.services import register_organisation
 from egov.repository.constants import SignatureState
 from egov.repository.models import RepositoryDocument
-from tests.conftest import pdf_bytes
+from tests.conftest import pdf_bytes, pdf_upload
 
 RESIDENCE = "1.004222"  # Đăng ký thường trú: QUAN_HE_NHAN_THAN accepts GIAY_KHAI_SINH
 STAY = "2.001159"  # Thông báo lưu trú: filed by organisations
@@ -31,6 +32,20 @@ STAY_FORM = {
     "stay_until": "2026-11-25",
     "reason": "Du lịch",
 }
+
+RESIDENCE_FORM = {
+    "full_name": "Trần Thị Bình",
+    "birth_date": "1992-03-04",
+    "sex": "Nữ",
+    "personal_id": "001192000002",
+    "residence_address": "12 Phan Đình Phùng, phường Ba Đình, Hà Nội",
+    "residence_basis": "Về ở với người thân (vợ/chồng, cha/mẹ, con…)",
+}
+
+
+def residence_files() -> dict[str, Upload]:
+    """The components of a permanent-residence dossier other than the family relationship."""
+    return {"TO_KHAI_CT01": pdf_upload("CT01"), "CHO_O_HOP_PHAP": pdf_upload("Hợp đồng thuê")}
 
 
 def announce_signed_result(dossier: Dossier, code: str) -> DossierEvent:

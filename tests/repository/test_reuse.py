@@ -22,16 +22,9 @@ from egov.repository.services import (
 )
 from tests.conftest import pdf_upload
 
-pytestmark = pytest.mark.django_db
+from .conftest import RESIDENCE_FORM, residence_files
 
-RESIDENCE_FORM = {
-    "full_name": "Trần Thị Bình",
-    "birth_date": "1992-03-04",
-    "sex": "Nữ",
-    "personal_id": "001192000002",
-    "residence_address": "12 Phan Đình Phùng, phường Ba Đình, Hà Nội",
-    "residence_basis": "Về ở với người thân (vợ/chồng, cha/mẹ, con…)",
-}
+pytestmark = pytest.mark.django_db
 
 
 def test_reuse_attaches_the_same_file_and_records_the_event(
@@ -55,7 +48,7 @@ def test_reuse_attaches_the_same_file_and_records_the_event(
         residence_draft.pk,
         citizen,
         RESIDENCE_FORM,
-        {"TO_KHAI_CT01": pdf_upload("CT01"), "CHO_O_HOP_PHAP": pdf_upload("Hợp đồng")},
+        residence_files(),
     )
     submitted = dossier_services.submit(residence_draft.pk, citizen)
     assert submitted.status == Status.SUBMITTED

@@ -14,6 +14,9 @@ from egov.identity.account.services import AccountError
 from egov.identity.api import router as officials_router
 from egov.identity.services import OrganisationError
 from egov.registries.api import router as registries_router
+from egov.repository.api import public_router as repository_public_router
+from egov.repository.api import router as repository_router
+from egov.repository.services import RepositoryError
 
 api = NinjaAPI(
     title="egov API",
@@ -34,10 +37,21 @@ api.add_router("/officials", officials_router, tags=["officials"])
 api.add_router("/account", account_router, tags=["account"])
 api.add_router("/organisations", organisations_router, tags=["organisations"])
 api.add_router("/registries", registries_router, tags=["registries"])
+api.add_router("/repository", repository_router, tags=["data repository"])
+api.add_router("/repository", repository_public_router, tags=["data repository"])
 
 
 @api.exception_handler(DossierError)
 def _dossier_error(request: HttpRequest, exc: DossierError) -> HttpResponse:
+    return api.create_response(
+        request,
+        {"code": exc.code, "message": exc.message, "errors": exc.errors},
+        status=exc.http_status,
+    )
+
+
+@api.exception_handler(RepositoryError)
+def _repository_error(request: HttpRequest, exc: RepositoryError) -> HttpResponse:
     return api.create_response(
         request,
         {"code": exc.code, "message": exc.message, "errors": exc.errors},

@@ -31,7 +31,7 @@ def _person(user: Any) -> User | None:
     return None
 
 
-def _represented(person: User) -> QuerySet[Representation]:
+def _represented(person: User) -> QuerySet[Representation, int]:
     return Representation.objects.filter(person=person, revoked_at__isnull=True).values_list(
         "organisation_id", flat=True
     )

@@ -37,6 +37,4 @@ def share_links(document: RepositoryDocument) -> list[ShareLink]:
 
 def referencing_components(document: RepositoryDocument) -> list[Any]:
     """The dossier components that use the document (for its owner's page)."""
-    return list(
-        document.dossier_components.select_related("dossier__procedure").order_by("-id")  # type: ignore[attr-defined]
-    )
+    return list(document.dossier_components.select_related("dossier__procedure").order_by("-id"))

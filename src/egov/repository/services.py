@@ -172,7 +172,7 @@ def component_spec(dossier: Dossier, code: str) -> dict[str, Any]:
 
 def check_usable(document: RepositoryDocument) -> None:
     """Raise DocumentNotUsable for an expired document or one whose file no longer matches."""
-    if document.is_expired:
+    if document.valid_until and document.is_expired:
         raise DocumentNotUsable(
             _("This document expired on %(date)s and cannot be used.")
             % {"date": date_format(document.valid_until, "SHORT_DATE_FORMAT")}
@@ -360,7 +360,8 @@ def _digitise_component(
         component.file, component.filename = scans[code]
         component.source, component.uploaded_at = ComponentSource.SCAN, timezone.now()
     document = None
-    if spec.get("document_types") and paper is not None:
+    # Described and checked by ``_describe`` for every component with document types.
+    if spec.get("document_types") and paper is not None and paper.issued_on is not None:
         document = RepositoryDocument.objects.create(
             **_owner_of(dossier),
             document_type=paper.document_type,
