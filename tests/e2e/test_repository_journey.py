@@ -1,0 +1,145 @@
+"""The data repository in a real browser: a citizen holding a birth certificate extract (filed in
+their repository from a signed result) starts a permanent residence registration, uses that
+document instead of an upload, submits, and the receiving police official sees the reused
+document with its signed state and provenance. axe-core checks every page on the way."""
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from egov.core.models import Agency
+from egov.dossiers.constants import ComponentSource, Status
+from egov.dossiers.models import Dossier, DossierEvent
+from egov.identity.models import User
+from egov.identity.services import create_official
+from egov.repository.constants import SignatureState
+from egov.repository.models import RepositoryDocument
+from tests.conftest import PASSWORD
+from tests.repository.conftest import announce_signed_result
+
+from .test_journey import L, check_accessibility, log_in, log_out, screenshot, write_pdf
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.xdist_group("e2e"),
+]
+
+RESIDENCE_NAME = "Đăng ký thường trú"
+POLICE_WARD_NAME = "Công an phường Ba Đình"
+CERTIFICATE_NUMBER = "KS-2026-000123"
+
+
+@pytest.fixture
+def birth_certificate(make_dossier: Callable[..., Dossier]) -> RepositoryDocument:
+    """The citizen's birth certificate extract, signed by the ward and filed in the repository
+    from the records part's ``result_signed`` event."""
+    dossier = make_dossier(Status.RESULT_READY)
+    announce_signed_result(dossier, CERTIFICATE_NUMBER)
+    return RepositoryDocument.objects.get(source_dossier=dossier)
+
+
+@pytest.fixture
+def police_receiver(agencies: dict[str, Agency]) -> User:
+    return create_official(
+        username="tiepnhan.congan.badinh",
+        full_name="Ngô Thanh Tùng",
+        password=PASSWORD,
+        agency=agencies["000.31.04.H26"],
+        roles=["receiver"],
+    )
+
+
+def test_a_citizen_reuses_a_birth_certificate_for_permanent_residence(
+    new_page: Callable[..., Page],
+    axe_source: str,
+    citizen: User,
+    birth_certificate: RepositoryDocument,
+    police_receiver: User,
+    tmp_path: Path,
+) -> None:
+    declaration = write_pdf(tmp_path, "to-khai-ct01.pdf", "Tờ khai thay đổi thông tin cư trú")
+    lease = write_pdf(tmp_path, "hop-dong-thue-nha.pdf", "Hợp đồng thuê nhà")
+    page = new_page()
+    log_in(page, citizen.personal_id)
+
+    # The repository, from the account navigation.
+    page.get_by_role("link", name=L("My documents", "Kho dữ liệu của tôi")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(L("My data repository"))
+    expect(page.get_by_role("cell", name=CERTIFICATE_NUMBER)).to_be_visible()
+    check_accessibility(page, axe_source, "my data repository")
+    page.get_by_role("link", name=L("Birth certificate extract")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(L("Birth certificate extract"))
+    check_accessibility(page, axe_source, "repository document")
+
+    # Start a permanent residence registration at the ward police.
+    page.goto("/procedures/1.004222/start/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(RESIDENCE_NAME)
+    page.get_by_role("radio", name=POLICE_WARD_NAME).check()
+    page.get_by_role("button", name=L("Start", "Bắt đầu")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(RESIDENCE_NAME)
+
+    page.get_by_label("Ngày, tháng, năm sinh").fill("1992-03-04")
+    page.get_by_role("radio", name="Nữ", exact=True).check()
+    page.get_by_label("Địa chỉ đề nghị đăng ký thường trú").fill(
+        "12 Phan Đình Phùng, phường Ba Đình, Hà Nội"
+    )
+    page.get_by_label("Trường hợp đăng ký").select_option(
+        "Về ở với người thân (vợ/chồng, cha/mẹ, con…)"
+    )
+    page.get_by_label(re.compile("^Tờ khai thay đổi thông tin cư trú")).set_input_files(declaration)
+    page.get_by_label(re.compile("^Giấy tờ, tài liệu chứng minh chỗ ở hợp pháp")).set_input_files(
+        lease
+    )
+    check_accessibility(page, axe_source, "draft with repository offers")
+
+    # "Use my document" beside the upload of the family-relationship component.
+    use = page.get_by_role("button", name=L("Use my document"))
+    expect(use).to_have_count(1)
+    expect(use).to_have_accessible_description(re.compile(CERTIFICATE_NUMBER))
+    use.click()
+    expect(page.get_by_role("status").locator("p").first).to_have_text(
+        L("Your document has been attached.", prefix=True)
+    )
+    provenance = page.locator(".provenance")
+    expect(provenance).to_contain_text(CERTIFICATE_NUMBER)
+    # What was typed and uploaded before choosing the document was kept.
+    expect(page.get_by_label("Địa chỉ đề nghị đăng ký thường trú")).to_have_value(
+        "12 Phan Đình Phùng, phường Ba Đình, Hà Nội"
+    )
+    screenshot(page, "12-repository-reuse")
+    check_accessibility(page, axe_source, "draft with a reused document")
+
+    page.get_by_role("button", name=L("Submit dossier", "Nộp hồ sơ")).click()
+    expect(page.get_by_role("status").locator("p").first).to_have_text(
+        L(
+            "Your dossier has been submitted.",
+            "Hồ sơ của bạn đã được nộp thành công.",
+            prefix=True,
+        )
+    )
+    dossier = Dossier.objects.get(procedure__code="1.004222", applicant=citizen)
+    assert dossier.status == Status.SUBMITTED
+    component = dossier.components.get(code="QUAN_HE_NHAN_THAN")
+    assert component.source == ComponentSource.REPOSITORY
+    assert component.repository_document == birth_certificate
+    assert DossierEvent.objects.filter(dossier=dossier, kind="component_reused").count() == 1
+    log_out(page)
+
+    # The receiving official of the ward police sees the reused document, signed, and where
+    # it comes from.
+    log_in(page, police_receiver.username)
+    page.goto(f"/dossiers/{dossier.pk}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(RESIDENCE_NAME)
+    provenance = page.locator(".provenance")
+    expect(provenance).to_contain_text(CERTIFICATE_NUMBER)
+    with_label = L(str(SignatureState.SIGNED.label))
+    expect(provenance.locator("strong").first).to_have_text(with_label)
+    screenshot(page, "13-repository-official-view")
+    check_accessibility(page, axe_source, "official's dossier view with a reused document")
+    provenance.get_by_role("link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(L("Birth certificate extract"))
+    check_accessibility(page, axe_source, "repository document seen by the official")
