@@ -177,3 +177,12 @@ def test_an_organisations_dossier_takes_its_documents_and_its_representatives(
     reuse_document(draft.pk, citizen, "GIAY_TO_NGUOI_LUU_TRU", company_card.pk)
     with pytest.raises(NotFound):
         reuse_document(draft.pk, citizen, "GIAY_TO_NGUOI_LUU_TRU", strangers.pk)
+
+
+def test_a_construction_permit_proves_a_lawful_residence(
+    residence_draft: Dossier, citizen: User, make_document: Callable[..., RepositoryDocument]
+) -> None:
+    """The catalogue lets the result of 1.013225 stand for the residence component."""
+    permit = make_document(citizen, "GIAY_PHEP_XAY_DUNG")
+    assert selectors.reuse_offers(citizen, residence_draft)["CHO_O_HOP_PHAP"] == [permit]
+    reuse_document(residence_draft.pk, citizen, "CHO_O_HOP_PHAP", permit.pk)
