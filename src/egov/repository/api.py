@@ -7,10 +7,8 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from ninja import Field, Form, Router, Schema, Status
 
-from egov.core.files import read_stored
 from egov.core.files import uploaded_files as _files
 from egov.dossiers import access as dossier_access
 from egov.dossiers.services import Upload
@@ -20,6 +18,7 @@ from . import access, selectors, services
 from .constants import SHARE_DEFAULT_DAYS
 from .models import RepositoryDocument, ShareLink
 from .services import InvalidInput
+from .views import file_response
 
 router = Router(auth=api_auth)
 public_router = Router()
@@ -134,12 +133,6 @@ class ErrorOut(Schema):
 ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
-def _file(document: RepositoryDocument) -> HttpResponse:
-    response = HttpResponse(read_stored(document.file), content_type=document.file.content_type)
-    response["Content-Disposition"] = content_disposition_header(True, document.filename)
-    return response
-
-
 # --- the owner --------------------------------------------------------------------------------
 
 
@@ -157,7 +150,7 @@ def get_document(request: HttpRequest, document_id: int) -> RepositoryDocument:
 
 @router.get("/documents/{document_id}/file", response={200: None, **ERRORS}, summary="Download")
 def download(request: HttpRequest, document_id: int) -> HttpResponse:
-    return _file(access.access_document(request.user, document_id, "download"))
+    return file_response(access.access_document(request.user, document_id, "download"))
 
 
 @router.get("/documents/{document_id}/shares", response={200: list[ShareOut], **ERRORS})
@@ -284,4 +277,4 @@ def shared(request: HttpRequest, token: str) -> dict[str, Any]:
 
 @public_router.get("/shared/{token}/file", response={200: None, 404: ErrorOut})
 def shared_file(request: HttpRequest, token: str) -> HttpResponse:
-    return _file(services.open_share(token).document)
+    return file_response(services.open_share(token).document)

@@ -31,7 +31,8 @@ from .constants import DOCUMENT_TYPES, SHARE_DEFAULT_DAYS, SHARE_MAX_DAYS
 from .models import RepositoryDocument
 
 
-def _file_response(document: RepositoryDocument) -> HttpResponse:
+def file_response(document: RepositoryDocument) -> HttpResponse:
+    """The document's file as a download (pages and API)."""
     response = HttpResponse(read_stored(document.file), content_type=document.file.content_type)
     response["Content-Disposition"] = content_disposition_header(True, document.filename)
     return response
@@ -92,7 +93,7 @@ def document(request: HttpRequest, document_id: int) -> HttpResponse:
 
 @login_required
 def download(request: HttpRequest, document_id: int) -> HttpResponse:
-    return _file_response(access.access_document(request.user, document_id, "download"))
+    return file_response(access.access_document(request.user, document_id, "download"))
 
 
 @login_required
@@ -156,7 +157,7 @@ def shared_file(request: HttpRequest, token: str) -> HttpResponse:
         link = services.open_share(token)
     except ServiceError:
         return _private(render(request, "repository/shared_invalid.html", status=404))
-    return _private(_file_response(link.document))
+    return _private(file_response(link.document))
 
 
 # --- reuse from a draft ----------------------------------------------------------------------------
