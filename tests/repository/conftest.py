@@ -19,7 +19,7 @@ from egov.identity.models import Organisation, OrganisationKind, User
 from egov.identity.services import register_organisation
 from egov.repository.constants import SignatureState
 from egov.repository.models import RepositoryDocument
-from tests.conftest import pdf_bytes, pdf_upload
+from tests.conftest import BIRTH_FORM, birth_files, pdf_bytes, pdf_upload
 
 RESIDENCE = "1.004222"  # Đăng ký thường trú: QUAN_HE_NHAN_THAN accepts GIAY_KHAI_SINH
 STAY = "2.001159"  # Thông báo lưu trú: filed by organisations
@@ -110,4 +110,13 @@ def organisation(citizen: User, make_official: Callable[..., User]) -> Organisat
     """A business the citizen legally represents."""
     return register_organisation(
         by=citizen, kind=OrganisationKind.BUSINESS, name="Khách sạn Hoa Sen", tax_code="0101234567"
+    )
+
+
+@pytest.fixture
+def counter_dossier(
+    staff: dict[str, User], citizen: User, birth: Procedure, ward: Agency
+) -> Dossier:
+    return dossier_services.submit_at_counter(
+        staff["receiver"], citizen, birth, ward, BIRTH_FORM, birth_files()
     )

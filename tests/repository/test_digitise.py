@@ -7,7 +7,6 @@ from datetime import date
 
 import pytest
 
-from egov.catalog.models import Procedure
 from egov.core.models import Agency, AuditEntry
 from egov.dossiers import services as dossier_services
 from egov.dossiers.constants import ComponentSource, Status
@@ -24,7 +23,7 @@ from egov.repository.services import (
     WrongState,
     digitise,
 )
-from tests.conftest import BIRTH_FORM, birth_files, png_bytes
+from tests.conftest import png_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -34,15 +33,6 @@ NOTICE = PaperDocument(
     issuer_name="Bệnh viện Phụ sản Hà Nội",
     issued_on=date(2026, 10, 30),
 )
-
-
-@pytest.fixture
-def counter_dossier(
-    staff: dict[str, User], citizen: User, birth: Procedure, ward: Agency
-) -> Dossier:
-    return dossier_services.submit_at_counter(
-        staff["receiver"], citizen, birth, ward, BIRTH_FORM, birth_files()
-    )
 
 
 def test_digitising_files_the_documents_and_records_the_event(

@@ -8,7 +8,6 @@ from collections.abc import Callable
 import pytest
 from django.test import Client
 
-from egov.catalog.models import Procedure
 from egov.core.models import Agency
 from egov.dossiers import services as dossier_services
 from egov.dossiers.constants import ComponentSource, Status
@@ -16,7 +15,7 @@ from egov.dossiers.models import Dossier, DossierEvent
 from egov.identity.models import User
 from egov.repository.constants import SignatureState
 from egov.repository.models import RepositoryDocument, ShareLink
-from tests.conftest import BIRTH_FORM, birth_files, log_in
+from tests.conftest import log_in
 
 from .conftest import RESIDENCE_FORM, residence_files
 
@@ -97,15 +96,6 @@ def test_use_someone_elses_document_is_refused_on_the_page(
     assert not residence_draft.components.exists()
     assert [m.level_tag for m in response.context["messages"]] == ["error"]
     assert f'value="{theirs.pk}"' not in response.content.decode()
-
-
-@pytest.fixture
-def counter_dossier(
-    staff: dict[str, User], citizen: User, birth: Procedure, ward: Agency
-) -> Dossier:
-    return dossier_services.submit_at_counter(
-        staff["receiver"], citizen, birth, ward, BIRTH_FORM, birth_files()
-    )
 
 
 def test_digitise_a_counter_dossier(

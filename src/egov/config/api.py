@@ -50,18 +50,12 @@ def _dossier_error(request: HttpRequest, exc: DossierError) -> HttpResponse:
     )
 
 
-@api.exception_handler(RepositoryError)
-def _repository_error(request: HttpRequest, exc: RepositoryError) -> HttpResponse:
-    return api.create_response(
-        request,
-        {"code": exc.code, "message": exc.message, "errors": exc.errors},
-        status=exc.http_status,
-    )
-
-
 @api.exception_handler(AccountError)
 @api.exception_handler(OrganisationError)
-def _identity_error(request: HttpRequest, exc: AccountError | OrganisationError) -> HttpResponse:
+@api.exception_handler(RepositoryError)
+def _identity_error(
+    request: HttpRequest, exc: AccountError | OrganisationError | RepositoryError
+) -> HttpResponse:
     return api.create_response(
         request,
         {"code": exc.code, "message": exc.message, "errors": exc.errors},

@@ -11,6 +11,7 @@ from ninja import Field, Form, Router, Schema, Status
 
 from egov.core.files import uploaded_files as _files
 from egov.dossiers import access as dossier_access
+from egov.dossiers.api import ERRORS, ErrorOut
 from egov.dossiers.services import Upload
 from egov.identity.auth import acting_user, api_auth
 
@@ -122,15 +123,6 @@ class ReusedOut(Schema):
     document: int
     source: str
     sha256: str
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    errors: dict[str, str]
-
-
-ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 # --- the owner --------------------------------------------------------------------------------
