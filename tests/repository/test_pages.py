@@ -63,6 +63,7 @@ def test_use_my_document_from_the_draft_page(
     assert residence_draft.form_data["residence_address"] == "12 Phan Đình Phùng, Hà Nội"
     edit = client.get(f"/dossiers/{residence_draft.pk}/edit/").content.decode()
     assert f'href="/repository/{birth_certificate.pk}/"' in edit  # shown as attached
+    assert f'formaction="{action}"' not in edit  # and no longer offered
 
     # Submitted, the receiving official sees the reused document, its state and provenance.
     dossier_services.save_draft(residence_draft.pk, citizen, RESIDENCE_FORM, residence_files())

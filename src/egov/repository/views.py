@@ -194,8 +194,10 @@ def component_extras(
     """Hook of the dossier pages: for each component, the document it reuses (its provenance
     and state, for the applicant and the officials) and, on a draft, "use my document"."""
     extras: dict[str, list[str]] = {}
+    attached: dict[str, int] = {}
     for component in dossier.components.select_related("repository_document__issuer"):
         if component.repository_document is not None:
+            attached[component.code] = component.repository_document.pk
             extras.setdefault(component.code, []).append(
                 render_to_string(
                     "repository/_provenance.html",
@@ -204,7 +206,10 @@ def component_extras(
                 )
             )
     if editing:
-        for code, offered in selectors.reuse_offers(request.user, dossier).items():
+        for code, documents in selectors.reuse_offers(request.user, dossier).items():
+            offered = [d for d in documents if d.pk != attached.get(code)]
+            if not offered:
+                continue
             extras.setdefault(code, []).append(
                 render_to_string(
                     "repository/_reuse_offer.html",
