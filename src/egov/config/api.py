@@ -6,20 +6,18 @@ from ninja.errors import AuthenticationError, ValidationError
 
 from egov.catalog.api import router as catalog_router
 from egov.core.api import router as core_router
+from egov.core.errors import ServiceError
 from egov.dossiers.api import backoffice_router, public_router
 from egov.dossiers.api import router as dossiers_router
-from egov.dossiers.services import DossierError
 from egov.identity.account.api import account_router, organisations_router
-from egov.identity.account.services import AccountError
 from egov.identity.api import router as officials_router
-from egov.identity.services import OrganisationError
 from egov.insights.api import router as insights_router
 from egov.insights.api import sync_router as insights_sync_router
 from egov.payments.api import router as payments_router
-from egov.payments.services import PaymentError
 from egov.registries.api import router as registries_router
 from egov.reporting.api import router as reporting_router
-from egov.reporting.services import ReportingError
+from egov.repository.api import public_router as repository_public_router
+from egov.repository.api import router as repository_router
 
 api = NinjaAPI(
     title="egov API",
@@ -44,32 +42,13 @@ api.add_router("/reporting", reporting_router, tags=["reporting"])
 api.add_router("/insights", insights_router, tags=["indicators"])
 api.add_router("/insights/sync", insights_sync_router, tags=["national sync"])
 api.add_router("/payments", payments_router, tags=["payments"])
+api.add_router("/repository", repository_router, tags=["data repository"])
+api.add_router("/repository", repository_public_router, tags=["data repository"])
 
 
-@api.exception_handler(DossierError)
-def _dossier_error(request: HttpRequest, exc: DossierError) -> HttpResponse:
-    return api.create_response(
-        request,
-        {"code": exc.code, "message": exc.message, "errors": exc.errors},
-        status=exc.http_status,
-    )
-
-
-@api.exception_handler(AccountError)
-@api.exception_handler(OrganisationError)
-@api.exception_handler(ReportingError)
-def _identity_error(
-    request: HttpRequest, exc: AccountError | OrganisationError | ReportingError
-) -> HttpResponse:
-    return api.create_response(
-        request,
-        {"code": exc.code, "message": exc.message, "errors": exc.errors},
-        status=exc.http_status,
-    )
-
-
-@api.exception_handler(PaymentError)
-def _payment_error(request: HttpRequest, exc: PaymentError) -> HttpResponse:
+@api.exception_handler(ServiceError)
+def _refused(request: HttpRequest, exc: ServiceError) -> HttpResponse:
+    """Every part's refusals (subclasses of ServiceError) in one JSON shape."""
     return api.create_response(
         request,
         {"code": exc.code, "message": exc.message, "errors": exc.errors},

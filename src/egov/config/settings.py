@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "egov.identity",
     "egov.catalog",
     "egov.dossiers",
+    "egov.repository",
     "egov.registries",
     "egov.insights",
     "egov.reporting",

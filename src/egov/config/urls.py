@@ -23,4 +23,5 @@ urlpatterns = [
     path("reporting/", include("egov.reporting.urls")),
     path("chi-so/", include("egov.insights.urls")),
     path("", include("egov.payments.urls")),
+    path("", include("egov.repository.urls")),
 ]

@@ -37,6 +37,13 @@ class ComponentOut(Schema):
     source: str
     checked: bool | None
     check_note: str
+    repository_document: int | None = Field(
+        None, description="The data-repository document this file is (reused or digitised)"
+    )
+
+    @staticmethod
+    def resolve_repository_document(component: Any) -> int | None:
+        return component.repository_document_id
 
     @staticmethod
     def resolve_sha256(component: Any) -> str:

@@ -58,6 +58,8 @@ class Satisfaction(models.IntegerChoices):
 class ComponentSource(models.TextChoices):
     UPLOAD = "upload", _("Uploaded")
     SCAN = "scan", _("Scanned at the counter")
+    #: A document of the applicant's data repository attached instead of an upload (reuse).
+    REPOSITORY = "repository", _("From the data repository")
 
 
 APPLICANT = "applicant"

@@ -122,6 +122,14 @@ class DossierComponent(models.Model):
     source = models.CharField(
         max_length=12, choices=ComponentSource.choices, default=ComponentSource.UPLOAD
     )
+    #: The repository document this file is (reused by the applicant, or filed when digitised).
+    repository_document = models.ForeignKey(
+        "repository.RepositoryDocument",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dossier_components",
+    )
     uploaded_at = models.DateTimeField(default=timezone.now)
     #: The receiving official's check at intake: None not yet checked, True valid, False not.
     checked = models.BooleanField(null=True, blank=True)

@@ -243,6 +243,7 @@ def _attach(
     for code, (file, filename) in stored.items():
         component = existing.get(code) or DossierComponent(dossier=dossier, code=code)
         component.file, component.filename, component.source = file, filename, source
+        component.repository_document = None  # a new upload replaces a reused document
         component.uploaded_at, component.checked, component.check_note = timezone.now(), None, ""
         if component.pk is None:
             added.append(component)

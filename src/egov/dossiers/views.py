@@ -3,6 +3,7 @@
 Views stay thin: they read with selectors, write with services, and show refusals as messages.
 """
 
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
@@ -12,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -27,7 +29,16 @@ from egov.identity.services import organisations_of
 
 from . import access, receipts, selectors, services
 from .constants import TRANSITIONS, Satisfaction, Status
+from .models import Dossier
 from .services import DossierError, InvalidInput, Upload
+
+#: Other parts add to the dossier pages without this part importing them (as
+#: ``services.step_guards``), registering in their AppConfig.ready():
+#: ``component_extras``: ``(request, dossier, editing) -> {component code: HTML}`` shown with each
+#: component (``editing``: inside the draft's form); ``dossier_panels``: ``(request, dossier) ->
+#: [HTML]`` shown on the dossier page.
+component_extras: list[Callable[[HttpRequest, Dossier, bool], Mapping[str, SafeString]]] = []
+dossier_panels: list[Callable[[HttpRequest, Dossier], list[SafeString]]] = []
 
 
 def _uploads(request: HttpRequest, prefix: str = "file_") -> dict[str, Upload]:
@@ -146,20 +157,28 @@ def edit(request: HttpRequest, dossier_id: int) -> HttpResponse:
             "fields": application_forms.build_fields(
                 form_spec, data, errors, get_language() or "vi"
             ),
-            "components": _component_rows(dossier, errors),
+            "components": _component_rows(dossier, errors, request, editing=True),
             "errors": errors,
         },
         status=422 if errors else 200,
     )
 
 
-def _component_rows(dossier: Any, errors: dict[str, str]) -> list[dict[str, Any]]:
+def _component_rows(
+    dossier: Any, errors: dict[str, str], request: HttpRequest | None = None, editing: bool = False
+) -> list[dict[str, Any]]:
     present = {c.code: c for c in dossier.components.all()}
+    extras: dict[str, list[SafeString]] = {}
+    if request is not None:
+        for hook in component_extras:
+            for code, html in hook(request, dossier, editing).items():
+                extras.setdefault(code, []).append(html)
     return [
         {
             "spec": spec,
             "file": present.get(spec["code"]),
             "error": errors.get(f"component:{spec['code']}", ""),
+            "extras": extras.get(spec["code"], []),
         }
         for spec in dossier.procedure.components
     ]
@@ -191,7 +210,8 @@ def _render_detail(
         {
             "dossier": dossier,
             "events": selectors.timeline(dossier),
-            "components": _component_rows(dossier, errors or {}),
+            "components": _component_rows(dossier, errors or {}, request),
+            "panels": [html for hook in dossier_panels for html in hook(request, dossier)],
             "form_fields": application_forms.build_fields(
                 dossier.procedure.definition["form"], dossier.form_data, {}, get_language() or "vi"
             ),

@@ -1,0 +1,453 @@
+"""Every write to the data repository is one of these verbs: filing a signed result, reusing a
+document in a dossier, digitising a counter dossier's papers, and sharing a document by link.
+
+Each checks permission (through ``access``) and state, writes in one transaction, and appends
+the dossier event that the indicators count (``result_signed`` is written by the records part;
+``component_reused`` and ``digitised`` here).
+"""
+
+import hashlib
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from egov.core import audit
+from egov.core.errors import ServiceError
+from egov.core.files import clean_filename, read_checked_upload, store_bytes
+from egov.dossiers import access as dossier_access
+from egov.dossiers.constants import Channel, ComponentSource, Status
+from egov.dossiers.models import Dossier, DossierComponent, DossierEvent
+from egov.dossiers.services import Upload
+from egov.identity.models import User
+
+from . import access
+from .constants import SHARE_MAX_DAYS, SignatureState
+from .models import RepositoryDocument, ShareLink
+
+
+class RepositoryError(ServiceError):
+    """A refused repository operation."""
+
+    code = "invalid"
+
+
+class NotFound(RepositoryError):
+    code, http_status = "not_found", 404
+
+
+class NotAllowed(RepositoryError):
+    code, http_status = "forbidden", 403
+
+
+class WrongState(RepositoryError):
+    code, http_status = "invalid_state", 409
+
+
+class InvalidInput(RepositoryError):
+    code, http_status = "invalid_input", 422
+
+
+class DocumentNotUsable(RepositoryError):
+    """The document exists and is the applicant's, but it cannot stand for a component now."""
+
+    code, http_status = "document_not_usable", 422
+
+
+def _record_event(dossier: Dossier, kind: str, actor: User | None, **data: Any) -> DossierEvent:
+    """A dossier event that changes no status."""
+    return DossierEvent.objects.create(
+        dossier=dossier,
+        kind=kind,
+        actor=actor,
+        at=timezone.now(),
+        from_status=dossier.status,
+        to_status=dossier.status,
+        data=data,
+    )
+
+
+def _locked_dossier(dossier_id: int) -> Dossier:
+    dossier = (
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related("procedure", "agency", "organisation")
+        .filter(pk=dossier_id)
+        .first()
+    )
+    if dossier is None:
+        raise NotFound(_("Dossier not found."))
+    return dossier
+
+
+def _bump_version(dossier: Dossier) -> None:
+    Dossier.objects.filter(pk=dossier.pk).update(version=F("version") + 1)
+
+
+def _owner_of(dossier: Dossier) -> dict[str, Any]:
+    """A dossier filed for an organisation belongs to it; otherwise to its applicant."""
+    if dossier.organisation_id:
+        return {"owner_organisation_id": dossier.organisation_id}
+    return {"owner_person_id": dossier.applicant_id}
+
+
+# --- results filed from the records part's event ------------------------------------------------
+
+
+def file_signed_result(event: DossierEvent) -> RepositoryDocument:
+    """File the signed result announced by a ``result_signed`` event for the dossier's owner:
+    the procedure's result document type, number = the verification code, issuer = the
+    dossier's agency. Idempotent: the same event (or code) read again returns the same document."""
+    code = str((event.data or {}).get("document") or "").strip()[:100]
+    if event.kind != "result_signed" or not code:
+        raise InvalidInput(_("This event announces no signed result."))
+    dossier = Dossier.objects.select_related("procedure", "agency", "result_file").get(
+        pk=event.dossier_id
+    )
+    filed = RepositoryDocument.objects.filter(
+        source_dossier=dossier, number=code, signature_state=SignatureState.SIGNED
+    ).first()
+    if filed is not None:
+        return filed
+    if dossier.result_file is None:
+        raise WrongState(_("The dossier has no result file to file."))
+    document_type = dossier.procedure.definition["result"]["document_type"]
+    document = RepositoryDocument(
+        **_owner_of(dossier),
+        document_type=document_type,
+        number=code,
+        issuer=dossier.agency,
+        issuer_name=dossier.agency.name,
+        issued_on=timezone.localdate(event.at),
+        file=dossier.result_file,
+        sha256=dossier.result_file.sha256,
+        filename=clean_filename(f"{document_type}-{code}.pdf"),
+        signature_state=SignatureState.SIGNED,
+        source_dossier=dossier,
+    )
+    try:
+        with transaction.atomic():
+            document.save()
+    except IntegrityError:  # filed meanwhile by another reader of the same event
+        return RepositoryDocument.objects.get(
+            source_dossier=dossier, number=code, signature_state=SignatureState.SIGNED
+        )
+    return document
+
+
+def file_pending_results() -> int:
+    """File every ``result_signed`` event's result not filed yet (after a failure); the count
+    of events read."""
+    count = 0
+    for event in DossierEvent.objects.filter(kind="result_signed").order_by("id").iterator():
+        try:
+            with transaction.atomic():
+                file_signed_result(event)
+        except RepositoryError:
+            continue
+        count += 1
+    return count
+
+
+# --- reuse in a new dossier -----------------------------------------------------------------------
+
+
+def component_spec(dossier: Dossier, code: str) -> dict[str, Any]:
+    spec = next((c for c in dossier.procedure.components if c["code"] == code), None)
+    if spec is None:
+        raise InvalidInput(
+            _("This procedure has no such document component."),
+            {"component": _("This procedure has no such document component.")},
+        )
+    return spec
+
+
+def check_usable(document: RepositoryDocument) -> None:
+    """Raise DocumentNotUsable for an expired document or one whose file no longer matches."""
+    if document.valid_until and document.is_expired:
+        raise DocumentNotUsable(
+            _("This document expired on %(date)s and cannot be used.")
+            % {"date": date_format(document.valid_until, "SHORT_DATE_FORMAT")}
+        )
+    if not document.is_intact:
+        raise DocumentNotUsable(_("This document's file does not match its record."))
+
+
+def _check_reuse(
+    applicant: User, dossier: Dossier, component_code: str, document_id: int
+) -> RepositoryDocument:
+    decision = dossier_access.decide(applicant, "submit", dossier)
+    if decision is dossier_access.Decision.HIDDEN:
+        dossier_access.record_denial(applicant, "reuse", dossier.pk)
+        raise NotFound(_("Dossier not found."))
+    if decision is dossier_access.Decision.FORBIDDEN:
+        dossier_access.record_denial(applicant, "reuse", dossier.pk)
+        raise NotAllowed(_("You are not allowed to do this on this dossier."))
+    if decision is not dossier_access.Decision.ALLOWED:
+        raise WrongState(_("Documents can be chosen only while the dossier is a draft."))
+    spec = component_spec(dossier, component_code)
+    document = access.reusable_for(applicant, dossier).filter(pk=document_id).first()
+    if document is None:
+        access.record_denial(applicant, "reuse", document_id)
+        raise NotFound(
+            _("This document is not in your data repository."),
+            {"document": _("Choose one of your own documents.")},
+        )
+    if document.document_type not in spec.get("document_types", []):
+        raise InvalidInput(
+            _("A %(type)s does not satisfy this component.") % {"type": document.type_label},
+            {"document": _("Choose a document of a type this component accepts.")},
+        )
+    check_usable(document)
+    return document
+
+
+def reuse_document(
+    dossier_id: int, applicant: User, component_code: str, document_id: int
+) -> DossierComponent:
+    """Attach a repository document to a component of a draft instead of an upload: the same
+    stored file, marked as coming from the repository, and a ``component_reused`` event.
+
+    Only the applicant's own documents (and, for a dossier filed for an organisation, that
+    organisation's), of a type the component accepts, unexpired and intact, are accepted."""
+    # Checked before the transaction too, so that a refusal's audit row is not rolled back.
+    unlocked = Dossier.objects.select_related("procedure").filter(pk=dossier_id).first()
+    if unlocked is None:
+        raise NotFound(_("Dossier not found."))
+    _check_reuse(applicant, unlocked, component_code, document_id)
+    with transaction.atomic():
+        dossier = _locked_dossier(dossier_id)
+        document = _check_reuse(applicant, dossier, component_code, document_id)
+        component = DossierComponent.objects.filter(dossier=dossier, code=component_code).first()
+        component = component or DossierComponent(dossier=dossier, code=component_code)
+        component.file, component.filename = document.file, document.filename
+        component.source, component.repository_document = ComponentSource.REPOSITORY, document
+        component.uploaded_at, component.checked, component.check_note = timezone.now(), None, ""
+        component.save()
+        _record_event(
+            dossier, "component_reused", applicant, component=component_code, document=document.pk
+        )
+        _bump_version(dossier)
+    return component
+
+
+# --- digitisation at the counter ------------------------------------------------------------------
+
+
+@dataclass
+class PaperDocument:
+    """What the receiving official records for one paper component: the scan (unless the one
+    taken at filing is kept) and, for a document the repository keeps, its description."""
+
+    upload: Upload | None = None
+    document_type: str = ""
+    number: str = ""
+    issuer_name: str = ""
+    issued_on: date | None = None
+    valid_until: date | None = None
+
+
+def is_digitised(dossier: Dossier) -> bool:
+    return dossier.events.filter(kind="digitised").exists()
+
+
+def _check_digitiser(official: User, dossier: Dossier) -> None:
+    if not dossier_access.can_view(official, dossier):
+        dossier_access.record_denial(official, "digitise", dossier.pk)
+        raise NotFound(_("Dossier not found."))
+    if not access.may_digitise(official, dossier):
+        dossier_access.record_denial(official, "digitise", dossier.pk)
+        raise NotAllowed(_("Only a receiving official of this agency digitises dossiers."))
+    if dossier.channel != Channel.COUNTER or dossier.status == Status.DRAFT:
+        raise WrongState(_("Only dossiers filed at the counter are digitised here."))
+    if is_digitised(dossier):
+        raise WrongState(_("This dossier has already been digitised."))
+
+
+def _describe(code: str, spec: dict[str, Any], paper: PaperDocument) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if paper.document_type not in spec["document_types"]:
+        errors[f"{code}:document_type"] = _("Choose a document type this component accepts.")
+    if not paper.number.strip():
+        errors[f"{code}:number"] = _("This field is required.")
+    if not paper.issuer_name.strip():
+        errors[f"{code}:issuer"] = _("This field is required.")
+    if paper.issued_on is None or paper.issued_on > timezone.localdate():
+        errors[f"{code}:issued_on"] = _("Enter the issue date, not in the future.")
+    elif paper.valid_until and paper.valid_until < paper.issued_on:
+        errors[f"{code}:valid_until"] = _("The validity must end after the issue date.")
+    return errors
+
+
+def digitise(
+    dossier_id: int, official: User, papers: Mapping[str, PaperDocument]
+) -> list[RepositoryDocument]:
+    """Số hóa hồ sơ giấy: a receiving official of the dossier's agency scans the paper
+    components of a counter dossier and describes each document the repository keeps (those
+    with document types); the dossier is marked digitised (a ``digitised`` event) and the
+    described documents are filed in the applicant's repository as digitised. Once per dossier."""
+    unlocked = Dossier.objects.select_related("agency").filter(pk=dossier_id).first()
+    if unlocked is None:
+        raise NotFound(_("Dossier not found."))
+    _check_digitiser(official, unlocked)  # before the transaction: a refusal stays audited
+    with transaction.atomic():
+        dossier = _locked_dossier(dossier_id)
+        _check_digitiser(official, dossier)
+        specs = {spec["code"]: spec for spec in dossier.procedure.components}
+        present = {c.code: c for c in dossier.components.select_for_update()}
+        errors: dict[str, str] = {}
+        scans: dict[str, tuple[Any, str]] = {}
+        for code, paper in papers.items():
+            if code not in specs:
+                errors[f"{code}:file"] = _("This procedure has no such document component.")
+            elif paper.upload is not None:
+                try:
+                    data, content_type = read_checked_upload(
+                        paper.upload.stream, paper.upload.name, paper.upload.size
+                    )
+                except ValidationError as exc:
+                    errors[f"{code}:file"] = exc.messages[0]
+                else:
+                    scans[code] = (
+                        store_bytes(data, content_type),
+                        clean_filename(paper.upload.name),
+                    )
+        digitised = [code for code in specs if code in present or code in scans]
+        for code in digitised:
+            if specs[code].get("document_types"):
+                errors.update(_describe(code, specs[code], papers.get(code) or PaperDocument()))
+        if not digitised:
+            errors["components"] = _("Scan at least one paper document.")
+        if errors:
+            raise InvalidInput(_("Some documents could not be accepted."), errors)
+        filed = [
+            _digitise_component(dossier, official, code, specs[code], papers.get(code), scans)
+            for code in digitised
+        ]
+        documents = [document for document in filed if document is not None]
+        _record_event(dossier, "digitised", official, components=digitised)
+        _bump_version(dossier)
+        audit.record(
+            "dossier_digitised",
+            actor=official,
+            object_type="dossier",
+            object_id=dossier.pk,
+            data={"components": digitised, "documents": [d.pk for d in documents]},
+        )
+    return documents
+
+
+def _digitise_component(
+    dossier: Dossier,
+    official: User,
+    code: str,
+    spec: dict[str, Any],
+    paper: PaperDocument | None,
+    scans: Mapping[str, tuple[Any, str]],
+) -> RepositoryDocument | None:
+    component = dossier.components.filter(code=code).first() or DossierComponent(
+        dossier=dossier, code=code, checked=True
+    )
+    if code in scans:
+        component.file, component.filename = scans[code]
+        component.source, component.uploaded_at = ComponentSource.SCAN, timezone.now()
+    document = None
+    # Described and checked by ``_describe`` for every component with document types.
+    if spec.get("document_types") and paper is not None and paper.issued_on is not None:
+        document = RepositoryDocument.objects.create(
+            **_owner_of(dossier),
+            document_type=paper.document_type,
+            number=paper.number.strip()[:100],
+            issuer_name=paper.issuer_name.strip()[:255],
+            issued_on=paper.issued_on,
+            valid_until=paper.valid_until,
+            file=component.file,
+            sha256=component.file.sha256,
+            filename=component.filename,
+            signature_state=SignatureState.DIGITISED,
+            source_dossier=dossier,
+            created_by=official,
+        )
+        component.repository_document = document
+    component.save()
+    return document
+
+
+# --- share links ------------------------------------------------------------------------------------
+
+_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def share(document_id: int, owner: User, days: int, note: str = "") -> tuple[ShareLink, str]:
+    """Create a read-only link to one document, valid for ``days`` (1 to 30) unless revoked.
+    Returns the link and its token, which is shown once and never stored."""
+    document = access.access_own_document(owner, document_id, "share")
+    if not 1 <= days <= SHARE_MAX_DAYS:
+        raise InvalidInput(
+            _("A link lasts from 1 to %(max)d days.") % {"max": SHARE_MAX_DAYS},
+            {"days": _("From 1 to %(max)d days.") % {"max": SHARE_MAX_DAYS}},
+        )
+    token = secrets.token_urlsafe(32)
+    link = ShareLink.objects.create(
+        document=document,
+        token_hash=_token_hash(token),
+        created_by=owner,
+        expires_at=timezone.now() + timedelta(days=days),
+        note=(note or "").strip()[:120],
+    )
+    audit.record(
+        "repository_document_shared",
+        actor=owner,
+        object_type="repository_document",
+        object_id=document.pk,
+        data={"share": link.pk, "expires_at": link.expires_at.isoformat()},
+    )
+    return link, token
+
+
+def revoke_share(share_id: int, owner: User) -> ShareLink:
+    """End a share link now (idempotent); only the document's owner may."""
+    link = ShareLink.objects.select_related("document").filter(pk=share_id).first()
+    if link is None or not access.is_owner(owner, link.document):
+        raise NotFound(_("Link not found."))
+    if link.revoked_at is None:
+        link.revoked_at = timezone.now()
+        link.save(update_fields=["revoked_at"])
+        audit.record(
+            "repository_share_revoked",
+            actor=owner,
+            object_type="repository_document",
+            object_id=link.document_id,
+            data={"share": link.pk},
+        )
+    return link
+
+
+def open_share(token: str) -> ShareLink:
+    """The active link with this token, counted as opened; NotFound for a token that is
+    malformed, unknown (tampered), expired or revoked, without saying which."""
+    link = None
+    if _TOKEN_RE.match(token or ""):
+        link = (
+            ShareLink.objects.select_related("document__file", "document__issuer")
+            .filter(token_hash=_token_hash(token))
+            .first()
+        )
+    if link is None or not link.is_active:
+        raise NotFound(_("This link is not valid: it may have expired or been revoked."))
+    ShareLink.objects.filter(pk=link.pk).update(
+        opened_count=F("opened_count") + 1, last_opened_at=timezone.now()
+    )
+    return link
