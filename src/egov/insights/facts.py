@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -156,7 +157,8 @@ def refresh_local_fact(dossier: Dossier) -> None:
     }
     if store_fact(fact, values, batch, source=FactSource.LOCAL, **identity) is not None:
         batch.flush()
-        transaction.on_commit(_schedule_push)
+        if settings.NATIONAL_SYNC_URL:  # a deployment that pushes to the national one
+            transaction.on_commit(_schedule_push)
 
 
 def _schedule_push() -> None:

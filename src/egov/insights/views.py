@@ -15,17 +15,17 @@ from .constants import NATION
 from .definitions import indicators
 from .models import DailyCount
 
-EXPORTS = {"csv": ("text/csv; charset=utf-8", tables.to_csv)}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-EXPORTS["xlsx"] = (XLSX, tables.to_xlsx)
+EXPORTS = {"csv": ("text/csv; charset=utf-8", tables.to_csv), "xlsx": (XLSX, tables.to_xlsx)}
 
 
-def _years() -> list[int]:
+def _years() -> tuple[list[int], int]:
+    """The years to choose from (those with data, and this one), and the latest with data."""
     span = DailyCount.objects.filter(scope=NATION).aggregate(first=Min("day"), last=Max("day"))
     this_year = timezone.localdate().year
     first = span["first"].year if span["first"] else this_year
     last = span["last"].year if span["last"] else this_year
-    return list(range(max(last, this_year), min(first, this_year) - 1, -1))
+    return list(range(max(last, this_year), min(first, this_year) - 1, -1)), last
 
 
 def _number(request: HttpRequest, name: str, low: int, high: int) -> int | None:
@@ -36,10 +36,8 @@ def _number(request: HttpRequest, name: str, low: int, high: int) -> int | None:
 def _period(request: HttpRequest) -> tuple[selectors.Period, list[int]]:
     """The period asked for (year, and optionally quarter or month); the latest year with data
     by default."""
-    years = _years()
-    span = DailyCount.objects.filter(scope=NATION).aggregate(last=Max("day"))
-    default = span["last"].year if span["last"] else years[0]
-    year = _number(request, "year", 2000, 2100) or default
+    years, latest = _years()
+    year = _number(request, "year", 2000, 2100) or latest
     month = _number(request, "month", 1, 12)
     quarter = None if month else _number(request, "quarter", 1, 4)
     return selectors.Period.of(year, quarter, month), years
