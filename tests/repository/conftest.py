@@ -109,7 +109,7 @@ def residence_draft(citizen: User, residence: Procedure, police_ward: Agency) ->
 def organisation(citizen: User, make_official: Callable[..., User]) -> Organisation:
     """A business the citizen legally represents."""
     return register_organisation(
-        by=citizen, kind=OrganisationKind.BUSINESS, name="Khách sạn Hoa Sen", tax_code="0101234567"
+        by=citizen, kind=OrganisationKind.BUSINESS, name="Khách sạn Hoa Sen", tax_code="0101234565"
     )
 
 
