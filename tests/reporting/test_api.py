@@ -80,6 +80,9 @@ def test_define_fill_submit_correct_and_roll_up(
         client, "put", f"/reports/{report_id}/draft", ward_admin, {"values": {"received": 4}}
     )
     assert draft.status_code == 200 and draft.json()["status"] == "draft"
+    # The department follows the report but does not see the ward's draft.
+    followed = call(client, "get", f"/reports/{report_id}", dept_admin).json()
+    assert (followed["status"], followed["values"], followed["suggested"]) == ("draft", {}, {})
     refused = call(client, "post", f"/reports/{report_id}/submit", ward_admin, {})
     assert refused.status_code == 422 and set(refused.json()["errors"]) == {"returned", "on_time"}
     values = {"received": 4, "returned": 4, "on_time": 3, "satisfaction": "75,5"}

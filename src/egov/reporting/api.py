@@ -12,6 +12,7 @@ from egov.core.models import Agency
 from egov.identity.auth import acting_user, api_auth
 
 from . import access, exports, selectors, services
+from .constants import ReportStatus
 from .models import Regime, Report
 
 router = Router(auth=api_auth)
@@ -97,6 +98,15 @@ class ReportOut(Schema):
     def resolve_standing(report: Report) -> str:
         return selectors.standing(report)
 
+    @staticmethod
+    def resolve_values(report: Report, context: dict[str, Any]) -> dict[str, Any]:
+        """A draft is its agency's business: others see submitted values only."""
+        if report.status == ReportStatus.SUBMITTED or access.can_fill(
+            context["request"].user, report
+        ):
+            return dict(report.values)
+        return {}
+
 
 class RevisionOut(Schema):
     number: int
@@ -113,7 +123,9 @@ class ReportDetailOut(ReportOut):
     can_fill: bool
 
     @staticmethod
-    def resolve_suggested(report: Report) -> dict[str, Any]:
+    def resolve_suggested(report: Report, context: dict[str, Any]) -> dict[str, Any]:
+        if not access.can_fill(context["request"].user, report):
+            return {}
         return services.suggested_values(report)
 
     @staticmethod
