@@ -6,12 +6,13 @@ from typing import Any, Literal
 
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field as SchemaField
-from ninja import Query, Router, Schema, Status
+from ninja import Header, Query, Router, Schema, Status
 
 from egov.core.models import Agency
 from egov.identity.auth import acting_user, api_auth
 
 from . import access, exports, selectors, services
+from .constants import ReportStatus
 from .models import Regime, Report
 
 router = Router(auth=api_auth)
@@ -97,6 +98,15 @@ class ReportOut(Schema):
     def resolve_standing(report: Report) -> str:
         return selectors.standing(report)
 
+    @staticmethod
+    def resolve_values(report: Report, context: dict[str, Any]) -> dict[str, Any]:
+        """A draft is its agency's business: others see submitted values only."""
+        if report.status == ReportStatus.SUBMITTED or access.can_fill(
+            context["request"].user, report
+        ):
+            return dict(report.values)
+        return {}
+
 
 class RevisionOut(Schema):
     number: int
@@ -113,7 +123,9 @@ class ReportDetailOut(ReportOut):
     can_fill: bool
 
     @staticmethod
-    def resolve_suggested(report: Report) -> dict[str, Any]:
+    def resolve_suggested(report: Report, context: dict[str, Any]) -> dict[str, Any]:
+        if not access.can_fill(context["request"].user, report):
+            return {}
         return services.suggested_values(report)
 
     @staticmethod
@@ -175,12 +187,32 @@ def list_regimes(request: HttpRequest) -> Any:
     return list(access.followed_regimes(acting_user(request)).prefetch_related("chosen_agencies"))
 
 
-@router.post("/regimes", response={201: RegimeOut}, summary="Define a periodic report")
-def create_regime(request: HttpRequest, payload: RegimeIn) -> Any:
+@router.post(
+    "/regimes",
+    response={200: RegimeOut, 201: RegimeOut},
+    summary="Define a periodic report",
+    description=(
+        "Reports of periods that have already ended open at once. With an `Idempotency-Key` "
+        "header a retried request returns the first regime (200) instead of defining another."
+    ),
+)
+def create_regime(
+    request: HttpRequest,
+    payload: RegimeIn,
+    idempotency_key: str = Header("", alias="Idempotency-Key"),
+) -> Any:
     agency = Agency.objects.filter(code=payload.agency).first()
     if agency is None:
-        raise services.InvalidInput("Không có cơ quan này.", {"agency": "unknown"})
-    return Status(201, services.define_regime(acting_user(request), agency, **_settings(payload)))
+        raise services.InvalidInput("Không có cơ quan này / unknown agency", {"agency": "unknown"})
+    if len(idempotency_key) > 100:
+        raise services.InvalidInput("Idempotency-Key quá dài / too long (max 100)")
+    user = acting_user(request)
+    if not idempotency_key:
+        return Status(201, services.define_regime(user, agency, **_settings(payload)))
+    regime, replayed = services.define_regime_once(
+        user, agency, idempotency_key, **_settings(payload)
+    )
+    return Status(200 if replayed else 201, regime)
 
 
 @router.get("/regimes/{regime_id}", response=RegimeOut)
