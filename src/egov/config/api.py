@@ -13,6 +13,9 @@ from egov.identity.account.api import account_router, organisations_router
 from egov.identity.account.services import AccountError
 from egov.identity.api import router as officials_router
 from egov.identity.services import OrganisationError
+from egov.records.api import public_router as verification_router
+from egov.records.api import router as results_router
+from egov.records.errors import RecordsError
 from egov.registries.api import router as registries_router
 
 api = NinjaAPI(
@@ -34,6 +37,8 @@ api.add_router("/officials", officials_router, tags=["officials"])
 api.add_router("/account", account_router, tags=["account"])
 api.add_router("/organisations", organisations_router, tags=["organisations"])
 api.add_router("/registries", registries_router, tags=["registries"])
+api.add_router("/verification", verification_router, tags=["verification"])
+api.add_router("/results", results_router, tags=["electronic results"])
 
 
 @api.exception_handler(DossierError)
@@ -47,7 +52,10 @@ def _dossier_error(request: HttpRequest, exc: DossierError) -> HttpResponse:
 
 @api.exception_handler(AccountError)
 @api.exception_handler(OrganisationError)
-def _identity_error(request: HttpRequest, exc: AccountError | OrganisationError) -> HttpResponse:
+@api.exception_handler(RecordsError)
+def _part_error(
+    request: HttpRequest, exc: AccountError | OrganisationError | RecordsError
+) -> HttpResponse:
     return api.create_response(
         request,
         {"code": exc.code, "message": exc.message, "errors": exc.errors},

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "egov.catalog",
     "egov.dossiers",
     "egov.registries",
+    "egov.records",
 ]
 
 MIDDLEWARE = [
@@ -266,6 +267,19 @@ POPULATION_REGISTRY_CLIENT = os.environ.get(
 )
 POPULATION_REGISTRY_TIMEOUT = float(os.environ.get("POPULATION_REGISTRY_TIMEOUT", 10))
 # --- end of population registry ----------------------------------------------------------------
+
+# --- electronic results (records): signing PKI and time-stamping -----------------------------------
+# Private signing keys are stored encrypted with SIGNING_KEY_PASSWORD (required to sign unless the
+# development CA is on, where a password derived from SECRET_KEY is used).
+SIGNING_KEY_PASSWORD = os.environ.get("SIGNING_KEY_PASSWORD", "")
+# The development root CA issues agency and time-stamping certificates itself (DEBUG by default).
+SIGNING_DEV_CA = env_bool("SIGNING_DEV_CA", DEBUG)
+# PEM bundle of the root CAs whose certificates egov accepts on results (a real CA in production).
+SIGNING_TRUST_ROOTS = os.environ.get("SIGNING_TRUST_ROOTS", "")
+# An external RFC 3161 time-stamping service; empty: egov's own TSA (development CA), in-process.
+TSA_URL = os.environ.get("TSA_URL", "")
+TSA_TIMEOUT = float(os.environ.get("TSA_TIMEOUT", 10))  # seconds
+# --- end of electronic results ----------------------------------------------------------------------
 
 # --- background tasks --------------------------------------------------------------------------
 TASKS = {

@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("egov.identity.urls")),
     path("procedures/", include("egov.catalog.urls")),
     path("", include("egov.dossiers.urls")),
+    path("", include("egov.records.urls")),
 ]
