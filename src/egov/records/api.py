@@ -4,7 +4,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from ninja import File, Router, Schema
+from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from egov.identity.auth import acting_user, api_auth
@@ -69,8 +69,8 @@ class RevokeIn(Schema):
     reason: str
 
 
-def _verdict(verdict: Verdict) -> tuple[int, Verdict]:
-    return (404 if verdict.outcome == "unknown" else 200), verdict
+def _verdict(verdict: Verdict) -> Status:
+    return Status(404 if verdict.outcome == "unknown" else 200, verdict)
 
 
 @public_router.post(
@@ -90,7 +90,7 @@ def verify_document(request: HttpRequest, document: File[UploadedFile]) -> Verdi
     response={200: VerdictOut, 404: VerdictOut},
     summary="Verify the document issued under a verification code",
 )
-def verify_by_code(request: HttpRequest, code: str) -> tuple[int, Verdict]:
+def verify_by_code(request: HttpRequest, code: str) -> Status:
     return _verdict(verify_code(code))
 
 

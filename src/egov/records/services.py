@@ -143,24 +143,24 @@ def may_revoke(user: object, document: ResultDocument) -> bool:
 
 def revoke(code: str, actor: User, reason: str) -> ResultDocument:
     """Thu hồi: the document stays verifiable, and is reported revoked with the reason and date."""
-    reason = (reason or "").strip()
-    with transaction.atomic():
-        document = (
-            ResultDocument.objects.select_for_update().filter(code=code.strip().upper()).first()
+    code, reason = code.strip().upper(), (reason or "").strip()
+    # Permission before the locking transaction, so that a refusal's audit row is kept.
+    document = ResultDocument.objects.filter(code=code).first()
+    if document is None:
+        raise NotFound(_("No result document has this verification code."))
+    if not may_revoke(actor, document):
+        audit.record(
+            "permission_denied",
+            actor=actor,
+            object_type="result",
+            object_id=document.code,
+            data={"action": "revoke"},
         )
-        if document is None:
-            raise NotFound(_("No result document has this verification code."))
-        if not may_revoke(actor, document):
-            audit.record(
-                "permission_denied",
-                actor=actor,
-                object_type="result",
-                object_id=document.code,
-                data={"action": "revoke"},
-            )
-            raise NotAllowed(_("Only the issuing agency's approvers may revoke this document."))
-        if not reason:
-            raise InvalidInput(_("Please give a reason."), {"reason": _("This field is required.")})
+        raise NotAllowed(_("Only the issuing agency's approvers may revoke this document."))
+    if not reason:
+        raise InvalidInput(_("Please give a reason."), {"reason": _("This field is required.")})
+    with transaction.atomic():
+        document = ResultDocument.objects.select_for_update().get(pk=document.pk)
         if document.status != ResultStatus.SIGNED:
             raise WrongState(_("Only a signed document can be revoked."))
         if document.revoked:

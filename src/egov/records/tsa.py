@@ -2,7 +2,7 @@
 development CA. It serves ``POST /tsa/`` (application/timestamp-query → application/timestamp-reply)
 and is called in-process by the signer when no external TSA_URL is configured."""
 
-from asn1crypto import tsp
+from asn1crypto import core, tsp
 from django.conf import settings
 from pyhanko.sign.timestamps import DummyTimeStamper, TimeStamper
 from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
@@ -32,8 +32,14 @@ def timestamper() -> TimeStamper:
     return local_timestamper()
 
 
+class Rejection(core.Sequence):
+    """A TimeStampResp without a token (asn1crypto's TimeStampResp requires one)."""
+
+    _fields = [("status", tsp.PKIStatusInfo)]
+
+
 def _rejection(reason: str, fail_info: str) -> bytes:
-    return tsp.TimeStampResp(
+    return Rejection(
         {
             "status": tsp.PKIStatusInfo(
                 {
