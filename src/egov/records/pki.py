@@ -3,9 +3,13 @@ time-stamping certificate; in production, agency certificates from a real CA imp
 PKCS#12 files. Private keys are stored encrypted (PKCS#8, ``SIGNING_KEY_PASSWORD``).
 """
 
+import asyncio
 import hashlib
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
@@ -25,6 +29,7 @@ from egov.core.models import Agency
 from .errors import PkiError
 from .models import CertificateKind, CertificateSource, SigningCertificate
 
+T = TypeVar("T")
 ROOT_NAME = "egov Development Root CA"
 TSA_NAME = "egov Development Time-Stamping Authority"
 ROOT_YEARS, LEAF_YEARS = 10, 3
@@ -274,6 +279,17 @@ def key_as_asn1(key: PrivateKeyTypes) -> asn1_keys.PrivateKeyInfo:
             serialization.NoEncryption(),
         )
     )
+
+
+def off_event_loop(work: Callable[[], T]) -> T:
+    """Run pyHanko's synchronous API, which starts its own event loop (asyncio.run): in a
+    helper thread when this thread already runs one (an async caller), else here."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return work()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(work).result()
 
 
 def common_name(certificate: asn1_x509.Certificate) -> str:

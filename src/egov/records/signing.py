@@ -41,8 +41,10 @@ def sign_pdf(pdf: bytes, row: SigningCertificate, reason: str, location: str) ->
         reason=reason,
         location=location,
     )
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    output = PdfSigner(metadata, signer, timestamper=tsa.timestamper()).sign_pdf(writer)
+    pdf_signer = PdfSigner(metadata, signer, timestamper=tsa.timestamper())
+    output = pki.off_event_loop(
+        lambda: pdf_signer.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)))
+    )
     return Signature(
         pdf=output.getvalue(),
         certificate=row,

@@ -68,7 +68,8 @@ def _check_signature(data: bytes) -> tuple[list[str], dict[str, Any]]:
         return [_("The document carries no electronic signature.")], {}
     signature = signatures[-1]
     try:
-        status = validate_pdf_signature(signature, validation_context())
+        context = validation_context()
+        status = pki.off_event_loop(lambda: validate_pdf_signature(signature, context))
     except (SignatureValidationError, PdfError, ValueError, KeyError, TypeError) as exc:
         return [_("The signature cannot be validated: %(error)s") % {"error": exc}], {}
     problems = []
