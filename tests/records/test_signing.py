@@ -197,3 +197,14 @@ def test_each_agency_signs_with_its_own_certificate(
     assert ward_certificate.pk != other.pk
     assert pki.agency_certificate(other_ward).pk == other.pk  # made once
     assert other.kind == CertificateKind.AGENCY and other_ward.code in other.subject
+
+
+def test_a_signature_larger_than_the_reserved_room_still_fits(
+    make_dossier: Callable[..., Dossier], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long certificate chain outgrows the reserved room: pyHanko then sizes it itself."""
+    monkeypatch.setattr(signing, "RESERVED_BYTES", 64)
+    dossier = make_dossier(Status.RESULT_READY)
+    document = ResultDocument.objects.get(dossier=dossier)
+    assert document.status == ResultStatus.SIGNED and document.attempts == 1
+    assert independent_status(signed_pdf(document), [development_root_asn1()]).bottom_line

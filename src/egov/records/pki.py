@@ -4,6 +4,7 @@ PKCS#12 files. Private keys are stored encrypted (PKCS#8, ``SIGNING_KEY_PASSWORD
 """
 
 import asyncio
+import functools
 import hashlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -61,9 +62,16 @@ def encrypt_key(key: PrivateKeyTypes) -> str:
 def decrypt_key(pem: str) -> PrivateKeyTypes:
     """The private key, or PkiError when the password does not open it."""
     try:
-        return serialization.load_pem_private_key(pem.encode(), password=key_password())
+        return _decrypted(pem, key_password())
     except (ValueError, TypeError) as exc:
         raise PkiError("The signing key cannot be decrypted with SIGNING_KEY_PASSWORD.") from exc
+
+
+@functools.lru_cache(maxsize=64)
+def _decrypted(pem: str, password: bytes) -> PrivateKeyTypes:
+    # Opening an encrypted key costs a deliberate key derivation (~0.1 s): a worker keeps the
+    # keys it has opened in memory, as any signing server does, instead of paying it per result.
+    return serialization.load_pem_private_key(pem.encode(), password=password)
 
 
 def _new_key() -> rsa.RSAPrivateKey:

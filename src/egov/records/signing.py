@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign.fields import SigSeedSubFilter
+from pyhanko.sign.general import SigningError
 from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner, SimpleSigner
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
@@ -13,6 +14,10 @@ from . import pki, tsa
 from .models import SigningCertificate
 
 FIELD_NAME = "ChuKyCoQuan"
+#: Room for the CMS signature in hex digits (certificates, signature and time-stamp token take
+#: about 7 KB with the development CA). Reserving it skips pyHanko's dry run, which signs and
+#: stamps twice; a larger signature (a long chain) falls back to the dry run.
+RESERVED_BYTES = 32768
 
 
 @dataclass(frozen=True)
@@ -42,9 +47,15 @@ def sign_pdf(pdf: bytes, row: SigningCertificate, reason: str, location: str) ->
         location=location,
     )
     pdf_signer = PdfSigner(metadata, signer, timestamper=tsa.timestamper())
-    output = pki.off_event_loop(
-        lambda: pdf_signer.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)))
-    )
+
+    def sign(reserved: int | None) -> io.BytesIO:
+        writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+        return pdf_signer.sign_pdf(writer, bytes_reserved=reserved)
+
+    try:
+        output = pki.off_event_loop(lambda: sign(RESERVED_BYTES))
+    except SigningError:
+        output = pki.off_event_loop(lambda: sign(None))
     return Signature(
         pdf=output.getvalue(),
         certificate=row,
