@@ -72,3 +72,39 @@ def test_the_time_stamping_certificate_is_only_for_time_stamping(db: object) -> 
     certificate = pki.load_certificate(pki.tsa_certificate())
     usage = certificate.extensions.get_extension_for_class(x509.ExtendedKeyUsage)
     assert usage.critical and list(usage.value) == [ExtendedKeyUsageOID.TIME_STAMPING]
+
+
+def test_an_agency_certificate_is_imported_from_a_p12_file(
+    agencies: dict[str, Agency], tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pathlib import Path
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    ward = agencies["000.00.31.H26"]
+    earlier = pki.agency_certificate(ward)
+    ca_key = pki._new_key()
+    ca = pki._issue(pki._name("Real CA", "Real CA"), ca_key, None, 5, CertificateKind.ROOT)
+    key = pki._new_key()
+    leaf = pki._issue(pki._name(ward.name, ward.name), key, (ca, ca_key), 2, "agency")
+    path = Path(str(tmp_path)) / "ubnd.p12"
+    path.write_bytes(
+        pkcs12.serialize_key_and_certificates(
+            b"ubnd", key, leaf, [ca], serialization.BestAvailableEncryption(b"mat-khau")
+        )
+    )
+    monkeypatch.setenv("P12_PASSPHRASE", "mat-khau")
+    out = io.StringIO()
+    call_command("import_signing_certificate", ward.code, str(path), stdout=out)
+    assert out.getvalue().startswith("Imported CN=Ủy ban nhân dân phường Ba Đình")
+    current = pki.agency_certificate(ward)
+    assert current.source == "imported" and current.pk != earlier.pk
+    assert pki.load_chain(current)[0].subject == ca.subject
+    earlier.refresh_from_db()
+    assert not earlier.active
+    monkeypatch.setenv("P12_PASSPHRASE", "sai")
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="passphrase"):
+        call_command("import_signing_certificate", ward.code, str(path), stdout=out)
