@@ -385,7 +385,7 @@ def test_birth_registration_from_search_to_rating(
     expect(page.get_by_role("status")).to_be_visible()
     expect(action_form(page, "Rate", "Đánh giá")).to_have_count(0)
     history = page.get_by_role("region", name=L("History"))
-    expect(history.get_by_role("listitem")).to_have_count(7)  # draft … returned, rated
+    expect(history.get_by_role("listitem")).to_have_count(8)  # draft … signed, returned, rated
     check_accessibility(page, axe_source, "dossier detail (citizen, returned)")
     screenshot(page, "06-citizen-dossier")
     log_out(page)
