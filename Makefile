@@ -30,6 +30,7 @@ run: install
 	DEBUG=$${DEBUG:-1} $(PY) manage.py load_demo
 	DEBUG=$${DEBUG:-1} $(PY) manage.py load_population
 	DEBUG=$${DEBUG:-1} $(PY) manage.py open_reporting_periods --schedule
+	DEBUG=$${DEBUG:-1} $(PY) manage.py setup_pki
 	DEBUG=$${DEBUG:-1} $(PY) manage.py db_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=$${DEBUG:-1} $(VENV)/bin/uvicorn egov.config.asgi:application --host 127.0.0.1 --port $(PORT)

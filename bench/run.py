@@ -8,8 +8,9 @@ See bench/README.md for what is measured and how. Environment knobs:
     BENCH_CONCURRENCY=8     client connections (and baseline insert threads)
     BENCH_DOSSIERS=100000   dossiers in the big queue
     BENCH_DATABASES=sqlite,postgresql
-    BENCH_ONLY=submit,queue,insights  some of the benchmarks only
+    BENCH_ONLY=submit,queue,sign,insights  some of the benchmarks only (sign: results signed per second)
     BENCH_INSIGHTS_FACTS=10000000  synthetic dossier facts for the indicators benchmark
+    BENCH_SIGN_SECONDS=10   measured window of each part of the signing benchmark
     BENCH_QUEUE_REQUESTS=200 queue requests per filter over pages 1..N (page 1: a quarter)
     BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1:5432   (the bench creates/drops egov_bench)
 """
@@ -42,8 +43,9 @@ WORKERS = int(os.environ.get("BENCH_WORKERS", 2))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", 8))
 DOSSIERS = int(os.environ.get("BENCH_DOSSIERS", 100_000))
 DATABASES = os.environ.get("BENCH_DATABASES", "sqlite,postgresql").split(",")
-ONLY = os.environ.get("BENCH_ONLY", "submit,queue,insights").split(",")
+ONLY = os.environ.get("BENCH_ONLY", "submit,queue,sign,insights").split(",")
 INSIGHTS_FACTS = int(os.environ.get("BENCH_INSIGHTS_FACTS", 10_000_000))
+SIGN_SECONDS = os.environ.get("BENCH_SIGN_SECONDS", "10")
 QUEUE_REQUESTS = int(os.environ.get("BENCH_QUEUE_REQUESTS", 200))
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
 PG_NAME = "egov_bench"
@@ -672,6 +674,32 @@ def summary(results: dict[str, dict[str, Any]]) -> None:
         )
 
 
+def bench_signing() -> dict[str, Any]:
+    """Electronic results signed per second on one core next to plain generation (bench/sign.py)."""
+    say("[sign] results signed per second on one core, next to plain PDF generation")
+    with tempfile.TemporaryDirectory(prefix="egov-bench-sign-") as folder:
+        out = Path(folder) / "sign.json"
+        env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+        command = [PYTHON, str(ROOT / "bench" / "sign.py"), "--out", str(out)]
+        subprocess.run([*command, "--seconds", SIGN_SECONDS], env=env, cwd=ROOT, check=True)
+        result = json.loads(out.read_text())
+    plain, signed, verified = result["plain"], result["signed"], result["verified"]
+    say()
+    say("== electronic results: one core, the birth certificate of one dossier ==")
+    say(f"  plain PDF from the template   {plain['per_second']:8.2f} /s  (baseline)")
+    say(
+        f"  produced + signed (PAdES-T)   {signed['per_second']:8.2f} /s  "
+        f"= {signed['per_second'] / plain['per_second']:.2f} × baseline"
+    )
+    say(
+        f"  signing alone adds            "
+        f"{1000 / signed['per_second'] - 1000 / plain['per_second']:8.1f} ms per document"
+    )
+    say(f"  verified (pyHanko + hash)     {verified['per_second']:8.2f} /s")
+    say(f"  sizes: {result['pdf_bytes']:,} B plain, {result['signed_bytes']:,} B signed")
+    return result
+
+
 def main() -> None:
     began = time.perf_counter()
     say(
@@ -679,7 +707,8 @@ def main() -> None:
         f" {SECONDS:.0f} s windows after {WARMUP:.0f} s warm-up, {DOSSIERS:,} dossiers"
     )
     results: dict[str, dict[str, Any]] = {}
-    for vendor in DATABASES:
+    signing = bench_signing() if "sign" in ONLY else None
+    for vendor in DATABASES if {"submit", "queue"} & set(ONLY) else []:
         work = Path(tempfile.mkdtemp(prefix=f"egov-bench-{vendor}-"))
         try:
             if vendor == "sqlite":
@@ -704,9 +733,10 @@ def main() -> None:
             shutil.rmtree(work, ignore_errors=True)
     if results:
         summary(results)
+    if results or signing:
         out = ROOT / "var" / "bench-results.json"
         out.parent.mkdir(exist_ok=True)
-        out.write_text(json.dumps(results, indent=1, default=str))
+        out.write_text(json.dumps({**results, "sign": signing}, indent=1, default=str))
         say(f"\n  raw figures: {out.relative_to(ROOT)}")
     say(f"  make bench took {time.perf_counter() - began:.0f} s")
 

@@ -276,9 +276,7 @@ def make_dossier(
             Status.PROCESSING: lambda d: services.assign(
                 d.pk, staff["receiver"], staff["processor"]
             ),
-            Status.RESULT_READY: lambda d: services.approve(
-                d.pk, staff["approver"], pdf_upload("Giấy khai sinh")
-            ),
+            Status.RESULT_READY: lambda d: services.approve(d.pk, staff["approver"]),
             Status.RETURNED: lambda d: services.return_result(d.pk, staff["receiver"]),
         }
         order = [Status.RECEIVED, Status.PROCESSING, Status.RESULT_READY, Status.RETURNED]

@@ -26,7 +26,8 @@ from egov.dossiers.models import (
 from egov.dossiers.services import WrongState
 from egov.dossiers.tasks import send_notification
 from egov.identity.models import User
-from tests.conftest import BIRTH_CHECKLIST, BIRTH_FORM, birth_files, pdf_upload
+from egov.records.models import ResultDocument
+from tests.conftest import BIRTH_CHECKLIST, BIRTH_FORM, birth_files
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -84,15 +85,16 @@ def test_two_approvers_approve_the_same_dossier_once(
     dossier = make_dossier(Status.PROCESSING)
     second = make_official(ward, "approver", username="approver.2")
     outcomes = run_together(
-        lambda: services.approve(dossier.pk, staff["approver"], pdf_upload("Kết quả 1")),
-        lambda: services.approve(dossier.pk, second, pdf_upload("Kết quả 2")),
+        lambda: services.approve(dossier.pk, staff["approver"], "Kết quả 1"),
+        lambda: services.approve(dossier.pk, second, "Kết quả 2"),
     )
     assert sorted(type(o).__name__ for o in outcomes) == ["Dossier", "WrongState"], outcomes
     assert DossierEvent.objects.filter(dossier=dossier, kind="result_ready").count() == 1
     winner = next(o for o in outcomes if isinstance(o, Dossier))
     dossier.refresh_from_db()
     assert dossier.status == Status.RESULT_READY
-    assert dossier.result_file_id == winner.result_file_id
+    assert dossier.result_note == winner.result_note
+    assert ResultDocument.objects.filter(dossier=dossier).count() == 1
 
 
 def test_concurrent_submissions_get_distinct_sequential_codes(

@@ -208,26 +208,28 @@ def test_assign_and_reassign(
     assert (event.from_status, event.to_status) == (Status.PROCESSING, Status.PROCESSING)
 
 
-def test_approve_with_a_pdf_result(make_dossier: MakeDossier, staff: dict[str, User]) -> None:
+def test_approve_issues_the_signed_result(
+    make_dossier: MakeDossier, staff: dict[str, User]
+) -> None:
     dossier = make_dossier(Status.PROCESSING)
-    approved = services.approve(
-        dossier.pk, staff["approver"], pdf_upload("Giấy khai sinh"), note=" Đã ký số "
-    )
+    approved = services.approve(dossier.pk, staff["approver"], note=" Đã ký số ")
     approved.refresh_from_db()
     assert approved.status == Status.RESULT_READY
-    assert approved.result_file is not None
-    assert approved.result_file.content_type == "application/pdf"
-    assert read_stored(approved.result_file) == pdf_bytes("Giấy khai sinh")
     assert approved.result_note == "Đã ký số"
     assert approved.decided_at is not None and approved.finished_at is None
-    event = last_event(approved)
-    assert (event.kind, event.from_status, event.to_status, event.actor) == (
+    approval, signed = approved.events.order_by("at", "id")[4:]
+    assert (approval.kind, approval.from_status, approval.to_status, approval.actor) == (
         "result_ready",
         Status.PROCESSING,
         Status.RESULT_READY,
         staff["approver"],
     )
-    assert event.data == {"result_sha256": approved.result_file.sha256}
+    # The records part produced the result from its template and signed it (immediate tasks).
+    result = approved.signed_result
+    assert (signed.kind, signed.data) == ("result_signed", {"document": result.code})
+    assert approved.result_file is not None and approved.result_file == result.file
+    assert approved.result_file.content_type == "application/pdf"
+    assert read_stored(approved.result_file).startswith(b"%PDF-")
 
 
 @pytest.mark.parametrize("source", [Status.RECEIVED, Status.PROCESSING])
@@ -348,6 +350,7 @@ def test_the_full_journey_writes_one_event_per_step(make_dossier: MakeDossier) -
         "received",
         "assigned",
         "result_ready",
+        "result_signed",
         "returned",
     ]
     statuses = list(dossier.events.order_by("at", "id").values_list("to_status", flat=True))
@@ -357,9 +360,10 @@ def test_the_full_journey_writes_one_event_per_step(make_dossier: MakeDossier) -
         Status.RECEIVED,
         Status.PROCESSING,
         Status.RESULT_READY,
+        Status.RESULT_READY,
         Status.RETURNED,
     ]
-    assert dossier.version == 5  # submitted, received, assigned, approved, returned
+    assert dossier.version == 6  # submitted, received, assigned, approved, signed, returned
 
 
 def test_national_status_codes() -> None:

@@ -16,7 +16,7 @@ from egov.dossiers import services
 from egov.dossiers.constants import NOTIFIED_EVENTS, Status
 from egov.dossiers.models import Dossier, Notification, NotificationStatus
 from egov.identity.models import User
-from tests.conftest import BIRTH_CHECKLIST, pdf_upload, vn
+from tests.conftest import BIRTH_CHECKLIST, vn
 
 MakeDossier = Callable[..., Dossier]
 
@@ -48,7 +48,7 @@ NOTIFYING: dict[str, tuple[str, Callable[[Dossier, dict[str, User]], Any]]] = {
     ),
     "result_ready": (
         Status.PROCESSING,
-        lambda d, s: services.approve(d.pk, s["approver"], pdf_upload("Giấy khai sinh")),
+        lambda d, s: services.approve(d.pk, s["approver"]),
     ),
     "apologised": (
         Status.PROCESSING,

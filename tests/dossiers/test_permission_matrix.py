@@ -20,7 +20,6 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.utils import timezone
@@ -226,12 +225,12 @@ def _build(
         Status.RESULT_READY: [
             receive,
             process,
-            lambda d: services.approve(d.pk, staff["approver"], _result()),
+            lambda d: services.approve(d.pk, staff["approver"]),
         ],
         Status.RETURNED: [
             receive,
             process,
-            lambda d: services.approve(d.pk, staff["approver"], _result()),
+            lambda d: services.approve(d.pk, staff["approver"]),
             lambda d: services.return_result(d.pk, staff["receiver"]),
         ],
         Status.REFUSED: [lambda d: services.refuse_intake(d.pk, staff["receiver"], "Sai")],
@@ -247,11 +246,6 @@ def _build(
     dossier.refresh_from_db()
     assert dossier.status == status
     return dossier
-
-
-def _result() -> Upload:
-    data = pdf_bytes("Kết quả")
-    return Upload("ket-qua.pdf", io.BytesIO(data), len(data))
 
 
 def _make_world() -> World:
@@ -339,7 +333,7 @@ def _page_data(world: World, subject: str, action: str, dossier: Dossier) -> dic
         "refuse_intake": {"reason": "Sai cơ quan"},
         "request_supplement": {"reason": "Bổ sung", "components": [kind.components[0]]},
         "assign": {"assignee": processor.pk},
-        "approve": {"result": SimpleUploadedFile("kq.pdf", pdf_bytes("Kết quả"))},
+        "approve": {"note": "Đã phê duyệt"},
         "reject": {"reason": "Không đủ điều kiện"},
         "withdraw": {"reason": "Không cần nữa"},
         "apologise": {"reason": "Chờ xác minh", "new_date": _apology_date(dossier)},
@@ -376,6 +370,7 @@ def _api_json(world: World, subject: str, action: str, dossier: Dossier) -> dict
         "withdraw": {"reason": "Không cần nữa"},
         "apologise": {"reason": "Chờ xác minh", "new_date": _apology_date(dossier)},
         "rate": {"score": 2},
+        "approve": {"note": "Đã phê duyệt"},
     }.get(action, {})
 
 
@@ -402,10 +397,6 @@ def send(
     url = f"{base}/{API_PATH[action]}"
     if action == "supplement":
         return client.post(url, {}, headers=headers)
-    if action == "approve":
-        return client.post(
-            url, {"result": SimpleUploadedFile("kq.pdf", pdf_bytes("Kết quả"))}, headers=headers
-        )
     return client.post(
         url,
         _api_json(world, subject, action, dossier),

@@ -25,7 +25,7 @@ from egov.dossiers.services import (
     WrongState,
 )
 from egov.identity.models import User
-from tests.conftest import BIRTH_CHECKLIST, BIRTH_FORM, birth_files, pdf_upload, png_bytes, vn
+from tests.conftest import BIRTH_CHECKLIST, BIRTH_FORM, birth_files, pdf_upload, vn
 
 MakeDossier = Callable[..., Dossier]
 ROLES = ("receiver", "processor", "approver", "agency_admin")
@@ -250,17 +250,6 @@ def test_an_unchecked_optional_component_does_not_block_intake(
     received = services.receive(dossier.pk, people["receiver"], checklist)
     assert received.status == Status.RECEIVED
     assert received.components.get(code="GIAY_DK_KET_HON").checked is False
-
-
-def test_approve_with_a_file_that_is_not_a_pdf_is_refused(
-    make_dossier: MakeDossier, people: dict[str, User]
-) -> None:
-    dossier = make_dossier(Status.PROCESSING)
-    before = snapshot(dossier)
-    with pytest.raises(InvalidInput):
-        services.approve(dossier.pk, people["approver"], upload(png_bytes(), "ket-qua.pdf"))
-    assert snapshot(dossier) == before
-    assert Dossier.objects.get(pk=dossier.pk).result_file is None
 
 
 @pytest.mark.parametrize("assignee", ["receiver", "approver", "citizen", "stranger"])

@@ -10,5 +10,6 @@ def test_a_dossier_goes_all_the_way(make_dossier):
         "received",
         "assigned",
         "result_ready",
+        "result_signed",
         "returned",
     ]

@@ -213,7 +213,6 @@ def test_birth_registration_from_search_to_rating(
 ) -> None:
     declaration = write_pdf(tmp_path, "to-khai-khai-sinh.pdf", "Tờ khai đăng ký khai sinh")
     certificate = write_pdf(tmp_path, "giay-chung-sinh.pdf", "Giấy chứng sinh")
-    result = write_pdf(tmp_path, "giay-khai-sinh.pdf", "Giấy khai sinh")
     page = new_page()
 
     # Public pages and the login page.
@@ -345,11 +344,10 @@ def test_birth_registration_from_search_to_rating(
     check_accessibility(page, axe_source, "counter filing")
     log_out(page)
 
-    # The approver approves with the result document.
+    # The approver approves: the result is produced from its template and signed.
     log_in(page, "pheduyet.badinh")
     open_in_back_office(page, code)
     approve = action_form(page, "Approve", "Phê duyệt")
-    approve.get_by_label(L("Result document (PDF)")).set_input_files(result)
     approve.get_by_role("button", name=L("Approve", "Phê duyệt")).click()
     expect(status_of(page)).to_have_text(vi(Status.RESULT_READY.label))
     log_out(page)
@@ -387,7 +385,7 @@ def test_birth_registration_from_search_to_rating(
     expect(page.get_by_role("status")).to_be_visible()
     expect(action_form(page, "Rate", "Đánh giá")).to_have_count(0)
     history = page.get_by_role("region", name=L("History"))
-    expect(history.get_by_role("listitem")).to_have_count(7)  # draft … returned, rated
+    expect(history.get_by_role("listitem")).to_have_count(8)  # draft … signed, returned, rated
     check_accessibility(page, axe_source, "dossier detail (citizen, returned)")
     screenshot(page, "06-citizen-dossier")
     log_out(page)

@@ -14,6 +14,8 @@ from egov.identity.api import router as officials_router
 from egov.insights.api import router as insights_router
 from egov.insights.api import sync_router as insights_sync_router
 from egov.payments.api import router as payments_router
+from egov.records.api import public_router as verification_router
+from egov.records.api import router as results_router
 from egov.registries.api import router as registries_router
 from egov.reporting.api import router as reporting_router
 from egov.repository.api import public_router as repository_public_router
@@ -44,6 +46,8 @@ api.add_router("/insights/sync", insights_sync_router, tags=["national sync"])
 api.add_router("/payments", payments_router, tags=["payments"])
 api.add_router("/repository", repository_router, tags=["data repository"])
 api.add_router("/repository", repository_public_router, tags=["data repository"])
+api.add_router("/verification", verification_router, tags=["verification"])
+api.add_router("/results", results_router, tags=["electronic results"])
 
 
 @api.exception_handler(ServiceError)

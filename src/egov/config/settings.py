@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "egov.insights",
     "egov.reporting",
     "egov.payments",
+    "egov.records",
 ]
 
 MIDDLEWARE = [
@@ -292,6 +293,18 @@ if PAYMENT_PROVIDER not in {"", "sandbox", "vnpay"}:
 if PAYMENT_PROVIDER == "vnpay" and not (VNPAY_TMN_CODE and VNPAY_HASH_SECRET):
     raise ImproperlyConfigured("PAYMENT_PROVIDER=vnpay needs VNPAY_TMN_CODE and VNPAY_HASH_SECRET.")
 # --- end of payments ----------------------------------------------------------------------------
+# --- electronic results (records): signing PKI and time-stamping -----------------------------------
+# Private signing keys are stored encrypted with SIGNING_KEY_PASSWORD (required to sign unless the
+# development CA is on, where a password derived from SECRET_KEY is used).
+SIGNING_KEY_PASSWORD = os.environ.get("SIGNING_KEY_PASSWORD", "")
+# The development root CA issues agency and time-stamping certificates itself (DEBUG by default).
+SIGNING_DEV_CA = env_bool("SIGNING_DEV_CA", DEBUG)
+# PEM bundle of the root CAs whose certificates egov accepts on results (a real CA in production).
+SIGNING_TRUST_ROOTS = os.environ.get("SIGNING_TRUST_ROOTS", "")
+# An external RFC 3161 time-stamping service; empty: egov's own TSA (development CA), in-process.
+TSA_URL = os.environ.get("TSA_URL", "")
+TSA_TIMEOUT = float(os.environ.get("TSA_TIMEOUT", 10))  # seconds
+# --- end of electronic results ----------------------------------------------------------------------
 
 # --- background tasks --------------------------------------------------------------------------
 TASKS = {

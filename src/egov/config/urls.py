@@ -24,4 +24,5 @@ urlpatterns = [
     path("chi-so/", include("egov.insights.urls")),
     path("", include("egov.payments.urls")),
     path("", include("egov.repository.urls")),
+    path("", include("egov.records.urls")),
 ]

@@ -6,8 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Body, Field, File, Form, Header, Query, Router, Schema, Status
-from ninja.files import UploadedFile
+from ninja import Body, Field, Form, Header, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from egov.catalog.models import Procedure
@@ -217,6 +216,11 @@ class RatingIn(Schema):
 
 
 class VersionIn(Schema):
+    version: int | None = None
+
+
+class ApproveIn(Schema):
+    note: str = ""
     version: int | None = None
 
 
@@ -500,17 +504,15 @@ def assign(request: HttpRequest, dossier_id: int, payload: AssignIn) -> Dossier:
 @router.post(
     "/{dossier_id}/approve",
     response={200: DossierOut, **ERRORS},
-    summary="Approve with the result PDF (multipart)",
+    summary="Approve: the signed result is produced from its template",
 )
-def approve(
-    request: HttpRequest,
-    dossier_id: int,
-    result: File[UploadedFile],
-    note: Form[str] = "",
-    version: Form[int | None] = None,
-) -> Dossier:
-    upload = Upload(name=result.name or "ket-qua.pdf", stream=result, size=result.size)
-    services.approve(dossier_id, acting_user(request), upload, note, version)
+def approve(request: HttpRequest, dossier_id: int, payload: ApproveIn = Body(None)) -> Dossier:  # noqa: B008
+    services.approve(
+        dossier_id,
+        acting_user(request),
+        payload.note if payload else "",
+        payload.version if payload else None,
+    )
     return _out(request, dossier_id)
 
 

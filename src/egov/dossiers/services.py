@@ -27,7 +27,7 @@ from egov.catalog.selectors import performing_agencies
 from egov.core import calendar
 from egov.core.errors import ServiceError
 from egov.core.files import clean_filename, read_checked_upload, store_bytes
-from egov.core.models import Agency
+from egov.core.models import Agency, StoredFile
 from egov.identity.models import Organisation, User, UserKind
 
 from . import access
@@ -170,6 +170,11 @@ def _authorise(actor: User, action: str, dossier_id: int) -> None:
 #: action and raises WrongState to refuse; parts register theirs in their AppConfig.ready().
 step_guards: list[Callable[[Dossier, str], None]] = []
 
+#: Work other parts attach to a lifecycle step once it is done (records issues the signed result of
+#: an approved dossier). Each is called in the step's transaction, after the dossier is saved, with
+#: the dossier, the action and the actor; parts register theirs in their AppConfig.ready().
+step_hooks: list[Callable[[Dossier, str, User], None]] = []
+
 
 @contextmanager
 def _transition(
@@ -199,6 +204,8 @@ def _transition(
         dossier.version = F("version") + 1
         dossier.save()
         dossier.refresh_from_db(fields=["version"])
+        for hook in step_hooks:
+            hook(dossier, action, actor)
 
 
 def _require(text: str, field: str) -> str:
@@ -208,13 +215,11 @@ def _require(text: str, field: str) -> str:
     return text
 
 
-def _store_upload(upload: Upload, *, pdf_only: bool = False) -> tuple[Any, str]:
+def _store_upload(upload: Upload) -> tuple[Any, str]:
     try:
         data, content_type = read_checked_upload(upload.stream, upload.name, upload.size)
     except ValidationError as exc:
         raise InvalidInput(exc.messages[0]) from exc
-    if pdf_only and content_type != "application/pdf":
-        raise InvalidInput(_("The result must be a PDF file."))
     return store_bytes(data, content_type), clean_filename(upload.name)
 
 
@@ -655,18 +660,32 @@ def assign(
 def approve(
     dossier_id: int,
     official: User,
-    result: Upload,
     note: str = "",
     expected_version: int | None = None,
 ) -> Dossier:
-    """Phê duyệt: the approver signs off and attaches the result document (a PDF)."""
+    """Phê duyệt: the approver signs off. The result document is not uploaded: the records part
+    produces it from its template and signs it in the agency's name (a step hook), and the
+    dossier cannot be returned before it is signed (a step guard)."""
     with _transition(dossier_id, official, "approve", expected_version) as dossier:
-        stored, _name = _store_upload(result, pdf_only=True)
         dossier.status = Status.RESULT_READY
-        dossier.result_file = stored
         dossier.result_note = (note or "").strip()
         dossier.decided_at = timezone.now()
-        _record(dossier, "result_ready", official, Status.PROCESSING, result_sha256=stored.sha256)
+        _record(dossier, "result_ready", official, Status.PROCESSING)
+    return dossier
+
+
+def attach_signed_result(
+    dossier_id: int, result: StoredFile, document: str, actor: User | None = None
+) -> Dossier:
+    """The signed electronic result of an approved dossier is ready: it becomes the dossier's
+    result file and a ``result_signed`` event names the document by its verification code."""
+    with transaction.atomic():
+        dossier = Dossier.objects.select_for_update(of=("self",)).get(pk=dossier_id)
+        dossier.result_file = result
+        dossier.version = F("version") + 1
+        dossier.save(update_fields=["result_file", "version"])
+        dossier.refresh_from_db(fields=["version"])
+        _record(dossier, "result_signed", actor, dossier.status, document=document)
     return dossier
 
 

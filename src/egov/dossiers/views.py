@@ -263,18 +263,7 @@ def act(request: HttpRequest, dossier_id: int, action: str) -> HttpResponse:
                 )
             services.assign(dossier.pk, user, assignee, version)
         elif action == "approve":
-            result = request.FILES.get("result")
-            if result is None:
-                raise InvalidInput(
-                    _("Attach the result document (PDF)."), {"result": _("This field is required.")}
-                )
-            services.approve(
-                dossier.pk,
-                user,
-                Upload(result.name or "ket-qua.pdf", result, result.size),
-                post.get("note", ""),
-                version,
-            )
+            services.approve(dossier.pk, user, post.get("note", ""), version)
         elif action == "reject":
             services.reject(dossier.pk, user, post.get("reason", ""), version)
         elif action == "return_result":

@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+
+
+class RecordsConfig(AppConfig):
+    name = "egov.records"
+    label = "records"
+    verbose_name = "Kết quả điện tử / Electronic results"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from egov.dossiers import services as dossier_services
+        from egov.dossiers.constants import EVENT_LABELS
+
+        from . import services
+
+        dossier_services.step_hooks.append(services.issue_on_approval)
+        dossier_services.step_guards.append(services.refuse_return_until_signed)
+        EVENT_LABELS.setdefault("result_signed", _("Result signed electronically"))

@@ -1,0 +1,203 @@
+"""Result documents drawn from a template per result document type (``result.document_type`` in
+the procedure file), filled from the dossier, with the verification code and its QR code."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import segno
+from django.conf import settings
+from django.urls import reverse
+
+from egov.core import calendar
+from egov.core.pdf import Document
+from egov.dossiers.models import Dossier
+
+
+@dataclass(frozen=True)
+class ResultTemplate:
+    """What one kind of result says: its title, an opening sentence, and the form fields it shows
+    (label, field name) in order; without fields, every field of the form is shown."""
+
+    title: str
+    opening: str
+    fields: tuple[tuple[str, str], ...] = ()
+    closing: str = ""
+
+
+TEMPLATES: dict[str, ResultTemplate] = {
+    "GIAY_KHAI_SINH": ResultTemplate(
+        "GIẤY KHAI SINH",
+        "Chứng nhận việc đăng ký khai sinh cho người có tên dưới đây:",
+        (
+            ("Họ, chữ đệm, tên", "child_full_name"),
+            ("Ngày, tháng, năm sinh", "child_birth_date"),
+            ("Giới tính", "child_sex"),
+            ("Dân tộc", "ethnicity"),
+            ("Nơi sinh", "birth_place"),
+            ("Họ, chữ đệm, tên người mẹ", "mother_full_name"),
+            ("Họ, chữ đệm, tên người cha", "father_full_name"),
+        ),
+        "Đã được đăng ký khai sinh và ghi vào Sổ hộ tịch.",
+    ),
+    "GIAY_CN_DKHKD": ResultTemplate(
+        "GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH",
+        "Chứng nhận hộ kinh doanh dưới đây đã đăng ký thành lập:",
+        (
+            ("Tên hộ kinh doanh", "business_name"),
+            ("Địa chỉ trụ sở", "business_address"),
+            ("Ngành, nghề kinh doanh", "business_lines"),
+            ("Vốn kinh doanh (đồng)", "capital"),
+            ("Số lượng lao động", "employees"),
+            ("Chủ hộ kinh doanh", "owner_full_name"),
+            ("Số định danh cá nhân", "owner_personal_id"),
+            ("Nơi thường trú", "owner_address"),
+        ),
+    ),
+    "PHIEU_LLTP": ResultTemplate(
+        "PHIẾU LÝ LỊCH TƯ PHÁP",
+        "Cấp cho người có tên dưới đây:",
+        (
+            ("Loại Phiếu", "card_type"),
+            ("Họ, chữ đệm, tên", "full_name"),
+            ("Tên gọi khác", "other_names"),
+            ("Giới tính", "sex"),
+            ("Ngày, tháng, năm sinh", "birth_date"),
+            ("Nơi sinh", "birth_place"),
+            ("Số định danh cá nhân", "personal_id"),
+            ("Nơi thường trú", "address"),
+            ("Mục đích sử dụng", "purpose"),
+        ),
+        "Tình trạng án tích: Không có án tích. "
+        "Thông tin về cấm đảm nhiệm chức vụ, thành lập, quản lý doanh nghiệp, hợp tác xã: Không.",
+    ),
+    "GIAY_PHEP_XAY_DUNG": ResultTemplate(
+        "GIẤY PHÉP XÂY DỰNG",
+        "Cấp cho chủ đầu tư được phép xây dựng công trình nhà ở riêng lẻ như sau:",
+        (
+            ("Chủ đầu tư", "owner_full_name"),
+            ("Địa điểm xây dựng", "site_address"),
+            ("Thửa đất số", "parcel_number"),
+            ("Tờ bản đồ số", "map_sheet"),
+            ("Diện tích lô đất (m²)", "land_area"),
+            ("Diện tích xây dựng tầng 1 (m²)", "building_footprint"),
+            ("Tổng diện tích sàn (m²)", "total_floor_area"),
+            ("Số tầng", "floors"),
+            ("Chiều cao công trình (m)", "height"),
+            ("Thời gian hoàn thành (tháng)", "completion_months"),
+        ),
+        "Giấy phép này có hiệu lực khởi công xây dựng trong thời hạn 12 tháng kể từ ngày cấp.",
+    ),
+}
+
+
+def template_for(document_type: str, result_name: str) -> ResultTemplate:
+    """The template of a result type; other types get a general one titled by the procedure."""
+    return TEMPLATES.get(
+        document_type,
+        ResultTemplate(
+            result_name.split("(")[0].strip().upper() or "KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH",
+            "Kết quả giải quyết thủ tục hành chính cho hồ sơ dưới đây:",
+        ),
+    )
+
+
+def verification_url(code: str) -> str:
+    return settings.SITE_URL + reverse("records:verify_code", args=[code])
+
+
+def _vietnamese_date(moment: datetime) -> str:
+    day = moment.astimezone(calendar.VIETNAM)
+    return f"ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "Có" if value else "Không"
+    if isinstance(value, int):
+        return f"{value:,}".replace(",", ".")
+    if isinstance(value, list):
+        return ", ".join(_value(item) for item in value)
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value).strftime("%d/%m/%Y") if len(value) == 10 else value
+        except ValueError:
+            return value
+    return "" if value is None else str(value)
+
+
+def _rows(template: ResultTemplate, dossier: Dossier) -> list[tuple[str, str]]:
+    form = dossier.form_data or {}
+    fields = template.fields
+    if not fields:
+        definition = dossier.procedure.definition["form"]
+        properties = definition["schema"].get("properties", {})
+        order = definition.get("ui", {}).get("order") or list(properties)
+        fields = tuple((properties.get(name, {}).get("title", name), name) for name in order)
+    return [
+        (label, _value(form.get(name)))
+        for label, name in fields
+        if form.get(name) not in (None, "")
+    ]
+
+
+def _qr(pdf: Document, url: str, x: float, y: float, size: float) -> None:
+    """The QR code drawn as vector squares (no image library)."""
+    code = segno.make(url, error="m")
+    matrix = code.matrix
+    module = size / len(matrix)
+    pdf.set_fill_color(0, 0, 0)
+    for row, line in enumerate(matrix):
+        for column, dark in enumerate(line):
+            if dark:
+                pdf.rect(x + column * module, y + row * module, module, module, style="F")
+
+
+def render(dossier: Dossier, code: str, issued_at: datetime) -> bytes:
+    """The unsigned result PDF of an approved dossier."""
+    result = dossier.procedure.definition.get("result", {})
+    template = template_for(result.get("document_type", ""), result.get("name", ""))
+    agency = dossier.agency
+    pdf = Document(template.title)
+    pdf.set_font("DejaVu", "B", 10)
+    top = pdf.get_y()
+    pdf.multi_cell(80, 5, agency.name.upper(), align="C")
+    pdf.set_font("DejaVu", size=10)
+    pdf.multi_cell(80, 5, f"Số: {dossier.code}", align="C")
+    pdf.set_xy(95, top)
+    pdf.set_font("DejaVu", "B", 10)
+    pdf.multi_cell(95, 5, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", align="C")
+    pdf.set_x(95)
+    pdf.multi_cell(95, 5, "Độc lập - Tự do - Hạnh phúc", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(10)
+    pdf.heading(template.title, size=15)
+    pdf.ln(4)
+    pdf.line_of_text(template.opening)
+    pdf.ln(2)
+    for label, value in _rows(template, dossier):
+        pdf.field(label, value)
+    pdf.field("Người yêu cầu", dossier.applicant.full_name)
+    if template.closing:
+        pdf.ln(2)
+        pdf.line_of_text(template.closing)
+    pdf.ln(6)
+    pdf.set_x(95)
+    pdf.multi_cell(95, 6, _vietnamese_date(issued_at), align="C")
+    pdf.set_x(95)
+    pdf.set_font("DejaVu", "B", 11)
+    pdf.multi_cell(95, 6, agency.name, align="C")
+    pdf.set_x(95)
+    pdf.set_font("DejaVu", size=10)
+    pdf.multi_cell(95, 6, "(Đã ký số)", align="C", new_x="LMARGIN", new_y="NEXT")
+    url = verification_url(code)
+    y = max(pdf.get_y() + 8, 230)
+    _qr(pdf, url, 20, y, 32)
+    pdf.set_xy(58, y + 2)
+    pdf.set_font("DejaVu", size=9)
+    pdf.multi_cell(
+        132,
+        5,
+        f"Mã xác thực: {code}\nTra cứu tính hợp lệ của văn bản điện tử này tại:\n{url}\n"
+        "Văn bản được ký số bởi cơ quan cấp và gắn dấu thời gian; mọi thay đổi làm chữ ký mất hiệu lực.",
+    )
+    return pdf.to_bytes()

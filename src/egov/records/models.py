@@ -1,0 +1,101 @@
+"""Electronic results with legal validity ("kết quả điện tử có giá trị pháp lý"): the signing
+certificates of egov's PKI and the signed result documents it issued."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class CertificateKind(models.TextChoices):
+    ROOT = "root", _("Root CA")
+    AGENCY = "agency", _("Agency signing")
+    TSA = "tsa", _("Time stamping")
+
+
+class CertificateSource(models.TextChoices):
+    DEVELOPMENT = "development", _("Development CA")
+    IMPORTED = "imported", _("Imported (PKCS#12)")
+
+
+class SigningCertificate(models.Model):
+    """A certificate with its private key, stored encrypted (PKCS#8, SIGNING_KEY_PASSWORD)."""
+
+    kind = models.CharField(_("kind"), max_length=8, choices=CertificateKind.choices)
+    agency = models.ForeignKey(
+        "core.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    source = models.CharField(_("source"), max_length=12, choices=CertificateSource.choices)
+    subject = models.CharField(_("subject"), max_length=500)
+    serial = models.CharField(_("serial number"), max_length=64)
+    not_before = models.DateTimeField(_("valid from"))
+    not_after = models.DateTimeField(_("valid until"))
+    #: The certificate, then the issuing chain up to (and including) the root, PEM.
+    certificate_pem = models.TextField()
+    chain_pem = models.TextField(blank=True)
+    #: Encrypted PKCS#8 PEM; empty for a root whose key egov does not hold.
+    key_pem = models.TextField(blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "agency", "active"])]
+        verbose_name = _("signing certificate")
+        verbose_name_plural = _("signing certificates")
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.subject}"
+
+
+class ResultStatus(models.TextChoices):
+    PENDING = "pending", _("Being signed")
+    SIGNED = "signed", _("Signed")
+    FAILED = "failed", _("Signing failed")
+
+
+class ResultDocument(models.Model):
+    """Kết quả giải quyết TTHC điện tử: the signed PDF issued for one approved dossier."""
+
+    dossier = models.OneToOneField(
+        "dossiers.Dossier", on_delete=models.PROTECT, related_name="signed_result"
+    )
+    #: Printed on the document and in its QR code; unguessable.
+    code = models.CharField(_("verification code"), max_length=24, unique=True)
+    document_type = models.CharField(_("document type"), max_length=64)
+    title = models.CharField(_("title"), max_length=255)
+    agency = models.ForeignKey("core.Agency", on_delete=models.PROTECT, related_name="+")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    issued_at = models.DateTimeField(_("issued"))
+    status = models.CharField(
+        _("status"), max_length=8, choices=ResultStatus.choices, default=ResultStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=255, blank=True)
+    file = models.ForeignKey(
+        "core.StoredFile", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, db_index=True)
+    certificate = models.ForeignKey(
+        SigningCertificate, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    signer = models.CharField(_("signer"), max_length=500, blank=True)
+    signed_at = models.DateTimeField(_("signed"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revocation_reason = models.TextField(_("reason for revocation"), blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["agency", "-issued_at"])]
+        verbose_name = _("electronic result")
+        verbose_name_plural = _("electronic results")
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None

@@ -1,0 +1,25 @@
+"""Reads of the records part."""
+
+from django.db.models import QuerySet
+
+from egov.identity.models import User
+
+from .models import ResultDocument
+from .services import REVOKING_ROLES
+
+
+def revocable_agencies(user: User) -> list[int]:
+    """Agencies whose results ``user`` may revoke (approver or agency admin there)."""
+    if not (user.is_authenticated and user.is_official):
+        return []
+    held = user.official_roles.filter(role__in=REVOKING_ROLES).values_list("agency_id", flat=True)
+    return sorted(set(held))
+
+
+def issued_results(agency_ids: list[int]) -> QuerySet[ResultDocument]:
+    """The results issued by these agencies, newest first, with what the list shows."""
+    return (
+        ResultDocument.objects.filter(agency_id__in=agency_ids)
+        .select_related("agency", "dossier")
+        .order_by("-issued_at", "-pk")
+    )

@@ -1,0 +1,178 @@
+"""The verbs of electronic results: issue one when a dossier is approved, sign it, revoke it."""
+
+import logging
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from egov.core import audit
+from egov.core.files import store_bytes
+from egov.dossiers import services as dossier_services
+from egov.dossiers.models import Dossier
+from egov.identity.models import Role, User
+
+from . import documents, pki, signing
+from .errors import InvalidInput, NotAllowed, NotFound, WrongState
+from .models import ResultDocument, ResultStatus
+
+log = logging.getLogger("egov.records")
+#: Crockford's base32 without look-alikes: 16 characters, 80 random bits, read aloud easily.
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+REVOKING_ROLES = frozenset({Role.APPROVER, Role.AGENCY_ADMIN})
+
+
+def new_code() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(16))
+    return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
+
+
+# --- hooks on the dossier lifecycle ---------------------------------------------------------------
+
+
+def issue_on_approval(dossier: Dossier, action: str, actor: User) -> None:
+    """Step hook: an approved dossier gets its result document, signed by a background task.
+
+    The task is enqueued inside the approval's transaction: the database task backend stores it
+    in that transaction (no task without the approval, no approval without the task), and the
+    immediate backend of the tests signs at once."""
+    if action != "approve":
+        return
+    from .tasks import sign_result
+
+    result = dossier.procedure.definition.get("result", {})
+    document = ResultDocument.objects.create(
+        dossier=dossier,
+        code=new_code(),
+        document_type=result.get("document_type", ""),
+        title=result.get("name", "")[:255],
+        agency=dossier.agency,
+        approved_by=actor,
+        issued_at=dossier.decided_at or timezone.now(),
+    )
+    sign_result.enqueue(document.pk)
+
+
+def refuse_return_until_signed(dossier: Dossier, action: str) -> None:
+    """Step guard: a result is returned only once it is signed, and never when revoked."""
+    if action != "return_result":
+        return
+    document = ResultDocument.objects.filter(dossier=dossier).first()
+    if document is None or document.status != ResultStatus.SIGNED:
+        raise dossier_services.WrongState(
+            _(
+                "The result document has not been signed electronically yet; it can be "
+                "returned once it is signed."
+            )
+        )
+    if document.revoked:
+        raise dossier_services.WrongState(
+            _("The result document has been revoked; it cannot be returned.")
+        )
+
+
+# --- signing ---------------------------------------------------------------------------------------
+
+
+def sign(document_id: int) -> ResultDocument:
+    """Produce the result PDF from its template, sign it in the agency's name with a time-stamp,
+    store it and attach it to the dossier. Idempotent: a signed document is left alone."""
+    document = ResultDocument.objects.select_related(
+        "dossier__procedure", "dossier__agency", "dossier__applicant", "agency"
+    ).get(pk=document_id)
+    if document.status == ResultStatus.SIGNED:
+        return document
+    pdf = documents.render(document.dossier, document.code, document.issued_at)
+    certificate = pki.agency_certificate(document.agency)
+    signature = signing.sign_pdf(
+        pdf,
+        certificate,
+        reason=f"{document.title} - {document.dossier.code}",
+        location=document.agency.name,
+    )
+    with transaction.atomic():
+        document = ResultDocument.objects.select_for_update().get(pk=document_id)
+        if document.status == ResultStatus.SIGNED:  # signed meanwhile by another worker
+            return document
+        stored = store_bytes(signature.pdf, "application/pdf")
+        document.file, document.sha256 = stored, stored.sha256
+        document.certificate, document.signer = certificate, signature.signer[:500]
+        document.status, document.signed_at = ResultStatus.SIGNED, timezone.now()
+        document.attempts += 1
+        document.last_error = ""
+        document.save()
+        dossier_services.attach_signed_result(
+            document.dossier_id, stored, document.code, actor=document.approved_by
+        )
+        audit.record(
+            "result_signed",
+            object_type="result",
+            object_id=document.code,
+            data={"dossier": document.dossier_id, "sha256": stored.sha256},
+        )
+    log.info("result_signed", extra={"result": document.code})
+    return document
+
+
+def record_failure(document_id: int, error: Exception, max_attempts: int) -> ResultDocument:
+    """Count a failed signing attempt; after ``max_attempts`` the document is marked failed."""
+    with transaction.atomic():
+        document = ResultDocument.objects.select_for_update().get(pk=document_id)
+        document.attempts += 1
+        document.last_error = f"{type(error).__name__}: {error}"[:255]
+        if document.attempts >= max_attempts:
+            document.status = ResultStatus.FAILED
+        document.save(update_fields=["attempts", "last_error", "status"])
+    log.warning("result_signing_failed", extra={"result": document.code})
+    return document
+
+
+# --- revocation ------------------------------------------------------------------------------------
+
+
+def may_revoke(user: object, document: ResultDocument) -> bool:
+    """The issuing agency's approvers and agency administrators revoke its results."""
+    return bool(
+        isinstance(user, User)
+        and user.is_active
+        and user.is_official
+        and user.roles_in(document.agency_id) & REVOKING_ROLES
+    )
+
+
+def revoke(code: str, actor: User, reason: str) -> ResultDocument:
+    """Thu hồi: the document stays verifiable, and is reported revoked with the reason and date."""
+    code, reason = code.strip().upper(), (reason or "").strip()
+    # Permission before the locking transaction, so that a refusal's audit row is kept.
+    document = ResultDocument.objects.filter(code=code).first()
+    if document is None:
+        raise NotFound(_("No result document has this verification code."))
+    if not may_revoke(actor, document):
+        audit.record(
+            "permission_denied",
+            actor=actor,
+            object_type="result",
+            object_id=document.code,
+            data={"action": "revoke"},
+        )
+        raise NotAllowed(_("Only the issuing agency's approvers may revoke this document."))
+    if not reason:
+        raise InvalidInput(_("Please give a reason."), {"reason": _("This field is required.")})
+    with transaction.atomic():
+        document = ResultDocument.objects.select_for_update().get(pk=document.pk)
+        if document.status != ResultStatus.SIGNED:
+            raise WrongState(_("Only a signed document can be revoked."))
+        if document.revoked:
+            raise WrongState(_("This document has already been revoked."))
+        document.revoked_at, document.revoked_by = timezone.now(), actor
+        document.revocation_reason = reason[:2000]
+        document.save(update_fields=["revoked_at", "revoked_by", "revocation_reason"])
+        audit.record(
+            "result_revoked",
+            actor=actor,
+            object_type="result",
+            object_id=document.code,
+            data={"dossier": document.dossier_id},
+        )
+    return document

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "records"
+urlpatterns = [
+    path("verify/", views.verify, name="verify"),
+    path("verify/<str:code>/", views.verify_by_code, name="verify_code"),
+    path("tsa/", views.timestamp, name="tsa"),
+    path("backoffice/results/", views.issued, name="issued"),
+    path("backoffice/results/<str:code>/revoke/", views.revoke, name="revoke"),
+]

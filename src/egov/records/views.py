@@ -1,0 +1,108 @@
+"""Pages: public verification of result documents, egov's time-stamping endpoint, and the
+back-office list of issued results with revocation."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from egov.core.files import read_checked_upload
+from egov.identity.auth import acting_user
+
+from . import selectors, services, tsa
+from .errors import RecordsError
+from .models import ResultDocument
+from .verification import Verdict, normalise_code, verify_code, verify_pdf
+
+
+def checked_pdf(upload: object) -> bytes:
+    """The bytes of an uploaded PDF, checked for size and content, or ValidationError."""
+    data, content_type = read_checked_upload(
+        upload,  # type: ignore[arg-type]
+        getattr(upload, "name", "") or "tep.pdf",
+        getattr(upload, "size", None),
+    )
+    if content_type != "application/pdf":
+        raise ValidationError(_("Only a PDF document can be verified."))
+    return data
+
+
+def verify(request: HttpRequest) -> HttpResponse:
+    """Xác thực văn bản điện tử: anyone uploads a PDF or enters a verification code."""
+    verdict: Verdict | None = None
+    error = ""
+    status = 200
+    if request.method == "POST":
+        upload = request.FILES.get("document")
+        code = normalise_code(request.POST.get("code", ""))
+        if upload is not None:
+            try:
+                verdict = verify_pdf(checked_pdf(upload))
+            except ValidationError as exc:
+                error, status = exc.messages[0], 422
+        elif code:
+            return redirect("records:verify_code", code)
+        else:
+            error, status = _("Enter a verification code or choose a PDF file."), 422
+    return render(
+        request, "records/verify.html", {"verdict": verdict, "error": error}, status=status
+    )
+
+
+def verify_by_code(request: HttpRequest, code: str) -> HttpResponse:
+    """Where the QR code on a result leads."""
+    verdict = verify_code(code)
+    return render(
+        request,
+        "records/verify.html",
+        {"verdict": verdict, "code": code},
+        status=404 if verdict.outcome == "unknown" else 200,
+    )
+
+
+@csrf_exempt
+@require_POST
+def timestamp(request: HttpRequest) -> HttpResponse:
+    """RFC 3161 over HTTP: a DER TimeStampReq in, a DER TimeStampResp out."""
+    if request.content_type != tsa.QUERY_TYPE:
+        return HttpResponse(status=415)
+    reply, granted = tsa.respond(request.body[:65536])
+    return HttpResponse(reply, content_type=tsa.REPLY_TYPE, status=200 if granted else 400)
+
+
+@login_required
+def issued(request: HttpRequest) -> HttpResponse:
+    """Kết quả đã cấp: the results of the agencies where the official may revoke."""
+    agency_ids = selectors.revocable_agencies(acting_user(request))
+    if not agency_ids:
+        raise Http404
+    page = Paginator(selectors.issued_results(agency_ids), 50).get_page(request.GET.get("page"))
+    return render(request, "records/issued.html", {"page": page})
+
+
+@login_required
+def revoke(request: HttpRequest, code: str) -> HttpResponse:
+    """Thu hồi kết quả: the issuing agency's approver gives a reason."""
+    user = acting_user(request)
+    document = ResultDocument.objects.select_related("agency", "dossier").filter(code=code).first()
+    if document is None or not services.may_revoke(user, document):
+        raise Http404
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        try:
+            services.revoke(code, user, request.POST.get("reason", ""))
+        except RecordsError as exc:
+            messages.error(request, exc.message)
+            errors, status = exc.errors, exc.http_status
+        else:
+            messages.success(request, _("The document %(code)s is revoked.") % {"code": code})
+            return redirect("records:issued")
+    return render(
+        request, "records/revoke.html", {"document": document, "errors": errors}, status=status
+    )
