@@ -20,7 +20,6 @@ from egov.identity.services import create_official
 from egov.repository.constants import SignatureState
 from egov.repository.models import RepositoryDocument
 from tests.conftest import BIRTH_FORM, PASSWORD, birth_files
-from tests.repository.conftest import announce_signed_result
 
 from .test_journey import L, check_accessibility, log_in, log_out, screenshot, vi, write_pdf
 
@@ -32,15 +31,13 @@ pytestmark = [
 
 RESIDENCE_NAME = "Đăng ký thường trú"
 POLICE_WARD_NAME = "Công an phường Ba Đình"
-CERTIFICATE_NUMBER = "KS-2026-000123"
 
 
 @pytest.fixture
 def birth_certificate(make_dossier: Callable[..., Dossier]) -> RepositoryDocument:
-    """The citizen's birth certificate extract, signed by the ward and filed in the repository
-    from the records part's ``result_signed`` event."""
+    """The citizen's birth certificate extract: approved, signed by the ward, and filed in the
+    repository from the records part's ``result_signed`` event."""
     dossier = make_dossier(Status.RESULT_READY)
-    announce_signed_result(dossier, CERTIFICATE_NUMBER)
     return RepositoryDocument.objects.get(source_dossier=dossier)
 
 
@@ -63,6 +60,7 @@ def test_a_citizen_reuses_a_birth_certificate_for_permanent_residence(
     police_receiver: User,
     tmp_path: Path,
 ) -> None:
+    certificate_number = birth_certificate.number
     declaration = write_pdf(tmp_path, "to-khai-ct01.pdf", "Tờ khai thay đổi thông tin cư trú")
     lease = write_pdf(tmp_path, "hop-dong-thue-nha.pdf", "Hợp đồng thuê nhà")
     page = new_page()
@@ -71,7 +69,7 @@ def test_a_citizen_reuses_a_birth_certificate_for_permanent_residence(
     # The repository, from the account navigation.
     page.get_by_role("link", name=L("My documents", "Kho dữ liệu của tôi")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(L("My data repository"))
-    expect(page.get_by_role("cell", name=CERTIFICATE_NUMBER)).to_be_visible()
+    expect(page.get_by_role("cell", name=certificate_number)).to_be_visible()
     check_accessibility(page, axe_source, "my data repository")
     page.get_by_role("link", name=L("Birth certificate extract")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(L("Birth certificate extract"))
@@ -101,13 +99,13 @@ def test_a_citizen_reuses_a_birth_certificate_for_permanent_residence(
     # "Use my document" beside the upload of the family-relationship component.
     use = page.get_by_role("button", name=L("Use my document"))
     expect(use).to_have_count(1)
-    expect(use).to_have_accessible_description(re.compile(CERTIFICATE_NUMBER))
+    expect(use).to_have_accessible_description(re.compile(certificate_number))
     use.click()
     expect(page.get_by_role("status").locator("p").first).to_have_text(
         L("Your document has been attached.", prefix=True)
     )
     provenance = page.locator(".provenance")
-    expect(provenance).to_contain_text(CERTIFICATE_NUMBER)
+    expect(provenance).to_contain_text(certificate_number)
     expect(use).to_have_count(0)  # attached: no longer offered
     # What was typed and uploaded before choosing the document was kept.
     expect(page.get_by_label("Địa chỉ đề nghị đăng ký thường trú")).to_have_value(
@@ -139,8 +137,8 @@ def test_a_citizen_reuses_a_birth_certificate_for_permanent_residence(
     page.goto(f"/dossiers/{dossier.pk}/")
     expect(page.get_by_role("heading", level=1)).to_have_text(RESIDENCE_NAME)
     provenance = page.locator(".provenance").last  # in the documents' list (also at intake)
-    expect(provenance).to_contain_text(CERTIFICATE_NUMBER)
-    expect(page.locator(".actions .provenance")).to_contain_text(CERTIFICATE_NUMBER)
+    expect(provenance).to_contain_text(certificate_number)
+    expect(page.locator(".actions .provenance")).to_contain_text(certificate_number)
     with_label = L(str(SignatureState.SIGNED.label))
     expect(provenance.locator("strong").first).to_have_text(with_label)
     page.locator(".actions .provenance").scroll_into_view_if_needed()

@@ -19,7 +19,7 @@ from egov.payments.constants import PaymentStatus
 from egov.payments.models import FeeClaim, Payment, PaymentEvent
 from egov.payments.providers import sandbox
 from egov.payments.services import NotAllowed, NotFound, Outcome, WrongState
-from tests.conftest import BUSINESS_CHECKLIST, pdf_upload
+from tests.conftest import BUSINESS_CHECKLIST
 
 from .conftest import bank_says
 
@@ -323,7 +323,7 @@ def test_fees_due_before_the_result_hold_back_returning_it(
 ) -> None:
     dossier = dossier_services.receive(business_dossier.pk, staff["receiver"], BUSINESS_CHECKLIST)
     dossier = dossier_services.assign(dossier.pk, staff["receiver"], staff["processor"])
-    dossier = dossier_services.approve(dossier.pk, staff["approver"], pdf_upload("Giấy chứng nhận"))
+    dossier = dossier_services.approve(dossier.pk, staff["approver"])
     assert guards.national_status(dossier) == 6
     with pytest.raises(DossierWrongState) as refused:
         dossier_services.return_result(dossier.pk, staff["receiver"])

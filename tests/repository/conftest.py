@@ -70,9 +70,8 @@ def police_ward(residence: Procedure) -> Agency:
 
 @pytest.fixture
 def birth_certificate(make_dossier: Callable[..., Dossier]) -> RepositoryDocument:
-    """The citizen's birth certificate extract, filed from a signed result of 1.001193."""
+    """The citizen's birth certificate extract: a result of 1.001193, approved, signed and filed."""
     dossier = make_dossier(Status.RESULT_READY)
-    announce_signed_result(dossier, "KS-2026-000123")
     return RepositoryDocument.objects.get(source_dossier=dossier)
 
 

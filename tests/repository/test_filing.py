@@ -22,16 +22,21 @@ from .conftest import STAY, STAY_FORM, announce_signed_result
 pytestmark = pytest.mark.django_db
 
 
-def test_a_signed_result_is_filed_for_the_applicant(
+def signed_event(dossier: Dossier) -> DossierEvent:
+    return DossierEvent.objects.get(dossier=dossier, kind="result_signed")
+
+
+def test_an_approved_result_is_signed_and_filed_for_the_applicant(
     make_dossier: Callable[..., Dossier], citizen: User
 ) -> None:
-    dossier = make_dossier(Status.RESULT_READY)
-    event = announce_signed_result(dossier, "KS-2026-000123")
+    dossier = make_dossier(Status.RESULT_READY)  # approval signs the result (immediate tasks)
+    dossier.refresh_from_db()
+    event = signed_event(dossier)
 
     document = RepositoryDocument.objects.get(source_dossier=dossier)
     assert document.owner_person == citizen and document.owner_organisation is None
     assert document.document_type == "GIAY_KHAI_SINH"  # the procedure's result type
-    assert document.number == "KS-2026-000123"
+    assert document.number == event.data["document"]
     assert document.issuer == dossier.agency and document.issuer_name == dossier.agency.name
     assert document.signature_state == SignatureState.SIGNED
     assert document.file == dossier.result_file
@@ -41,10 +46,10 @@ def test_a_signed_result_is_filed_for_the_applicant(
 
 def test_filing_is_idempotent(make_dossier: Callable[..., Dossier]) -> None:
     dossier = make_dossier(Status.RESULT_READY)
-    event = announce_signed_result(dossier, "KS-1")
+    event = signed_event(dossier)
     again = file_signed_result(event)
     # The same announcement written twice (a retried signing) still files one document.
-    DossierEvent.objects.create(dossier=dossier, kind="result_signed", data={"document": "KS-1"})
+    DossierEvent.objects.create(dossier=dossier, kind="result_signed", data=event.data)
     call_command("file_signed_results", stdout=None)
 
     assert RepositoryDocument.objects.filter(source_dossier=dossier).count() == 1
@@ -54,7 +59,7 @@ def test_filing_is_idempotent(make_dossier: Callable[..., Dossier]) -> None:
 def test_another_code_for_the_same_dossier_is_another_document(
     make_dossier: Callable[..., Dossier],
 ) -> None:
-    dossier = make_dossier(Status.RESULT_READY)
+    dossier = make_dossier(Status.PROCESSING)
     announce_signed_result(dossier, "KS-1")
     announce_signed_result(dossier, "KS-2")  # e.g. a corrected result, signed again
     numbers = RepositoryDocument.objects.filter(source_dossier=dossier).values_list(
@@ -102,7 +107,7 @@ def test_an_event_without_a_result_file_does_not_undo_the_signing(
 
 
 def test_other_events_file_nothing(make_dossier: Callable[..., Dossier]) -> None:
-    make_dossier(Status.RETURNED)
+    make_dossier(Status.REJECTED)
     assert not RepositoryDocument.objects.exists()
 
 
