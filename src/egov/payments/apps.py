@@ -9,11 +9,15 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         from egov.dossiers import services as dossier_services
+        from egov.dossiers import views as dossier_pages
         from egov.dossiers.constants import EVENT_LABELS
 
         from .guards import payment_due_guard
+        from .views import fees_panel
 
         if payment_due_guard not in dossier_services.step_guards:
             dossier_services.step_guards.append(payment_due_guard)
+        if fees_panel not in dossier_pages.dossier_panels:
+            dossier_pages.dossier_panels.append(fees_panel)
         # The dossier timeline names the event this part writes.
         EVENT_LABELS.setdefault("paid", _("Fee paid"))

@@ -9,14 +9,17 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from egov.dossiers import access
 from egov.dossiers.constants import FINISHED_STATUSES, Status
+from egov.dossiers.models import Dossier
 from egov.identity.auth import acting_user
 
 from . import receipts, selectors, services
@@ -27,6 +30,22 @@ from .models import FeeClaim
 from .providers import get_provider, sandbox
 from .services import PaymentError
 from .tasks import deliver_sandbox_notification
+
+
+def fees_panel(request: HttpRequest, dossier: Dossier) -> list[SafeString]:
+    """Hook of the dossier page: what the dossier owes and has paid, and the way to pay."""
+    total = services.fees_of(dossier).total
+    paid = services.paid_total(dossier)
+    fees = {
+        "total": total,
+        "paid": paid,
+        "owed": max(0, total - paid),
+        "is_applicant": access.acts_as_applicant(request.user, dossier),
+    }
+    html = render_to_string(
+        "payments/_dossier_panel.html", {"dossier": dossier, "fees": fees}, request=request
+    )
+    return [SafeString(html)]
 
 
 def return_url(request: HttpRequest, provider: str) -> str:
