@@ -7,8 +7,11 @@ Run by bench/run.py through bench/worker.py (steps ``insights_load`` and ``insig
 """
 
 import argparse
+import csv
 import io
+import os
 import random
+import tempfile
 import time
 from datetime import date, timedelta
 from typing import Any
@@ -18,6 +21,9 @@ MINISTRIES, MINISTRY_UNITS = 22, 5  # ministries and sectors, each with departme
 PROVINCES, PROVINCE_UNITS = 34, 20  # provinces (since 2025), each with departments and communes
 TEMPLATES = 4096  # distinct outcome mixes; each fact is one of them on one day at one unit
 CHUNK = 50_000
+SYNC_RECORDS = int(
+    os.environ.get("BENCH_SYNC_RECORDS", 20_000)
+)  # records through the sync service, in batches of 1,000
 
 
 def _tree() -> list[tuple[str, str, str, str | None]]:
@@ -278,6 +284,156 @@ def _timed(function: Any, repeat: int) -> tuple[list[float], Any]:
     return samples, result
 
 
+# Only the columns the indicators read are exported for DuckDB.
+DUCK_COLUMNS = [
+    "agency_id",
+    "channel",
+    "status",
+    "full_process",
+    "paid",
+    "paid_online",
+    "received_day",
+    "resolved_day",
+    "returned_day",
+    "digitised",
+    "e_result",
+    "reused",
+    "on_time",
+    "rating",
+]
+DUCK_TYPES = {
+    "agency_id": "BIGINT",
+    "channel": "VARCHAR",
+    "status": "INTEGER",
+    "received_day": "DATE",
+    "resolved_day": "DATE",
+    "returned_day": "DATE",
+    "rating": "INTEGER",
+}
+
+
+def _export(sql: str, path: str, columns: list[str]) -> None:
+    """Write the rows of ``sql`` to a CSV file (header, empty field = NULL): COPY TO STDOUT on
+    PostgreSQL, the cursor in 50,000-row batches on SQLite."""
+    from django.db import connection
+
+    with connection.cursor() as cursor, open(path, "w", newline="") as out:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER)") as copy:
+                for block in copy:
+                    out.write(bytes(block).decode())
+            return
+        cursor.execute(sql)
+        writer = csv.writer(out)
+        writer.writerow(columns)
+        while rows := cursor.fetchmany(CHUNK):
+            writer.writerows(rows)
+
+
+def duckdb_baseline(repeat: int) -> dict[str, Any]:
+    """What an analyst would do: export the facts, load them into DuckDB, run the same GROUP BY
+    (nation, then every ministry and province through the flattened tree); each part timed."""
+    import duckdb
+
+    from egov.insights.models import AgencyScope, DossierFact
+
+    fact, scope = DossierFact._meta.db_table, AgencyScope._meta.db_table
+    out: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        began = time.perf_counter()
+        _export(
+            f"SELECT {', '.join(DUCK_COLUMNS)} FROM {fact}", f"{folder}/facts.csv", DUCK_COLUMNS
+        )
+        _export(
+            f"SELECT agency_id, scope FROM {scope}", f"{folder}/scope.csv", ["agency_id", "scope"]
+        )
+        _export(
+            "SELECT id, parent_id FROM core_agency", f"{folder}/agency.csv", ["id", "parent_id"]
+        )
+        out["export_s"] = time.perf_counter() - began
+        duck = duckdb.connect()
+        types = {c: DUCK_TYPES.get(c, "BOOLEAN") for c in DUCK_COLUMNS}
+        began = time.perf_counter()
+        duck.execute(
+            f'CREATE TABLE "{fact}" AS SELECT * FROM read_csv(?, header = true, columns = {types})',
+            [f"{folder}/facts.csv"],
+        )
+        duck.execute(
+            f'CREATE TABLE "{scope}" AS SELECT * FROM read_csv(?, header = true, '
+            "columns = {'agency_id': 'BIGINT', 'scope': 'BIGINT'})",
+            [f"{folder}/scope.csv"],
+        )
+        duck.execute(
+            "CREATE TABLE core_agency AS SELECT * FROM read_csv(?, header = true, "
+            "columns = {'id': 'BIGINT', 'parent_id': 'BIGINT'})",
+            [f"{folder}/agency.csv"],
+        )
+        out["load_s"] = time.perf_counter() - began
+        out["rows"] = duck.execute(f'SELECT count(*) FROM "{fact}"').fetchone()[0]  # type: ignore[index]
+
+        def query() -> tuple[Any, Any]:
+            nation = duck.execute(_baseline_sql(scoped=False)).fetchone()
+            tops = duck.execute(_baseline_sql(scoped=True)).fetchall()
+            return nation, tops
+
+        query()  # warm
+        samples, (out["nation"], out["tops"]) = _timed(query, repeat)
+        duck.close()
+    out["query_ms"] = samples
+    return out
+
+
+def sync_rate(records: int, batch: int = 1000) -> dict[str, Any]:
+    """Records per second through ``sync_dossiers`` (the service behind
+    POST /api/v1/insights/sync/dossiers, JSON already parsed) in batches of ``batch``, into the
+    facts and the daily counts; next to plain inserts of the same fact rows in the same batches,
+    one transaction per batch."""
+    from django.db import connection, transaction
+
+    from egov.core.models import Agency
+    from egov.insights.models import DossierFact, SyncClient
+    from egov.insights.sync import record_of, sync_dossiers
+
+    roots = list(Agency.objects.filter(code__startswith="000.00.00.P").values_list("pk", flat=True))
+    sender = SyncClient.objects.create(name="bench-rate", token_hash="bench-rate")
+    sender.agencies.add(*roots)
+    codes = dict(Agency.objects.filter(parent_id__in=roots).values_list("pk", "code"))
+    sample = list(DossierFact.objects.filter(agency_id__in=codes).order_by("pk")[:records])
+    payload = []
+    for n, fact in enumerate(sample):
+        fact.code = f"S{n:09d}"
+        payload.append(record_of(fact, codes[fact.agency_id]))
+    began = time.perf_counter()
+    applied = 0
+    for i in range(0, len(payload), batch):
+        applied += sync_dossiers(sender, payload[i : i + batch]).applied
+    sync_s = time.perf_counter() - began
+    assert applied == len(payload), (applied, len(payload))
+
+    table = DossierFact._meta.db_table
+    columns = list(COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(columns)} FROM {table} WHERE code LIKE 'S%'")
+        rows = [list(r) for r in cursor.fetchall()]
+    where = columns.index("code")
+    for row in rows:
+        row[where] = "P" + row[where][1:]
+    marks = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
+    began = time.perf_counter()
+    for i in range(0, len(rows), batch):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(sql, rows[i : i + batch])
+    insert_s = time.perf_counter() - began
+    return {
+        "records": len(payload),
+        "batch": batch,
+        "sync_s": sync_s,
+        "sync_rate": len(payload) / sync_s,
+        "insert_rate": len(rows) / insert_s,
+    }
+
+
 def measure(args: argparse.Namespace) -> dict[str, Any]:
     from django.db import connection
     from django.test import Client
@@ -286,7 +442,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     from egov.insights import selectors
     from egov.insights.constants import COUNTERS
     from egov.insights.models import DailyCount, SyncClient
-    from egov.insights.services import counts, rebuild
+    from egov.insights.services import counts, counts_by_scope, rebuild
     from egov.insights.sync import sync_dossiers
     from worker import percentiles
 
@@ -311,6 +467,19 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     from_counts = counts(0, start, end)
     result["equal"] = [int(x or 0) for x in nation] == [from_counts[c] for c in COUNTERS]
     result["top_scopes"] = len(tops)
+
+    duck = duckdb_baseline(args.repeat_baseline)
+    result["duckdb_export_s"], result["duckdb_load_s"] = duck["export_s"], duck["load_s"]
+    result["duckdb_rows"] = duck["rows"]
+    result["duckdb_ms"] = percentiles(duck["query_ms"])
+    by_scope = counts_by_scope([row[0] for row in duck["tops"]], start, end)
+    result["duckdb_equal"] = [int(x or 0) for x in duck["nation"]] == [
+        from_counts[c] for c in COUNTERS
+    ] and all(
+        [int(x or 0) for x in row[1:]] == [by_scope[row[0]][c] for c in COUNTERS]
+        for row in duck["tops"]
+    )
+    result["duckdb_scopes"] = len(duck["tops"])
 
     client = Client()
     pages = {
@@ -346,4 +515,5 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         assert page["counts"]["received"] == before + 1
     result["event_to_dashboard_ms"] = percentiles(latencies)
     result["ranking_rows"] = len(selectors.top_agencies("province"))
+    result["sync"] = sync_rate(SYNC_RECORDS)
     return result
