@@ -1,7 +1,8 @@
 """The indicators benchmark (``BENCH_ONLY=insights``): synthetic dossier facts loaded in bulk,
 then the rebuild of every daily count, the time from one new dossier record to an updated
 dashboard, and the dashboard's latency, each next to the same indicators computed by a plain SQL
-GROUP BY over the facts in the same database and the same run.
+GROUP BY over the facts in the same database and in DuckDB (the facts exported to CSV), in the
+same run; and the records per second the sync service takes, next to plain inserts.
 
 Run by bench/run.py through bench/worker.py (steps ``insights_load`` and ``insights_measure``).
 """
