@@ -13,12 +13,7 @@ and logs in again without being asked for her consent a second time.
 The consent page is saved as docs/screenshots/10-oidc-consent.png with ``EGOV_SCREENSHOTS=1``.
 """
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -26,8 +21,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
-from django.conf import settings as django_settings
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -37,6 +30,7 @@ from egov.dossiers.constants import Status
 from egov.dossiers.models import Dossier
 from egov.identity.models import IdentityLevel, User, UserKind
 from tests.conftest import PASSWORD
+from tests.deployments import Deployment
 
 from .test_journey import (
     BIRTH_NAME,
@@ -56,7 +50,6 @@ pytestmark = [
     pytest.mark.xdist_group("e2e"),
 ]
 
-ROOT = Path(django_settings.BASE_DIR)
 PERSONAL_ID = "001190000009"
 FULL_NAME = "Hoàng Thị Thu"
 PORTAL_B = "Cổng dịch vụ công tỉnh B"
@@ -79,84 +72,19 @@ class Provider:
     client_secret: str
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"deployment A stopped:\n{log.read_text()}")
-        try:
-            if requests.get(url, timeout=2).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"deployment A did not answer at {url}:\n{log.read_text()}")
-
-
 @pytest.fixture
 def deployment_a(tmp_path: Path, live_server: Any) -> Iterator[Provider]:
     """Deployment A, with B registered as its client."""
-    port = free_port()
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": os.environ.get("HOME", str(tmp_path)),
-        "DJANGO_SETTINGS_MODULE": "egov.config.settings",
-        "DEBUG": "1",  # A speaks plain http on 127.0.0.1, as `make run` does
-        "SECRET_KEY": "deployment-a-secret-key-for-the-two-deployment-test",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'a.sqlite3'}",
-        "OIDC_KEYS_DIR": str(tmp_path / "a-keys"),
-        "MEDIA_ROOT": str(tmp_path / "a-media"),
-        "TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-        "EGOV_FAST_PASSWORD_HASHER": "1",
-        "LOG_LEVEL": "WARNING",
-    }
-
-    def manage(*args: str) -> str:
-        done = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=180,
-            check=False,
-        )
-        assert done.returncode == 0, done.stdout + done.stderr
-        return done.stdout
-
-    manage("migrate", "--no-input", "-v0")
-    manage("rotate_oidc_key", "--if-missing")
-    manage("shell", "-c", MAKE_CITIZEN)
-    printed = manage("create_oidc_client", PORTAL_B, f"{live_server.url}/oidc/callback/")
+    a = Deployment(tmp_path, "a")
+    a.manage("migrate", "--no-input", "-v0")
+    a.manage("rotate_oidc_key", "--if-missing")
+    a.manage("shell", "-c", MAKE_CITIZEN)
+    printed = a.manage("create_oidc_client", PORTAL_B, f"{live_server.url}/oidc/callback/")
     registration = dict(re.findall(r"^(OIDC_CLIENT_\w+)=(\S+)$", printed, re.MULTILINE))
-
-    log = tmp_path / "a.log"
-    uvicorn_options = ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
-    with log.open("wb") as output:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "egov.config.asgi:application", *uvicorn_options],
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
+    with a.serving("/o/.well-known/openid-configuration") as url:
+        yield Provider(
+            f"{url}/o", registration["OIDC_CLIENT_ID"], registration["OIDC_CLIENT_SECRET"]
         )
-    issuer = f"http://127.0.0.1:{port}/o"
-    try:
-        wait_until_up(f"{issuer}/.well-known/openid-configuration", server, log)
-        yield Provider(issuer, registration["OIDC_CLIENT_ID"], registration["OIDC_CLIENT_SECRET"])
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 @pytest.fixture

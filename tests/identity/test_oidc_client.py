@@ -9,7 +9,6 @@ two real servers and a browser.
 """
 
 import html
-import socket
 from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
@@ -34,6 +33,7 @@ from egov.identity.oidc.services import (
     provision_user,
 )
 from tests.conftest import PASSWORD
+from tests.deployments import free_port
 
 from .test_oidc_provider import query, register_client
 
@@ -160,12 +160,6 @@ def log_in_through_provider(
     answer = browser.post("/o/authorize/", fields, secure=True)
     assert answer["Location"].startswith(CALLBACK)
     return follow(browser, answer)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 # --- the "Log in" link ----------------------------------------------------------------------------

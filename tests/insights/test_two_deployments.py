@@ -4,10 +4,7 @@ national operator registers the province with ``create_sync_client``; the provin
 NATIONAL_SYNC_URL and NATIONAL_SYNC_TOKEN; the push runs after each change, resumes after a
 failure, and the national dashboard's API shows the province's own figures."""
 
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -16,7 +13,6 @@ from typing import Any
 
 import pytest
 import requests
-from django.conf import settings as django_settings
 from django.utils import timezone
 
 from egov.core.models import Agency
@@ -27,10 +23,9 @@ from egov.identity.models import User
 from egov.insights.models import DossierFact, PushState
 from egov.insights.services import indicator_values
 from egov.insights.tasks import push_dossiers
-from tests.e2e.test_oidc_login import free_port, wait_until_up
+from tests.deployments import Deployment, free_port
 
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("deployments")]
-ROOT = Path(django_settings.BASE_DIR)
 HANOI = "000.00.00.H26"
 
 
@@ -42,59 +37,14 @@ class National:
 
 @pytest.fixture
 def national(tmp_path: Path) -> Iterator[National]:
-    port = free_port()
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": os.environ.get("HOME", str(tmp_path)),
-        "DJANGO_SETTINGS_MODULE": "egov.config.settings",
-        "DEBUG": "1",
-        "SECRET_KEY": "national-deployment-secret-key-for-the-sync-test",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'national.sqlite3'}",
-        "MEDIA_ROOT": str(tmp_path / "national-media"),
-        "OIDC_KEYS_DIR": str(tmp_path / "national-keys"),
-        "TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-        "LOG_LEVEL": "WARNING",
-    }
-
-    def manage(*args: str) -> str:
-        done = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=180,
-            check=False,
-        )
-        assert done.returncode == 0, done.stdout + done.stderr
-        return done.stdout
-
-    manage("migrate", "--no-input", "-v0")
-    manage("load_agencies")
-    printed = manage("create_sync_client", "Cổng DVC thành phố Hà Nội", HANOI)
+    national = Deployment(tmp_path, "national")
+    national.manage("migrate", "--no-input", "-v0")
+    national.manage("load_agencies")
+    printed = national.manage("create_sync_client", "Cổng DVC thành phố Hà Nội", HANOI)
     token = re.search(r"^NATIONAL_SYNC_TOKEN=(\S+)$", printed, re.MULTILINE)
     assert token, printed
-    log = tmp_path / "national.log"
-    options = ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
-    with log.open("wb") as output:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "egov.config.asgi:application", *options],
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(f"{base}/api/v1/insights/indicators", server, log)
-        yield National(base, token.group(1))
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+    with national.serving("/api/v1/insights/indicators") as url:
+        yield National(url, token.group(1))
 
 
 def national_figures(national: National, agency: str) -> dict[str, Any]:

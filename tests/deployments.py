@@ -1,0 +1,96 @@
+"""Another egov deployment for tests that cross deployments (OpenID Connect login, national sync):
+its own SQLite database, keys and media under a temporary folder, ``manage.py`` to prepare it, and
+uvicorn serving it on a free loopback port."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import requests
+from django.conf import settings
+
+ROOT = Path(settings.BASE_DIR)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Deployment:
+    def __init__(self, folder: Path, name: str, **environment: str):
+        self.name = name
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = folder / f"{name}.log"
+        self.env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": os.environ.get("HOME", str(folder)),
+            "DJANGO_SETTINGS_MODULE": "egov.config.settings",
+            "DEBUG": "1",  # plain http on 127.0.0.1, as `make run` does
+            "SECRET_KEY": f"{name}-secret-key-for-a-test-of-two-deployments",
+            "DATABASE_URL": f"sqlite:///{folder / f'{name}.sqlite3'}",
+            "OIDC_KEYS_DIR": str(folder / f"{name}-keys"),
+            "MEDIA_ROOT": str(folder / f"{name}-media"),
+            "TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "EGOV_FAST_PASSWORD_HASHER": "1",
+            "LOG_LEVEL": "WARNING",
+            **environment,
+        }
+
+    def manage(self, *args: str) -> str:
+        """Run a management command in the deployment; its output, or the test fails."""
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    @contextmanager
+    def serving(self, ready_path: str) -> Iterator[str]:
+        """Serve the deployment until the block ends; wait until ``ready_path`` answers 200."""
+        options = ["--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"]
+        with self.log.open("wb") as output:
+            server = subprocess.Popen(
+                [sys.executable, "-m", "uvicorn", "egov.config.asgi:application", *options],
+                cwd=ROOT,
+                env=self.env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+        try:
+            self._wait_until_up(f"{self.url}{ready_path}", server)
+            yield self.url
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+    def _wait_until_up(self, url: str, server: subprocess.Popen[bytes]) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if server.poll() is not None:
+                pytest.fail(f"deployment {self.name} stopped:\n{self.log.read_text()}")
+            try:
+                if requests.get(url, timeout=2).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+        pytest.fail(f"deployment {self.name} did not answer at {url}:\n{self.log.read_text()}")
