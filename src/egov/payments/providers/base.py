@@ -1,5 +1,6 @@
 """The interface every payment provider implements."""
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -30,18 +31,18 @@ class InvalidCallback(Exception):
         self.reference = reference[:32]
 
 
-class PaymentProvider:
+class PaymentProvider(ABC):
     """One payment gateway: where to send the payer, and how to read what comes back."""
 
     name = ""
 
+    @abstractmethod
     def payment_url(self, payment: "Payment", *, return_url: str, client_ip: str) -> str:
         """The address of the provider's payment page for ``payment``."""
-        raise NotImplementedError
 
+    @abstractmethod
     def parse_callback(self, params: Mapping[str, str]) -> Callback:
         """Verify and read a return redirect or notification; raise InvalidCallback."""
-        raise NotImplementedError
 
     def notification_answer(self, outcome: "Outcome") -> dict[str, Any]:
         """The JSON body answering a server-to-server notification."""
