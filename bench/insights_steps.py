@@ -384,32 +384,146 @@ def duckdb_baseline(repeat: int) -> dict[str, Any]:
     return out
 
 
+def _sender(
+    client_id: int, batches: list[list[dict[str, Any]]], progress: bool, barrier: Any, out: Any
+) -> None:
+    """One deployment pushing its batches, in a process of its own (spawned: Django is set up
+    afresh); reports (start, end, applied, rejected) once every sender is ready."""
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from egov.insights.models import SyncClient
+    from egov.insights.sync import sync_dossiers, sync_progress
+
+    client = SyncClient.objects.get(pk=client_id)
+    connection.ensure_connection()
+    send = sync_progress if progress else sync_dossiers
+    barrier.wait()
+    began = time.time()
+    applied = rejected = 0
+    for batch in batches:
+        answer = send(client, batch)
+        applied, rejected = applied + answer.applied, rejected + len(answer.rejected)
+    out.put((began, time.time(), applied, rejected))
+
+
+def _push(
+    senders: list[tuple[int, list[dict[str, Any]]]], batch: int, progress: bool = False
+) -> dict[str, Any]:
+    """Records per second through the sync service with the senders pushing side by side,
+    from the moment all are ready to the last commit."""
+    import multiprocessing
+
+    spawn = multiprocessing.get_context("spawn")
+    barrier, out = spawn.Barrier(len(senders)), spawn.Queue()
+    processes = [
+        spawn.Process(
+            target=_sender,
+            args=(
+                client,
+                [records[i : i + batch] for i in range(0, len(records), batch)],
+                progress,
+                barrier,
+                out,
+            ),
+        )
+        for client, records in senders
+    ]
+    for process in processes:
+        process.start()
+    reports = [out.get(timeout=3600) for _ in processes]
+    for process in processes:
+        process.join()
+    seconds = max(r[1] for r in reports) - min(r[0] for r in reports)
+    records = sum(len(r) for _, r in senders)
+    applied, rejected = sum(r[2] for r in reports), sum(r[3] for r in reports)
+    assert (applied, rejected) == (records, 0), (applied, rejected, records)
+    return {
+        "records": records,
+        "senders": len(senders),
+        "seconds": seconds,
+        "rate": records / seconds,
+    }
+
+
+def _stamp(day: Any, hour: int = 9) -> str:
+    return f"{day:%Y%m%d}{hour:02d}0000"
+
+
 def sync_rate(records: int, batch: int = 1000) -> dict[str, Any]:
-    """Records per second through ``sync_dossiers`` (the service behind
-    POST /api/v1/insights/sync/dossiers, JSON already parsed) in batches of ``batch``, into the
-    facts and the daily counts; next to plain inserts of the same fact rows in the same batches,
-    one transaction per batch."""
+    """Records per second through ``sync_dossiers`` and ``sync_progress`` (the services behind
+    POST /api/v1/insights/sync/dossiers and …/progress, JSON already parsed), in batches of
+    ``batch``, each batch one transaction writing the facts and moving the daily counts:
+
+    * backfill: a year of history, records spread over every day and every province unit,
+      one sender;
+    * recent: the dossiers provinces received in the first days of December, pushed as
+      received (status 2) by two deployments side by side;
+    * progress: the same dossiers then moved to their outcome (returned, processing, …) by
+      ``CapNhatTienDoHoSoMC`` records, two senders side by side;
+
+    next to plain inserts of the same fact rows in the same batches, one transaction per batch."""
     from django.db import connection, transaction
 
     from egov.core.models import Agency
     from egov.insights.models import DossierFact, SyncClient
-    from egov.insights.sync import record_of, sync_dossiers
+    from egov.insights.sync import record_of
 
     roots = list(Agency.objects.filter(code__startswith="000.00.00.P").values_list("pk", flat=True))
-    sender = SyncClient.objects.create(name="bench-rate", token_hash="bench-rate")
-    sender.agencies.add(*roots)
     codes = dict(Agency.objects.filter(parent_id__in=roots).values_list("pk", "code"))
-    sample = list(DossierFact.objects.filter(agency_id__in=codes).order_by("pk")[:records])
-    payload = []
-    for n, fact in enumerate(sample):
+    province = dict(Agency.objects.filter(parent_id__in=roots).values_list("pk", "parent_id"))
+    clients = []
+    for half in (roots[0::2], roots[1::2]):
+        client = SyncClient.objects.create(name=f"bench-{half[0]}", token_hash=f"bench-{half[0]}")
+        client.agencies.add(*half)
+        clients.append((client.pk, set(half)))
+
+    spread = list(DossierFact.objects.filter(agency_id__in=codes).order_by("pk")[:records])
+    backfill = []
+    for n, fact in enumerate(spread):
         fact.code = f"S{n:09d}"
-        payload.append(record_of(fact, codes[fact.agency_id]))
-    began = time.perf_counter()
-    applied = 0
-    for i in range(0, len(payload), batch):
-        applied += sync_dossiers(sender, payload[i : i + batch]).applied
-    sync_s = time.perf_counter() - began
-    assert applied == len(payload), (applied, len(payload))
+        backfill.append(record_of(fact, codes[fact.agency_id]))
+    everyone = SyncClient.objects.create(name="bench-all", token_hash="bench-all")
+    everyone.agencies.add(*roots)
+    result = {"backfill": _push([(everyone.pk, backfill)], batch)}
+
+    recent = list(
+        DossierFact.objects.filter(
+            agency_id__in=codes, received_day__gte=date(YEAR, 12, 1)
+        ).order_by("received_day", "pk")[:records]
+    )
+    received: dict[int, list[dict[str, Any]]] = {pk: [] for pk, _ in clients}
+    moved: dict[int, list[dict[str, Any]]] = {pk: [] for pk, _ in clients}
+    for n, fact in enumerate(recent):
+        owner = next(pk for pk, provinces in clients if province[fact.agency_id] in provinces)
+        unit, code = codes[fact.agency_id], f"R{n:09d}"
+        record = record_of(fact, unit)
+        day = fact.received_day
+        record.update(
+            MaHoSo=code,
+            TrangThaiHoSo=2,
+            NgayKetThucXuLy=None,
+            NgayTra=None,
+            DungHan=None,
+            MucDoHaiLong=None,
+            SoHoa=False,
+            KetQuaDienTu=False,
+            TaiSuDung=False,
+            ThoiDiemCapNhat=_stamp(day),
+        )
+        received[owner].append(record)
+        moved[owner].append(
+            {
+                "MaDonVi": unit,
+                "MaHoSo": code,
+                "TrangThai": fact.status,
+                "ThoiDiemXuLy": _stamp(fact.returned_day or day, 16),
+            }
+        )
+    result["recent"] = _push(list(received.items()), batch)
+    result["progress"] = _push(list(moved.items()), batch, progress=True)
 
     table = DossierFact._meta.db_table
     columns = list(COLUMNS)
@@ -425,14 +539,9 @@ def sync_rate(records: int, batch: int = 1000) -> dict[str, Any]:
     for i in range(0, len(rows), batch):
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.executemany(sql, rows[i : i + batch])
-    insert_s = time.perf_counter() - began
-    return {
-        "records": len(payload),
-        "batch": batch,
-        "sync_s": sync_s,
-        "sync_rate": len(payload) / sync_s,
-        "insert_rate": len(rows) / insert_s,
-    }
+    result["insert_rate"] = len(rows) / (time.perf_counter() - began)
+    result["batch"] = batch
+    return result
 
 
 def measure(args: argparse.Namespace) -> dict[str, Any]:

@@ -126,6 +126,10 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "max_size": 8,
         "timeout": 10,
     }
+    # No JIT: it compiled a plan for ~40 ms whenever the planner's estimate crossed
+    # jit_above_cost (the staged count changes, read right after bulk writes), while the
+    # statements it would speed up here take milliseconds (bench/README.md, indicators).
+    DATABASES["default"]["OPTIONS"]["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "identity.User"

@@ -1,28 +1,22 @@
-"""Facts and their counts: what one dossier adds to which counter on which day, and how a change
-of a fact moves the counts of its agency, every agency above it and the nation."""
+"""Facts: what the indicators need to know of each dossier, projected from a local dossier's
+events or taken from a synchronised record; a change of a fact moves the counts with it."""
 
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from egov.catalog.constants import OnlineLevel
-from egov.core.models import Agency
+from egov.core import calendar
 from egov.dossiers.constants import NATIONAL_STATUS_CODE, Channel, Status
 from egov.dossiers.models import Dossier, DossierEvent
 
-from .constants import (
-    COUNTERS,
-    NATION,
-    RESOLVED_CODES,
-    RETURNED_CODE,
-    FactSource,
-)
-from .models import DailyCount, DossierFact
+from . import counting
+from .constants import FactSource
+from .counting import COUNTED_FIELDS
+from .models import DossierFact
 
 #: The fields a projection or a synchronised record sets; a fact changes when one of them does.
 FACT_FIELDS = (
@@ -42,51 +36,11 @@ FACT_FIELDS = (
     "on_time",
     "rating",
 )
-NOT_RECEIVED = 3  # TrangThaiHoSo "không được tiếp nhận": refused at intake, not counted
-
-Delta = Counter[tuple[date, str]]
 
 
 def local_day(moment: datetime | None) -> date | None:
-    return timezone.localtime(moment).date() if moment else None
-
-
-def contributions(fact: Mapping[str, Any] | None) -> Delta:
-    """What one fact counts: receipts on the day received, resolutions on the day the result
-    was ready, returns, timeliness and ratings on the day the result was returned."""
-    counts: Delta = Counter()
-    if not fact:
-        return counts
-    day = local_day(fact["received_at"])
-    if day and fact["status"] != NOT_RECEIVED:
-        online = fact["channel"] == Channel.ONLINE
-        for counter, counted in (
-            ("received", True),
-            ("online", online),
-            ("full_process", fact["full_process"]),
-            ("full_process_online", fact["full_process"] and online),
-            ("paid", fact["paid"] or fact["paid_online"]),
-            ("paid_online", fact["paid_online"]),
-        ):
-            if counted:
-                counts[day, counter] += 1
-    day = local_day(fact["resolved_at"] or fact["returned_at"])
-    if day and fact["status"] in RESOLVED_CODES:
-        for counter in ("resolved", "digitised", "e_result", "reused"):
-            if counter == "resolved" or fact[counter]:
-                counts[day, counter] += 1
-    day = local_day(fact["returned_at"])
-    if day and fact["status"] == RETURNED_CODE:
-        rating = fact["rating"]
-        for counter, counted in (
-            ("returned", True),
-            ("on_time", bool(fact["on_time"])),
-            ("rated", rating is not None),
-            ("satisfied", rating is not None and rating >= 2),
-        ):
-            if counted:
-                counts[day, counter] += 1
-    return counts
+    """The Vietnamese calendar day of a moment, whatever the active time zone."""
+    return moment.astimezone(calendar.VIETNAM).date() if moment else None
 
 
 def fact_values(fact: DossierFact | None) -> dict[str, Any] | None:
@@ -149,16 +103,14 @@ def refresh_local_fact(dossier: Dossier) -> None:
     if values is None:
         return
     fact = DossierFact.objects.select_for_update().filter(dossier_id=dossier.pk).first()
-    batch = CountBatch()
     identity: dict[str, Any] = {
         "agency_id": dossier.agency_id,
         "code": dossier.code,
         "dossier_id": dossier.pk,
     }
-    if store_fact(fact, values, batch, source=FactSource.LOCAL, **identity) is not None:
-        batch.flush()
-        if settings.NATIONAL_SYNC_URL:  # a deployment that pushes to the national one
-            transaction.on_commit(_schedule_push)
+    stored = store_fact(fact, values, source=FactSource.LOCAL, **identity)
+    if stored is not None and settings.NATIONAL_SYNC_URL:  # pushing to the national deployment
+        transaction.on_commit(_schedule_push)
 
 
 def _schedule_push() -> None:
@@ -167,41 +119,29 @@ def _schedule_push() -> None:
     schedule_push()
 
 
-#: The fields a change writes, for bulk updates of many facts.
-STORED_FIELDS = [
-    *FACT_FIELDS,
-    "received_day",
-    "resolved_day",
-    "returned_day",
-    "updated_at",
-    "version",
-    "unpushed",
-    "push_error",
-]
+def counted_state(fact: DossierFact) -> list[Any]:
+    """The values of COUNTED_FIELDS of a fact: what its counts depend on."""
+    return [getattr(fact, name) for name in COUNTED_FIELDS]
 
 
 def store_fact(
-    fact: DossierFact | None,
-    values: dict[str, Any],
-    batch: "CountBatch",
-    save: bool = True,
-    **identity: Any,
+    fact: DossierFact | None, values: dict[str, Any], **identity: Any
 ) -> DossierFact | None:
-    """Create or update a fact with ``values`` and add the change of its counts to ``batch``.
-    Returns the fact, or None when its state did not change. With ``save`` off the caller
-    writes it (in bulk)."""
+    """Create or update a fact with ``values``, and move the counts with it (same transaction).
+    Returns the fact, or None when its state did not change."""
     old = fact_values(fact)
     new = {name: values[name] for name in FACT_FIELDS}
-    if old == new:
-        if fact is not None and values["updated_at"] > fact.updated_at:
+    if fact is not None and old == new:
+        if values["updated_at"] > fact.updated_at:
             # Same state, newer time: keep the time, so that an older state arriving later loses.
             fact.updated_at = values["updated_at"]
-            if save:
-                fact.save(update_fields=["updated_at"])
+            fact.save(update_fields=["updated_at"])
         return None
+    changes: list[tuple[int, int, list[Any]]] = []
     if fact is None:
         fact = DossierFact(**identity)
     else:
+        changes.append((fact.agency_id, -1, counted_state(fact)))
         fact.version += 1
     for name, value in values.items():
         setattr(fact, name, value)
@@ -210,74 +150,8 @@ def store_fact(
     fact.returned_day = local_day(fact.returned_at)
     fact.unpushed = fact.source == FactSource.LOCAL
     fact.push_error = ""
-    if save:
-        fact.save()
-    delta = contributions(new)
-    delta.subtract(contributions(old))
-    batch.add(fact.agency_id, delta)
+    fact.save()
+    changes.append((fact.agency_id, 1, counted_state(fact)))
+    counting.stage(changes)
+    counting.apply_staged()
     return fact
-
-
-# --- counts ------------------------------------------------------------------------------------
-
-
-def scopes_of(agency_ids: Iterable[int]) -> dict[int, list[int]]:
-    """Each agency's scopes: itself, every ancestor, and the nation (one query per tree level)."""
-    parents: dict[int, int | None] = {}
-    frontier = set(agency_ids)
-    while frontier:
-        rows = dict(Agency.objects.filter(pk__in=frontier).values_list("id", "parent_id"))
-        parents.update(rows)
-        frontier = {p for p in rows.values() if p is not None and p not in parents}
-    scopes: dict[int, list[int]] = {}
-    for agency_id in agency_ids:
-        chain: list[int] = []
-        current: int | None = agency_id
-        while current is not None and current not in chain:
-            chain.append(current)
-            current = parents.get(current)
-        scopes[agency_id] = [*chain, NATION]
-    return scopes
-
-
-class CountBatch:
-    """Changes of counts gathered over a batch of facts, written in one statement per row."""
-
-    def __init__(self) -> None:
-        self.by_agency: dict[int, Delta] = defaultdict(Counter)
-
-    def add(self, agency_id: int, delta: Delta) -> None:
-        self.by_agency[agency_id].update(delta)
-
-    def flush(self) -> None:
-        rows: dict[tuple[int, date], Counter[str]] = defaultdict(Counter)
-        scopes = scopes_of(self.by_agency)
-        for agency_id, delta in self.by_agency.items():
-            for (day, counter), change in delta.items():
-                if change:
-                    for scope in scopes[agency_id]:
-                        rows[scope, day][counter] += change
-        self.by_agency.clear()
-        add_counts(
-            (scope, day, [changes[c] for c in COUNTERS])
-            for (scope, day), changes in rows.items()
-            if any(changes.values())
-        )
-
-
-def add_counts(rows: Iterable[tuple[int, date, list[int]]]) -> None:
-    """Add to the counts of (scope, day), creating the row when missing; one atomic upsert per
-    row, so concurrent writers never lose an increment (SQLite ≥ 3.24 and PostgreSQL)."""
-    table = connection.ops.quote_name(DailyCount._meta.db_table)
-    columns = ", ".join(COUNTERS)
-    updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in COUNTERS)
-    placeholders = ", ".join(["%s"] * (len(COUNTERS) + 2))
-    sql = (
-        f"INSERT INTO {table} (scope, day, {columns}) VALUES ({placeholders}) "  # noqa: S608
-        f"ON CONFLICT (scope, day) DO UPDATE SET {updates}"
-    )
-    # In key order, so that concurrent writers lock rows in the same order (no deadlock).
-    params: list[list[Any]] = sorted([scope, day, *values] for scope, day, values in rows)
-    if params:
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, params)

@@ -15,7 +15,10 @@ from .constants import COUNTERS, FactSource
 class DossierFact(models.Model):
     """Dữ liệu hồ sơ phục vụ báo cáo: what the indicators need to know of one dossier."""
 
-    agency = models.ForeignKey("core.Agency", on_delete=models.PROTECT, related_name="+")
+    #: No index of its own: the (agency, code) constraint's index serves lookups by agency.
+    agency = models.ForeignKey(
+        "core.Agency", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     code = models.CharField(_("dossier code"), max_length=48)
     source = models.CharField(max_length=8, choices=FactSource.choices)
     #: The local dossier it is projected from (None for synchronised records).
@@ -83,6 +86,31 @@ class DailyCount(models.Model):
 
 for _counter in COUNTERS:
     DailyCount.add_to_class(_counter, models.BigIntegerField(default=0))
+
+
+class FactChange(models.Model):
+    """A state a fact entered (sign +1) or left (sign −1), staged for the daily counts. Whoever
+    changes a fact stages its old and new state and applies them in the same transaction
+    (``counting.apply_staged``), so the table is empty outside transactions."""
+
+    agency_id = models.IntegerField()
+    sign = models.SmallIntegerField()
+    status = models.PositiveSmallIntegerField(null=True)
+    channel = models.CharField(max_length=10)
+    full_process = models.BooleanField()
+    paid = models.BooleanField()
+    paid_online = models.BooleanField()
+    digitised = models.BooleanField()
+    e_result = models.BooleanField()
+    reused = models.BooleanField()
+    on_time = models.BooleanField(null=True)
+    rating = models.PositiveSmallIntegerField(null=True)
+    received_day = models.DateField(null=True)
+    resolved_day = models.DateField(null=True)
+    returned_day = models.DateField(null=True)
+
+    def __str__(self) -> str:
+        return f"{self.agency_id}:{self.sign:+d}"
 
 
 class AgencyScope(models.Model):

@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 
@@ -18,9 +18,10 @@ from egov.core.models import Agency
 from egov.dossiers.models import Dossier
 
 from .constants import COUNTERS, NATION, FactSource
+from .counting import rebuild_counts
 from .definitions import indicators
-from .facts import CountBatch, project, scopes_of, store_fact
-from .models import AgencyScope, DailyCount, DossierFact
+from .facts import project, store_fact
+from .models import DailyCount, DossierFact
 
 Values = dict[str, Decimal | None]
 
@@ -80,23 +81,9 @@ def monthly_counts(scope: int, start: date, end: date) -> list[tuple[date, dict[
 # --- rebuild ----------------------------------------------------------------------------------
 
 
-def refresh_scopes() -> int:
-    """Flatten the agency tree into AgencyScope (each agency → itself, its ancestors, nation)."""
-    ids = list(Agency.objects.values_list("id", flat=True))
-    rows = [
-        AgencyScope(agency_id=agency_id, scope=scope)
-        for agency_id, scopes in scopes_of(ids).items()
-        for scope in scopes
-    ]
-    AgencyScope.objects.all().delete()
-    AgencyScope.objects.bulk_create(rows, batch_size=5000)
-    return len(rows)
-
-
 def reproject_local_facts() -> int:
     """Project every local dossier again from its events; returns how many facts changed."""
     changed = 0
-    batch = CountBatch()  # discarded: the counts are recomputed from the facts afterwards
     facts = {f.dossier_id: f for f in DossierFact.objects.filter(source=FactSource.LOCAL)}
     dossiers = (
         Dossier.objects.exclude(code=None).select_related("procedure").order_by("pk").iterator()
@@ -107,75 +94,10 @@ def reproject_local_facts() -> int:
             identity: dict[str, Any] = {"agency_id": dossier.agency_id, "code": dossier.code}
             fact = facts.get(dossier.pk)
             stored = store_fact(
-                fact, values, batch, source=FactSource.LOCAL, dossier_id=dossier.pk, **identity
+                fact, values, source=FactSource.LOCAL, dossier_id=dossier.pk, **identity
             )
             changed += stored is not None
     return changed
-
-
-def _rebuild_sql() -> str:
-    fact = connection.ops.quote_name(DossierFact._meta.db_table)
-    scope = connection.ops.quote_name(AgencyScope._meta.db_table)
-    count = connection.ops.quote_name(DailyCount._meta.db_table)
-
-    def flag(condition: str) -> str:
-        return f"CASE WHEN {condition} THEN 1 ELSE 0 END"
-
-    parts = {
-        # the same rules as facts.contributions, in SQL
-        "received_day": (
-            "received_day IS NOT NULL AND COALESCE(status, 0) <> 3",
-            {
-                "received": "1",
-                "online": flag("channel = 'online'"),
-                "full_process": flag("full_process"),
-                "full_process_online": flag("full_process AND channel = 'online'"),
-                "paid": flag("paid OR paid_online"),
-                "paid_online": flag("paid_online"),
-            },
-        ),
-        "COALESCE(resolved_day, returned_day)": (
-            "status IN (9, 10) AND COALESCE(resolved_day, returned_day) IS NOT NULL",
-            {
-                "resolved": "1",
-                "digitised": flag("digitised"),
-                "e_result": flag("e_result"),
-                "reused": flag("reused"),
-            },
-        ),
-        "returned_day": (
-            "status = 10 AND returned_day IS NOT NULL",
-            {
-                "returned": "1",
-                "on_time": flag("on_time"),
-                "rated": flag("rating IS NOT NULL"),
-                "satisfied": flag("rating >= 2"),
-            },
-        ),
-    }
-    selects = []
-    for day, (where, columns) in parts.items():
-        cells = ", ".join(f"SUM({columns.get(c, '0')}) AS {c}" for c in COUNTERS)
-        selects.append(
-            f"SELECT agency_id, {day} AS day, {cells} FROM {fact} "  # noqa: S608
-            f"WHERE {where} GROUP BY agency_id, {day}"
-        )
-    sums = ", ".join(f"SUM(u.{c})" for c in COUNTERS)
-    return (
-        f"INSERT INTO {count} (scope, day, {', '.join(COUNTERS)}) "  # noqa: S608
-        f"SELECT s.scope, u.day, {sums} FROM ({' UNION ALL '.join(selects)}) u "
-        f"JOIN {scope} s ON s.agency_id = u.agency_id GROUP BY s.scope, u.day"
-    )
-
-
-def rebuild_counts() -> None:
-    """Recompute every daily count from the facts, in one transaction (readers see the old
-    counts until it commits)."""
-    with transaction.atomic():
-        refresh_scopes()
-        DailyCount.objects.all().delete()
-        with connection.cursor() as cursor:
-            cursor.execute(_rebuild_sql())
 
 
 def rebuild() -> int:

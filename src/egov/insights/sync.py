@@ -14,12 +14,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from egov.core import calendar
 from egov.core.models import Agency
 
+from . import counting
+from .bulk import insert_rows, update_rows
 from .constants import (
     CHANNEL_BY_CODE,
     CODE_BY_CHANNEL,
@@ -29,11 +32,13 @@ from .constants import (
     RETURNED_CODE,
     FactSource,
 )
-from .facts import STORED_FIELDS, CountBatch, fact_values, store_fact
+from .counting import COUNTED_FIELDS
+from .facts import FACT_FIELDS, local_day
 from .models import DossierFact, SyncClient
 
 MAX_BATCH = 1000
 DATE_FORMAT = "%Y%m%d%H%M%S"  # yyyyMMddHHmmss, Vietnamese time, as the national portal writes
+STATUS_CODES = frozenset(range(1, 11))  # TrangThaiHoSo
 
 
 # --- clients ----------------------------------------------------------------------------------
@@ -61,15 +66,18 @@ def authenticate(token: str) -> SyncClient | None:
 
 def units_of(client: SyncClient) -> dict[str, int]:
     """Code → id of every unit the client may push for: its units and all units below them."""
-    units: dict[str, int] = {}
-    frontier = set(client.agencies.values_list("id", flat=True))
-    while frontier:
-        rows = list(Agency.objects.filter(pk__in=frontier).values_list("code", "id"))
-        units.update(rows)
-        frontier = set(
-            Agency.objects.filter(parent_id__in=[i for _, i in rows]).values_list("id", flat=True)
-        ) - set(units.values())
-    return units
+    tree = connection.ops.quote_name(Agency._meta.db_table)
+    chosen = connection.ops.quote_name(SyncClient.agencies.through._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "WITH RECURSIVE unit(id, code) AS ("  # noqa: S608
+            f"SELECT a.id, a.code FROM {tree} a JOIN {chosen} c ON c.agency_id = a.id "
+            "WHERE c.syncclient_id = %s "
+            f"UNION SELECT a.id, a.code FROM {tree} a JOIN unit u ON a.parent_id = u.id"
+            ") SELECT code, id FROM unit",
+            [client.pk],
+        )
+        return dict(cursor.fetchall())
 
 
 # --- results ----------------------------------------------------------------------------------
@@ -123,15 +131,26 @@ def _moment(record: Mapping[str, Any], name: str, required: bool = False) -> dat
         if required:
             raise Rejected("missing_field", f"{name} là bắt buộc / {name} is required", name)
         return None
+    text = str(value)
     try:
-        parsed = datetime.strptime(str(value), DATE_FORMAT)  # noqa: DTZ007  (made aware below)
+        # By hand rather than strptime, which cost a third of a batch's time.
+        if len(text) != 14 or not text.isdigit():
+            raise ValueError(text)
+        return datetime(
+            int(text[:4]),
+            int(text[4:6]),
+            int(text[6:8]),
+            int(text[8:10]),
+            int(text[10:12]),
+            int(text[12:]),
+            tzinfo=calendar.VIETNAM,
+        )
     except ValueError:
         raise Rejected(
             "invalid_date",
             f"{name}: cần dạng yyyyMMddHHmmss / {name}: expected yyyyMMddHHmmss",
             name,
         ) from None
-    return parsed.replace(tzinfo=calendar.VIETNAM)
 
 
 def _code(record: Mapping[str, Any], name: str, allowed: frozenset[int] | set[int]) -> int:
@@ -181,7 +200,7 @@ def _fees(record: Mapping[str, Any]) -> tuple[bool, bool]:
 
 def dossier_values(record: Mapping[str, Any]) -> dict[str, Any]:
     """The fact of one DongBoHoSoMC record (raises Rejected)."""
-    status = _code(record, "TrangThaiHoSo", set(range(1, 11)))
+    status = _code(record, "TrangThaiHoSo", STATUS_CODES)
     channel = CHANNEL_BY_CODE[_code(record, "HinhThuc", set(CHANNEL_BY_CODE))]
     received_at = _moment(record, "NgayTiepNhan", required=True)
     due_at = _moment(record, "NgayHenTra")
@@ -220,11 +239,11 @@ def dossier_values(record: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def progress_values(record: Mapping[str, Any], fact: DossierFact) -> dict[str, Any]:
+def progress_values(record: Mapping[str, Any], fact: Mapping[str, Any]) -> dict[str, Any]:
     """The fact after one CapNhatTienDoHoSoMC record (raises Rejected)."""
-    status = _code(record, "TrangThai", set(range(1, 11)))
+    status = _code(record, "TrangThai", STATUS_CODES)
     moment = _moment(record, "ThoiDiemXuLy", required=True)
-    values = {**(fact_values(fact) or {}), "status": status, "updated_at": moment}
+    values = {**{name: fact[name] for name in FACT_FIELDS}, "status": status, "updated_at": moment}
     new_due = _moment(record, "NgayKetThucTheoQuyDinh")
     if new_due is not None:
         values["due_at"] = new_due
@@ -239,33 +258,64 @@ def progress_values(record: Mapping[str, Any], fact: DossierFact) -> dict[str, A
 
 # --- the two services -------------------------------------------------------------------------
 
+#: What the service reads of a stored fact.
+LOADED_FIELDS = tuple(
+    dict.fromkeys(
+        (
+            "id",
+            "agency_id",
+            "code",
+            "source",
+            "version",
+            "updated_at",
+            *FACT_FIELDS,
+            *COUNTED_FIELDS,
+        )
+    )
+)
+
+
+def _load_facts(keys: set[tuple[int, str]]) -> dict[tuple[int, str], dict[str, Any]]:
+    """The stored facts of (unit id, dossier code) ``keys``, locked for the transaction."""
+    if not keys:
+        return {}
+    table = connection.ops.quote_name(DossierFact._meta.db_table)
+    if connection.vendor == "postgresql":
+        agencies, codes = zip(*keys, strict=True)
+        ids = RawSQL(  # noqa: S611  (values bound as parameters)
+            f"SELECT f.id FROM {table} f JOIN unnest(%s::integer[], %s::text[]) AS k(a, c) "  # noqa: S608
+            "ON f.agency_id = k.a AND f.code = k.c",
+            (list(agencies), list(codes)),
+        )
+    else:
+        pairs = ", ".join(["(%s, %s)"] * len(keys))
+        ids = RawSQL(  # noqa: S611  (values bound as parameters)
+            f"SELECT id FROM {table} WHERE (agency_id, code) IN (VALUES {pairs})",  # noqa: S608
+            [value for key in keys for value in key],
+        )
+    rows = DossierFact.objects.select_for_update().filter(pk__in=ids).values(*LOADED_FIELDS)
+    return {(row["agency_id"], row["code"]): row for row in rows}
+
 
 def _apply(client: SyncClient, records: list[Any], progress: bool) -> BatchResult:
     result = BatchResult(received=len(records))
     units = units_of(client)
-    keys = {
-        (units.get(str(r.get("MaDonVi"))), r.get("MaHoSo"))
-        for r in records
-        if isinstance(r, Mapping)
-    }
-    codes = {code for _, code in keys if isinstance(code, str)}
-    batch = CountBatch()
-    created: dict[tuple[int, str], DossierFact] = {}
-    changed: dict[tuple[int, str], DossierFact] = {}
+    keyed: list[tuple[int, tuple[int, str], Mapping[str, Any]]] = []
+    for index, record in enumerate(records):
+        try:
+            if not isinstance(record, Mapping):
+                raise Rejected("invalid_record", "Bản ghi phải là đối tượng JSON / object")
+            keyed.append((index, _key(record, units), record))
+        except Rejected as error:
+            result.reject(index, record, error)
     with transaction.atomic():
-        facts = {
-            (f.agency_id, f.code): f
-            for f in DossierFact.objects.select_for_update().filter(
-                agency_id__in={a for a, _ in keys if a}, code__in=codes
-            )
-        }
-        for index, record in enumerate(records):
+        facts = _load_facts({key for _, key, _ in keyed})
+        before = {key: _counted(fact) for key, fact in facts.items()}
+        touched: dict[tuple[int, str], dict[str, Any]] = {}
+        for index, key, record in keyed:
+            fact = facts.get(key)
             try:
-                if not isinstance(record, Mapping):
-                    raise Rejected("invalid_record", "Bản ghi phải là đối tượng JSON / object")
-                key = _key(record, units)
-                fact = facts.get(key)
-                if fact is not None and fact.source != FactSource.SYNC:
+                if fact is not None and fact["source"] != FactSource.SYNC:
                     raise Rejected(
                         "local_dossier", "Hồ sơ do hệ thống này quản lý / owned here", "MaHoSo"
                     )
@@ -280,34 +330,66 @@ def _apply(client: SyncClient, records: list[Any], progress: bool) -> BatchResul
             except Rejected as error:
                 result.reject(index, record, error)
                 continue
-            if fact is not None and values["updated_at"] < fact.updated_at:
+            if fact is not None and values["updated_at"] < fact["updated_at"]:
                 result.unchanged += 1  # an older state arriving late: the stored one is newer
                 continue
-            previous_time = fact.updated_at if fact is not None else None
-            stored = store_fact(
-                fact,
-                values,
-                batch,
-                save=False,
-                agency_id=key[0],
-                code=key[1],
-                source=FactSource.SYNC,
-            )
-            if stored is None:
+            if fact is not None and all(fact[name] == values[name] for name in FACT_FIELDS):
                 result.unchanged += 1
-                if fact is not None and fact.pk and fact.updated_at != previous_time:
-                    changed[key] = fact
+                if values["updated_at"] > fact["updated_at"]:
+                    # Same state, newer time: keep the time, so an older state arriving later loses.
+                    fact["updated_at"] = values["updated_at"]
+                    touched[key] = fact
                 continue
-            facts[key] = stored
+            if fact is None:
+                fact = facts[key] = {"id": None, "source": FactSource.SYNC, "version": 0}
+            fact.update(values, version=fact["version"] + 1)
+            fact.update(
+                received_day=local_day(fact["received_at"]),
+                resolved_day=local_day(fact["resolved_at"]),
+                returned_day=local_day(fact["returned_at"]),
+            )
+            touched[key] = fact
             result.applied += 1
-            if stored.pk:
-                changed[key] = stored
-            else:
-                created[key] = stored
-        DossierFact.objects.bulk_create(created.values(), batch_size=500)
-        DossierFact.objects.bulk_update(changed.values(), STORED_FIELDS, batch_size=200)
-        batch.flush()
+        _write(touched, before)
+    result.rejected.sort(key=lambda rejected: rejected["index"])
     return result
+
+
+def _counted(fact: Mapping[str, Any]) -> list[Any]:
+    return [fact[name] for name in COUNTED_FIELDS]
+
+
+def _write(
+    touched: dict[tuple[int, str], dict[str, Any]], before: dict[tuple[int, str], list[Any]]
+) -> None:
+    """Insert the new facts, update the changed ones and move the counts with them."""
+    columns = [
+        *FACT_FIELDS,
+        "received_day",
+        "resolved_day",
+        "returned_day",
+        "updated_at",
+        "version",
+    ]
+    created, updated, changes = [], [], []
+    for key, fact in touched.items():
+        values = [fact.get(name) for name in columns]
+        if fact["id"] is None:
+            created.append([key[0], key[1], FactSource.SYNC, False, "", *values])
+        else:
+            updated.append([fact["id"], *values])
+        state = _counted(fact)
+        old = before.get(key)
+        if state != old:
+            if old is not None:
+                changes.append((key[0], -1, old))
+            changes.append((key[0], 1, state))
+    identity = ["agency_id", "code", "source", "unpushed", "push_error"]
+    insert_rows(DossierFact, [*identity, *columns], created)
+    update_rows(DossierFact, columns, updated)
+    if changes:
+        counting.stage(changes)
+        counting.apply_staged()
 
 
 def _key(record: Mapping[str, Any], units: dict[str, int]) -> tuple[int, str]:
