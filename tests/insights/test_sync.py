@@ -14,8 +14,10 @@ from hypothesis import strategies as st
 from egov.core.models import Agency
 from egov.dossiers.constants import Status
 from egov.dossiers.models import Dossier
+from egov.insights import sync
+from egov.insights.constants import NATION
 from egov.insights.models import DossierFact, SyncClient
-from egov.insights.services import indicator_values, national_values, rebuild_counts
+from egov.insights.services import counts, indicator_values, national_values, rebuild_counts
 from egov.insights.sync import create_client
 
 from .conftest import count_rows
@@ -221,6 +223,34 @@ STATES = st.fixed_dictionaries(
         "rating": st.sampled_from([None, 1, 2, 3]),
     }
 )
+
+
+def test_a_dossier_another_batch_created_meanwhile_is_applied_as_an_update(
+    push: Callable[..., dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    push([record("RACE-1")])
+    real, lookups = sync._load_facts, []
+
+    def first_look_predates_the_other_commit(keys: Any) -> Any:
+        lookups.append(keys)
+        return {} if len(lookups) == 1 else real(keys)
+
+    monkeypatch.setattr(sync, "_load_facts", first_look_predates_the_other_commit)
+    answer = push(
+        [
+            record(
+                "RACE-1",
+                TrangThaiHoSo=10,
+                NgayKetThucXuLy="20240108090000",
+                NgayTra="20240108100000",
+                ThoiDiemCapNhat="20240108100000",
+            )
+        ]
+    )
+    assert answer["applied"] == 1 and len(lookups) == 2  # the insert collided, the retry updated
+    assert DossierFact.objects.get(code="RACE-1").status == 10
+    counted = counts(NATION, date(2024, 1, 1), date(2024, 12, 31))
+    assert (counted["received"], counted["returned"]) == (1, 1)
 
 
 def as_record(state: dict[str, Any]) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -297,17 +297,36 @@ def _load_facts(keys: set[tuple[int, str]]) -> dict[tuple[int, str], dict[str, A
     return {(row["agency_id"], row["code"]): row for row in rows}
 
 
+Keyed = list[tuple[int, tuple[int, str], Mapping[str, Any]]]
+ATTEMPTS = 3
+
+
 def _apply(client: SyncClient, records: list[Any], progress: bool) -> BatchResult:
-    result = BatchResult(received=len(records))
     units = units_of(client)
-    keyed: list[tuple[int, tuple[int, str], Mapping[str, Any]]] = []
-    for index, record in enumerate(records):
+    for attempt in range(1, ATTEMPTS + 1):
+        result = BatchResult(received=len(records))
+        keyed: Keyed = []
+        for index, record in enumerate(records):
+            try:
+                if not isinstance(record, Mapping):
+                    raise Rejected("invalid_record", "Bản ghi phải là đối tượng JSON / object")
+                keyed.append((index, _key(record, units), record))
+            except Rejected as error:
+                result.reject(index, record, error)
         try:
-            if not isinstance(record, Mapping):
-                raise Rejected("invalid_record", "Bản ghi phải là đối tượng JSON / object")
-            keyed.append((index, _key(record, units), record))
-        except Rejected as error:
-            result.reject(index, record, error)
+            _apply_keyed(keyed, progress, result)
+        except IntegrityError:
+            # Another batch created one of these dossiers since they were looked up: once it
+            # has committed, the next attempt finds it and applies the record as an update.
+            if attempt == ATTEMPTS:
+                raise
+            continue
+        break
+    result.rejected.sort(key=lambda rejected: rejected["index"])
+    return result
+
+
+def _apply_keyed(keyed: Keyed, progress: bool, result: BatchResult) -> None:
     with transaction.atomic():
         facts = _load_facts({key for _, key, _ in keyed})
         before = {key: _counted(fact) for key, fact in facts.items()}
@@ -351,8 +370,6 @@ def _apply(client: SyncClient, records: list[Any], progress: bool) -> BatchResul
             touched[key] = fact
             result.applied += 1
         _write(touched, before)
-    result.rejected.sort(key=lambda rejected: rejected["index"])
-    return result
 
 
 def _counted(fact: Mapping[str, Any]) -> list[Any]:
