@@ -458,7 +458,8 @@ def sync_rate(records: int, batch: int = 1000) -> dict[str, Any]:
     ``batch``, each batch one transaction writing the facts and moving the daily counts:
 
     * backfill: a year of history, records spread over every day and every province unit,
-      one sender;
+      pushed by one sender, then other records of the same kind by two senders side by side
+      (each for half of the provinces);
     * recent: the dossiers provinces received in the first days of December, pushed as
       received (status 2) by two deployments side by side;
     * progress: the same dossiers then moved to their outcome (returned, processing, …) by
@@ -480,14 +481,25 @@ def sync_rate(records: int, batch: int = 1000) -> dict[str, Any]:
         client.agencies.add(*half)
         clients.append((client.pk, set(half)))
 
-    spread = list(DossierFact.objects.filter(agency_id__in=codes).order_by("pk")[:records])
-    backfill = []
+    def owner(fact: Any) -> int:
+        return next(pk for pk, provinces in clients if province[fact.agency_id] in provinces)
+
+    spread = list(DossierFact.objects.filter(agency_id__in=codes).order_by("pk")[: 2 * records])
+    alone: list[dict[str, Any]] = []
+    side_by_side: dict[int, list[dict[str, Any]]] = {pk: [] for pk, _ in clients}
     for n, fact in enumerate(spread):
         fact.code = f"S{n:09d}"
-        backfill.append(record_of(fact, codes[fact.agency_id]))
+        record = record_of(fact, codes[fact.agency_id])
+        if n < records:
+            alone.append(record)
+        else:
+            side_by_side[owner(fact)].append(record)
     everyone = SyncClient.objects.create(name="bench-all", token_hash="bench-all")
     everyone.agencies.add(*roots)
-    result = {"backfill": _push([(everyone.pk, backfill)], batch)}
+    result = {
+        "backfill": _push([(everyone.pk, alone)], batch),
+        "backfill2": _push(list(side_by_side.items()), batch),
+    }
 
     recent = list(
         DossierFact.objects.filter(
@@ -497,7 +509,6 @@ def sync_rate(records: int, batch: int = 1000) -> dict[str, Any]:
     received: dict[int, list[dict[str, Any]]] = {pk: [] for pk, _ in clients}
     moved: dict[int, list[dict[str, Any]]] = {pk: [] for pk, _ in clients}
     for n, fact in enumerate(recent):
-        owner = next(pk for pk, provinces in clients if province[fact.agency_id] in provinces)
         unit, code = codes[fact.agency_id], f"R{n:09d}"
         record = record_of(fact, unit)
         day = fact.received_day
@@ -513,8 +524,8 @@ def sync_rate(records: int, batch: int = 1000) -> dict[str, Any]:
             TaiSuDung=False,
             ThoiDiemCapNhat=_stamp(day),
         )
-        received[owner].append(record)
-        moved[owner].append(
+        received[owner(fact)].append(record)
+        moved[owner(fact)].append(
             {
                 "MaDonVi": unit,
                 "MaHoSo": code,
@@ -528,7 +539,10 @@ def sync_rate(records: int, batch: int = 1000) -> dict[str, Any]:
     table = DossierFact._meta.db_table
     columns = list(COLUMNS)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(columns)} FROM {table} WHERE code LIKE 'S%'")
+        cursor.execute(
+            f"SELECT {', '.join(columns)} FROM {table} WHERE code LIKE 'S%' ORDER BY code "
+            f"LIMIT {records}"
+        )
         rows = [list(r) for r in cursor.fetchall()]
     where = columns.index("code")
     for row in rows:

@@ -609,6 +609,7 @@ def report_insights(vendor: str, r: dict[str, Any]) -> None:
     sync = i["sync"]
     for name, what in (
         ("backfill", "DongBoHoSoMC, a year spread over every province unit"),
+        ("backfill2", "the same kind of records, other dossiers"),
         ("recent", "DongBoHoSoMC, dossiers received in early December"),
         ("progress", "CapNhatTienDoHoSoMC, the same dossiers moved to their outcome"),
     ):

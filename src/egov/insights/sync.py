@@ -302,31 +302,33 @@ ATTEMPTS = 3
 
 
 def _apply(client: SyncClient, records: list[Any], progress: bool) -> BatchResult:
+    result = BatchResult(received=len(records))
     units = units_of(client)
-    for attempt in range(1, ATTEMPTS + 1):
-        result = BatchResult(received=len(records))
-        keyed: Keyed = []
-        for index, record in enumerate(records):
-            try:
-                if not isinstance(record, Mapping):
-                    raise Rejected("invalid_record", "Bản ghi phải là đối tượng JSON / object")
-                keyed.append((index, _key(record, units), record))
-            except Rejected as error:
-                result.reject(index, record, error)
+    keyed: Keyed = []
+    for index, record in enumerate(records):
         try:
-            _apply_keyed(keyed, progress, result)
+            if not isinstance(record, Mapping):
+                raise Rejected("invalid_record", "Bản ghi phải là đối tượng JSON / object")
+            keyed.append((index, _key(record, units), record))
+        except Rejected as error:
+            result.reject(index, record, error)
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            applied = _apply_keyed(keyed, progress)
+            break
         except IntegrityError:
             # Another batch created one of these dossiers since they were looked up: once it
             # has committed, the next attempt finds it and applies the record as an update.
             if attempt == ATTEMPTS:
                 raise
-            continue
-        break
-    result.rejected.sort(key=lambda rejected: rejected["index"])
+    result.applied, result.unchanged = applied.applied, applied.unchanged
+    result.rejected = sorted(result.rejected + applied.rejected, key=lambda r: r["index"])
     return result
 
 
-def _apply_keyed(keyed: Keyed, progress: bool, result: BatchResult) -> None:
+def _apply_keyed(keyed: Keyed, progress: bool) -> BatchResult:
+    """Apply the records of known units in one transaction."""
+    result = BatchResult()
     with transaction.atomic():
         facts = _load_facts({key for _, key, _ in keyed})
         before = {key: _counted(fact) for key, fact in facts.items()}
@@ -370,6 +372,7 @@ def _apply_keyed(keyed: Keyed, progress: bool, result: BatchResult) -> None:
             touched[key] = fact
             result.applied += 1
         _write(touched, before)
+    return result
 
 
 def _counted(fact: Mapping[str, Any]) -> list[Any]:
