@@ -165,6 +165,7 @@ def scopes_of(agency_ids: Iterable[int]) -> dict[int, list[int]]:
 
 
 def _add_scopes(agency_ids: Iterable[int]) -> None:
+    # Ignoring conflicts: two writers may flatten the same new agency at once.
     AgencyScope.objects.bulk_create(
         [
             AgencyScope(agency_id=agency_id, scope=scope)
@@ -172,6 +173,7 @@ def _add_scopes(agency_ids: Iterable[int]) -> None:
             for scope in scopes
         ],
         batch_size=5000,
+        ignore_conflicts=True,
     )
 
 

@@ -22,7 +22,7 @@ class DossierFact(models.Model):
     code = models.CharField(_("dossier code"), max_length=48)
     source = models.CharField(max_length=8, choices=FactSource.choices)
     #: The local dossier it is projected from (None for synchronised records).
-    dossier_id = models.PositiveBigIntegerField(null=True, blank=True, unique=True)
+    dossier_id = models.PositiveBigIntegerField(null=True, blank=True)
     procedure_code = models.CharField(max_length=40, blank=True)
     full_process = models.BooleanField(default=False)
     channel = models.CharField(max_length=10)
@@ -53,7 +53,13 @@ class DossierFact(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["agency", "code"], name="one_fact_per_dossier_code")
+            models.UniqueConstraint(fields=["agency", "code"], name="one_fact_per_dossier_code"),
+            # Partial: synchronised facts (most of them) have none, and need no index entry.
+            models.UniqueConstraint(
+                fields=["dossier_id"],
+                condition=models.Q(dossier_id__isnull=False),
+                name="one_fact_per_local_dossier",
+            ),
         ]
         indexes = [
             models.Index(

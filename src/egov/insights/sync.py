@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import psycopg
 from django.db import IntegrityError, connection, transaction
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -279,22 +280,33 @@ def _load_facts(keys: set[tuple[int, str]]) -> dict[tuple[int, str], dict[str, A
     """The stored facts of (unit id, dossier code) ``keys``, locked for the transaction."""
     if not keys:
         return {}
-    table = connection.ops.quote_name(DossierFact._meta.db_table)
     if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(DossierFact._meta.db_table)
         agencies, codes = zip(*keys, strict=True)
-        ids = RawSQL(  # noqa: S611  (values bound as parameters)
-            f"SELECT f.id FROM {table} f JOIN unnest(%s::integer[], %s::text[]) AS k(a, c) "  # noqa: S608
-            "ON f.agency_id = k.a AND f.code = k.c",
-            (list(agencies), list(codes)),
-        )
+        columns = ", ".join(f"f.{connection.ops.quote_name(name)}" for name in LOADED_FIELDS)
+        connection.ensure_connection()
+        # Binary results (which Django's client-side cursors cannot give): its loader of text
+        # timestamps is pure Python, and cost half the look-up of a thousand facts.
+        raw = psycopg.Cursor(connection.connection)
+        with connection.wrap_database_errors, raw as cursor:
+            cursor.execute(
+                f"SELECT {columns} FROM {table} f "  # noqa: S608
+                "JOIN unnest(%s::integer[], %s::text[]) AS k(a, c) "
+                "ON f.agency_id = k.a AND f.code = k.c FOR UPDATE OF f",
+                [list(agencies), list(codes)],
+                binary=True,
+            )
+            rows = cursor.fetchall()
     else:
         pairs = ", ".join(["(%s, %s)"] * len(keys))
+        table = connection.ops.quote_name(DossierFact._meta.db_table)
         ids = RawSQL(  # noqa: S611  (values bound as parameters)
             f"SELECT id FROM {table} WHERE (agency_id, code) IN (VALUES {pairs})",  # noqa: S608
             [value for key in keys for value in key],
         )
-    rows = DossierFact.objects.select_for_update().filter(pk__in=ids).values(*LOADED_FIELDS)
-    return {(row["agency_id"], row["code"]): row for row in rows}
+        rows = list(DossierFact.objects.filter(pk__in=ids).values_list(*LOADED_FIELDS))
+    facts = [dict(zip(LOADED_FIELDS, row, strict=True)) for row in rows]
+    return {(fact["agency_id"], fact["code"]): fact for fact in facts}
 
 
 Keyed = list[tuple[int, tuple[int, str], Mapping[str, Any]]]
