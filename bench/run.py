@@ -10,7 +10,7 @@ See bench/README.md for what is measured and how. Environment knobs:
     BENCH_DATABASES=sqlite,postgresql
     BENCH_ONLY=submit,queue,sign,insights  some of the benchmarks only (sign: results signed per second)
     BENCH_INSIGHTS_FACTS=10000000  synthetic dossier facts for the indicators benchmark
-    BENCH_SYNC_RECORDS=20000  records through the sync service (indicators benchmark)
+    BENCH_SYNC_RECORDS=100000  records through the sync service per scenario (indicators)
     BENCH_SIGN_SECONDS=10   measured window of each part of the signing benchmark
     BENCH_QUEUE_REQUESTS=200 queue requests per filter over pages 1..N (page 1: a quarter)
     BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1:5432   (the bench creates/drops egov_bench)
@@ -621,8 +621,8 @@ def report_insights(vendor: str, r: dict[str, Any]) -> None:
             f"{'met' if run['rate'] >= TARGET_SYNC else 'missed'}"
         )
     say(
-        f"  plain inserts      {sync['insert_rate']:8.0f} /s  the backfill's fact rows, same "
-        f"batches; backfill / inserts = "
+        f"  plain writes       {sync['insert_rate']:8.0f} /s  the backfill's fact rows, same "
+        f"batches (COPY on PostgreSQL); backfill / plain = "
         f"{sync['backfill']['rate'] / max(sync['insert_rate'], 1e-9):.3f}"
     )
 
