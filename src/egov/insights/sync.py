@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 import psycopg
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -292,7 +292,8 @@ def _load_facts(keys: set[tuple[int, str]]) -> dict[tuple[int, str], dict[str, A
             cursor.execute(
                 f"SELECT {columns} FROM {table} f "  # noqa: S608
                 "JOIN unnest(%s::integer[], %s::text[]) AS k(a, c) "
-                "ON f.agency_id = k.a AND f.code = k.c FOR UPDATE OF f",
+                # In id order, so that batches sharing dossiers lock them in the same order.
+                "ON f.agency_id = k.a AND f.code = k.c ORDER BY f.id FOR UPDATE OF f",
                 [list(agencies), list(codes)],
                 binary=True,
             )
@@ -328,14 +329,21 @@ def _apply(client: SyncClient, records: list[Any], progress: bool) -> BatchResul
         try:
             applied = _apply_keyed(keyed, progress)
             break
-        except IntegrityError:
-            # Another batch created one of these dossiers since they were looked up: once it
-            # has committed, the next attempt finds it and applies the record as an update.
-            if attempt == ATTEMPTS:
+        except (IntegrityError, OperationalError) as error:
+            # Another batch created one of these dossiers since they were looked up (once it
+            # has committed, the next attempt finds it and applies the record as an update), or
+            # PostgreSQL broke a deadlock between two batches by rolling this one back.
+            retry = isinstance(error, IntegrityError) or _rolled_back(error)
+            if attempt == ATTEMPTS or not retry:
                 raise
     result.applied, result.unchanged = applied.applied, applied.unchanged
     result.rejected = sorted(result.rejected + applied.rejected, key=lambda r: r["index"])
     return result
+
+
+def _rolled_back(error: OperationalError) -> bool:
+    """PostgreSQL rolled the transaction back to break a deadlock or a serialization failure."""
+    return getattr(error.__cause__, "sqlstate", None) in {"40P01", "40001"}
 
 
 def _apply_keyed(keyed: Keyed, progress: bool) -> BatchResult:
@@ -417,6 +425,7 @@ def _write(
                 changes.append((key[0], -1, old))
             changes.append((key[0], 1, state))
     identity = ["agency_id", "code", "source", "unpushed", "push_error"]
+    created.sort()  # in key order, like the look-up's locks: batches wait, never deadlock
     insert_rows(DossierFact, [*identity, *columns], created)
     update_rows(DossierFact, columns, updated)
     if changes:
