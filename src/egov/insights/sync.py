@@ -391,7 +391,7 @@ def _apply_keyed(keyed: Keyed, progress: bool) -> BatchResult:
             )
             touched[key] = fact
             result.applied += 1
-        _write(touched, before)
+        _write(touched, before, PROGRESS_COLUMNS if progress else STORED_COLUMNS)
     return result
 
 
@@ -399,25 +399,34 @@ def _counted(fact: Mapping[str, Any]) -> list[Any]:
     return [fact[name] for name in COUNTED_FIELDS]
 
 
+#: The columns a DongBoHoSoMC record sets, and the fewer a CapNhatTienDoHoSoMC update can change.
+STORED_COLUMNS = [
+    *FACT_FIELDS,
+    "received_day",
+    "resolved_day",
+    "returned_day",
+    "updated_at",
+    "version",
+]
+PROGRESS_COLUMNS = [
+    *("status", "due_at", "resolved_at", "returned_at", "on_time"),
+    *("resolved_day", "returned_day", "updated_at", "version"),
+]
+
+
 def _write(
-    touched: dict[tuple[int, str], dict[str, Any]], before: dict[tuple[int, str], list[Any]]
+    touched: dict[tuple[int, str], dict[str, Any]],
+    before: dict[tuple[int, str], list[Any]],
+    columns: list[str],
 ) -> None:
-    """Insert the new facts, update the changed ones and move the counts with them."""
-    columns = [
-        *FACT_FIELDS,
-        "received_day",
-        "resolved_day",
-        "returned_day",
-        "updated_at",
-        "version",
-    ]
+    """Insert the new facts, update ``columns`` of the changed ones, move the counts with them."""
     created, updated, changes = [], [], []
     for key, fact in touched.items():
-        values = [fact.get(name) for name in columns]
         if fact["id"] is None:
-            created.append([key[0], key[1], FactSource.SYNC, False, "", *values])
+            stored = [fact.get(name) for name in STORED_COLUMNS]
+            created.append([key[0], key[1], FactSource.SYNC, False, "", *stored])
         else:
-            updated.append([fact["id"], *values])
+            updated.append([fact["id"], *(fact.get(name) for name in columns)])
         state = _counted(fact)
         old = before.get(key)
         if state != old:
@@ -426,7 +435,7 @@ def _write(
             changes.append((key[0], 1, state))
     identity = ["agency_id", "code", "source", "unpushed", "push_error"]
     created.sort()  # in key order, like the look-up's locks: batches wait, never deadlock
-    insert_rows(DossierFact, [*identity, *columns], created)
+    insert_rows(DossierFact, [*identity, *STORED_COLUMNS], created)
     update_rows(DossierFact, columns, updated)
     if changes:
         counting.stage(changes)
