@@ -280,8 +280,8 @@ def _load_facts(keys: set[tuple[int, str]]) -> dict[tuple[int, str], dict[str, A
     """The stored facts of (unit id, dossier code) ``keys``, locked for the transaction."""
     if not keys:
         return {}
+    table = connection.ops.quote_name(DossierFact._meta.db_table)
     if connection.vendor == "postgresql":
-        table = connection.ops.quote_name(DossierFact._meta.db_table)
         agencies, codes = zip(*keys, strict=True)
         columns = ", ".join(f"f.{connection.ops.quote_name(name)}" for name in LOADED_FIELDS)
         connection.ensure_connection()
@@ -300,7 +300,6 @@ def _load_facts(keys: set[tuple[int, str]]) -> dict[tuple[int, str], dict[str, A
             rows = cursor.fetchall()
     else:
         pairs = ", ".join(["(%s, %s)"] * len(keys))
-        table = connection.ops.quote_name(DossierFact._meta.db_table)
         ids = RawSQL(  # noqa: S611  (values bound as parameters)
             f"SELECT id FROM {table} WHERE (agency_id, code) IN (VALUES {pairs})",  # noqa: S608
             [value for key in keys for value in key],
