@@ -32,6 +32,17 @@ from egov.dossiers.services import Upload
 from egov.identity.models import User
 from egov.identity.services import create_citizen, create_official, issue_api_token
 
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``postgres`` (row locks, concurrent transactions) skip on SQLite."""
+    if "postgresql" in settings.DATABASES["default"]["ENGINE"]:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL: run with DATABASE_URL=postgres://…")
+    for item in items:
+        if item.get_closest_marker("postgres"):
+            item.add_marker(skip)
+
+
 PASSWORD = "Test@12345"
 WARD = "000.00.31.H26"  # UBND phường Ba Đình: performs birth registration
 OTHER_WARD = "000.00.32.H26"  # UBND phường Hoàn Kiếm

@@ -32,12 +32,6 @@ from tests.conftest import BIRTH_CHECKLIST, BIRTH_FORM, birth_files
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def _postgres_only() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://…")
-
-
 def run_together(*jobs: Callable[[], Any]) -> list[Any]:
     """Run every job in its own thread, released at the same moment; return result or exception."""
     barrier = threading.Barrier(len(jobs))

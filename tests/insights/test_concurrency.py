@@ -2,7 +2,6 @@
 batch goes through, nothing is counted twice, the counts equal a rebuild."""
 
 import pytest
-from django.db import connection
 
 from egov.core.models import Agency
 from egov.insights import sync
@@ -14,12 +13,6 @@ from .conftest import count_rows
 from .test_sync import HANOI, record
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://…")
 
 
 def test_batches_creating_and_updating_the_same_dossiers_at_once(

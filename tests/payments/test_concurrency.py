@@ -4,7 +4,6 @@ notification twice) arriving at the same moment settle a payment once."""
 from collections.abc import Callable
 
 import pytest
-from django.db import connection
 
 from egov.dossiers.models import Dossier, DossierEvent
 from egov.identity.models import User
@@ -16,12 +15,6 @@ from tests.dossiers.test_concurrency import run_together
 from .conftest import bank_says
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://…")
 
 
 def test_concurrent_callbacks_settle_once(
