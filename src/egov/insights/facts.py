@@ -125,10 +125,11 @@ def counted_state(fact: DossierFact) -> list[Any]:
 
 
 def store_fact(
-    fact: DossierFact | None, values: dict[str, Any], **identity: Any
+    fact: DossierFact | None, values: dict[str, Any], count: bool = True, **identity: Any
 ) -> DossierFact | None:
-    """Create or update a fact with ``values``, and move the counts with it (same transaction).
-    Returns the fact, or None when its state did not change."""
+    """Create or update a fact with ``values``, and move the counts with it (same transaction)
+    unless ``count`` is off (a rebuild recomputes them all). Returns the fact, or None when its
+    state did not change."""
     old = fact_values(fact)
     new = {name: values[name] for name in FACT_FIELDS}
     if fact is not None and old == new:
@@ -151,7 +152,8 @@ def store_fact(
     fact.unpushed = fact.source == FactSource.LOCAL
     fact.push_error = ""
     fact.save()
-    changes.append((fact.agency_id, 1, counted_state(fact)))
-    counting.stage(changes)
-    counting.apply_staged()
+    if count:
+        changes.append((fact.agency_id, 1, counted_state(fact)))
+        counting.stage(changes)
+        counting.apply_staged()
     return fact

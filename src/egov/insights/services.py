@@ -93,8 +93,13 @@ def reproject_local_facts() -> int:
         if values is not None:
             identity: dict[str, Any] = {"agency_id": dossier.agency_id, "code": dossier.code}
             fact = facts.get(dossier.pk)
-            stored = store_fact(
-                fact, values, source=FactSource.LOCAL, dossier_id=dossier.pk, **identity
+            stored = store_fact(  # counts: recomputed from every fact afterwards
+                fact,
+                values,
+                count=False,
+                source=FactSource.LOCAL,
+                dossier_id=dossier.pk,
+                **identity,
             )
             changed += stored is not None
     return changed
