@@ -277,20 +277,28 @@ def test_a_dossier_filed_for_the_organisation_belongs_to_it(
     assert dossier.status == Status.WITHDRAWN
 
 
-def test_the_receipt_and_the_dossier_page_name_the_organisation_and_its_filer(
-    client: Client,
+@pytest.fixture
+def received_for_hotel(
     hotel: Organisation,
-    legal: User,
     clerk: User,
     stay: Procedure,
     police_ward: Agency,
     make_official: Callable[..., User],
-) -> None:
+) -> tuple[Dossier, User]:
+    """A stay notification the clerk filed for the hotel, received at the ward's police, and
+    the receiving official."""
     dossier, _ = dossiers.submit_online(
         clerk, stay, police_ward, STAY_FORM, stay_files(), organisation=hotel
     )
     receiver = make_official(police_ward, "receiver")
     dossiers.receive(dossier.pk, receiver, {"THONG_TIN_LUU_TRU": (True, "")})
+    return dossier, receiver
+
+
+def test_the_receipt_and_the_dossier_page_name_the_organisation_and_its_filer(
+    client: Client, legal: User, received_for_hotel: tuple[Dossier, User]
+) -> None:
+    dossier, receiver = received_for_hotel
     slip = pdf_text(receipt_pdf(Dossier.objects.get(pk=dossier.pk)))
     assert "Tiếp nhận hồ sơ của: Khách sạn Hoa Sen" in slip
     assert "Mã số thuế: 0101234565" in slip
@@ -318,15 +326,9 @@ def test_a_revoked_representative_loses_the_dossiers_they_filed(
     hotel: Organisation,
     legal: User,
     clerk: User,
-    stay: Procedure,
-    police_ward: Agency,
-    make_official: Callable[..., User],
+    received_for_hotel: tuple[Dossier, User],
 ) -> None:
-    dossier, _ = dossiers.submit_online(
-        clerk, stay, police_ward, STAY_FORM, stay_files(), organisation=hotel
-    )
-    receiver = make_official(police_ward, "receiver")
-    dossiers.receive(dossier.pk, receiver, {"THONG_TIN_LUU_TRU": (True, "")})
+    dossier, receiver = received_for_hotel
     dossiers.request_supplement(dossier.pk, receiver, "Bổ sung giấy tờ khách")
     for person in (clerk, legal):
         rows = client.get("/api/v1/dossiers", headers=bearer(person)).json()["items"]
