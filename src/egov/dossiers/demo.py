@@ -93,6 +93,22 @@ def _give_demo_authenticator(official: User) -> None:
         )
 
 
+def demo_official(username: str, name: str, agency_code: str, roles: list[str]) -> User:
+    """A demo official with the demo password and authenticator, made unless they exist."""
+    official = User.objects.filter(username=username).first()
+    if official is None:
+        official = create_official(
+            username=username,
+            full_name=name,
+            password=DEMO_PASSWORD,
+            agency=Agency.objects.get(code=agency_code),
+            roles=roles,
+            email=f"{username}@example.gov.vn",
+        )
+    _give_demo_authenticator(official)
+    return official
+
+
 @transaction.atomic
 def load_demo() -> dict[str, int]:
     """Idempotent: accounts that exist are left alone (an official without an authenticator gets
@@ -112,17 +128,7 @@ def load_demo() -> dict[str, int]:
                 identity_level=2,  # demo citizens are verified against the registry
             )
     for username, name, code, roles in OFFICIALS:
-        official = User.objects.filter(username=username).first()
-        if official is None:
-            official = create_official(
-                username=username,
-                full_name=name,
-                password=DEMO_PASSWORD,
-                agency=Agency.objects.get(code=code),
-                roles=roles,
-                email=f"{username}@example.gov.vn",
-            )
-        _give_demo_authenticator(official)
+        demo_official(username, name, code, roles)
     made = 0
     birth = get_procedure("1.001193")
     citizen = User.objects.get(username="001192000002")

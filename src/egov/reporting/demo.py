@@ -8,9 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from egov.core.models import Agency
-from egov.dossiers.demo import DEMO_PASSWORD, _give_demo_authenticator
-from egov.identity.models import User
-from egov.identity.services import create_official
+from egov.dossiers.demo import demo_official
 
 from . import services
 from .models import Regime
@@ -38,18 +36,7 @@ FIELDS = [
 def load_reporting_demo() -> int:
     """Idempotent: the department's administrator and one monthly regime from last month
     (whose reports open at once). Returns how many regimes it made."""
-    username, name, code, roles = ADMIN
-    admin = User.objects.filter(username=username).first()
-    if admin is None:
-        admin = create_official(
-            username=username,
-            full_name=name,
-            password=DEMO_PASSWORD,
-            agency=Agency.objects.get(code=code),
-            roles=roles,
-            email=f"{username}@example.gov.vn",
-        )
-    _give_demo_authenticator(admin)
+    admin = demo_official(*ADMIN)
     department = Agency.objects.get(code=DEPARTMENT)
     if Regime.objects.filter(agency=department, title=TITLE).exists():
         return 0
