@@ -46,13 +46,14 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "ninja",
     "template_partials",
+    # Before django_tasks_db: its `db_worker` command is egov.core's, which keeps task leases.
+    "egov.core",
     "django_tasks",
     "django_tasks_db",
     "oauth2_provider",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
-    "egov.core",
     "egov.identity",
     "egov.catalog",
     "egov.dossiers",
@@ -317,6 +318,13 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# A worker renews its lease (a heartbeat row) every third of TASK_LEASE_SECONDS; a task still
+# running when its worker has not been seen for that long is run again, up to TASK_MAX_ATTEMPTS
+# runs, then marked failed (docs/architecture.md, "Background work").
+TASK_LEASE_SECONDS = int(os.environ.get("TASK_LEASE_SECONDS", 60))
+TASK_MAX_ATTEMPTS = int(os.environ.get("TASK_MAX_ATTEMPTS", 3))
+if TASK_LEASE_SECONDS < 3 or TASK_MAX_ATTEMPTS < 1:
+    raise ImproperlyConfigured("TASK_LEASE_SECONDS must be >= 3 and TASK_MAX_ATTEMPTS >= 1.")
 
 # --- national dossier sync (insights) ------------------------------------------------------------
 # A ministry or province deployment pushes its dossiers to the national one (docs/sync.md).

@@ -120,3 +120,22 @@ class StoredFile(models.Model):
     @property
     def storage_name(self) -> str:
         return f"cas/{self.sha256[:2]}/{self.sha256[2:4]}/{self.sha256}"
+
+
+class WorkerHeartbeat(models.Model):
+    """A task worker that is alive: it renews ``seen_at`` while it runs (``egov.core.worker``).
+
+    A running task whose worker has not been seen for ``TASK_LEASE_SECONDS`` lost its worker
+    (killed, out of memory, machine gone) and is taken up again."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    hostname = models.CharField(max_length=255, blank=True)
+    pid = models.PositiveIntegerField(null=True)
+    started_at = models.DateTimeField()
+    seen_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("task worker")
+
+    def __str__(self) -> str:
+        return self.worker_id
