@@ -46,7 +46,9 @@ NOTIFYING: dict[str, tuple[str, Callable[[Dossier, dict[str, User]], Any]]] = {
         Status.PROCESSING,
         lambda d, s: services.reject(d.pk, s["processor"], "Không đủ điều kiện"),
     ),
-    "result_ready": (
+    # Approval signs the result (the immediate task backend signs at once): the applicant is
+    # told when it is signed, and only then.
+    "result_signed": (
         Status.PROCESSING,
         lambda d, s: services.approve(d.pk, s["approver"]),
     ),

@@ -350,7 +350,7 @@ def test_download_everything_held_on_me(
     assert {c["code"] for c in exported["components"]} == {"TO_KHAI", "GIAY_CHUNG_SINH"}
     assert all(len(c["sha256"]) == 64 for c in exported["components"])
     assert [e["kind"] for e in exported["events"]][:2] == ["draft_created", "submitted"]
-    assert {n["event"] for n in data["notifications"]} >= {"received", "result_ready"}
+    assert {n["event"] for n in data["notifications"]} >= {"received", "result_signed"}
     assert "login" in {a["action"] for a in data["activity"]}
     # Never a secret.
     token = ApiToken.objects.get(user=citizen, name="ứng dụng của tôi")

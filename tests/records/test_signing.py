@@ -4,6 +4,7 @@ RFC 3161 time-stamp) and attached to the dossier; pyHanko validates them on its 
 import io
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from asn1crypto import cms
@@ -13,12 +14,14 @@ from pypdf import PdfReader
 from egov.core.models import Agency
 from egov.dossiers import services as dossier_services
 from egov.dossiers.constants import Status
-from egov.dossiers.models import Dossier, DossierEvent
+from egov.dossiers.models import Dossier, DossierEvent, Notification, NotificationStatus
 from egov.identity.models import User
 from egov.records import pki, signing
 from egov.records.models import CertificateKind, ResultDocument, ResultStatus
 from egov.records.services import new_code
 from tests.records.conftest import development_root_asn1, independent_status, signed_pdf
+
+RESULT_EVENTS = ("result_ready", "result_signed")
 
 
 def test_approval_issues_a_signed_result_with_the_event_contract(
@@ -208,3 +211,32 @@ def test_a_signature_larger_than_the_reserved_room_still_fits(
     document = ResultDocument.objects.get(dossier=dossier)
     assert document.status == ResultStatus.SIGNED and document.attempts == 1
     assert independent_status(signed_pdf(document), [development_root_asn1()]).bottom_line
+
+
+def test_the_applicant_is_told_of_the_result_once_it_is_signed_and_only_once(
+    make_dossier: Callable[..., Dossier],
+    staff: dict[str, User],
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
+    mailoutbox: list[Any],
+) -> None:
+    from egov.records import tasks
+
+    dossier = make_dossier(Status.PROCESSING)
+    told = Notification.objects.filter(dossier=dossier, event__kind__in=RESULT_EVENTS)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    with django_capture_on_commit_callbacks(execute=True):
+        dossier_services.approve(dossier.pk, staff["approver"])  # signing enqueued, not run
+    assert not told.exists() and mailoutbox == []
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    document = ResultDocument.objects.get(dossier=dossier)
+    for _ in range(2):  # the task run twice (a worker died after signing): one notice
+        with django_capture_on_commit_callbacks(execute=True):
+            assert tasks.sign_result.call(document.pk) == ResultStatus.SIGNED
+    assert set(told.values_list("event__kind", "channel", "status")) == {
+        ("result_signed", "email", NotificationStatus.SENT),
+        ("result_signed", "sms", NotificationStatus.SENT),
+    }
+    [email] = mailoutbox
+    assert f"Hồ sơ {dossier.code} đã có kết quả." in email.body

@@ -111,9 +111,11 @@ TRANSITIONS: dict[str, Transition] = {
     "rate": Transition(frozenset({Status.RETURNED}), frozenset({APPLICANT}), _("Rate")),
 }
 
-#: Events the applicant is told about by email and SMS.
+#: Events the applicant is told about by email and SMS. The result is announced once it is
+#: signed ("result_signed", written by the records part), not at approval: until then it cannot
+#: be returned.
 NOTIFIED_EVENTS = frozenset(
-    {"received", "supplement_requested", "refused", "rejected", "result_ready", "apologised"}
+    {"received", "supplement_requested", "refused", "rejected", "result_signed", "apologised"}
 )
 
 #: How each event reads in a timeline.

@@ -35,7 +35,7 @@ def compose(dossier: Dossier, event: DossierEvent) -> tuple[str, str]:
             % {"code": code, "reason": data.get("reason", "")},
             "rejected": _("Dossier %(code)s was rejected: %(reason)s.")
             % {"code": code, "reason": data.get("reason", "")},
-            "result_ready": _("The result of dossier %(code)s is ready.") % {"code": code},
+            "result_signed": _("The result of dossier %(code)s is ready.") % {"code": code},
             "apologised": _(
                 "We apologise: dossier %(code)s is late (%(reason)s). New date for the result: %(date)s."
             )
