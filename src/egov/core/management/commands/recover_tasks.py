@@ -11,6 +11,4 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         recovery = recover_tasks()
-        self.stdout.write(
-            f"tasks run again: {recovery.requeued}; tasks failed: {recovery.failed}"
-        )
+        self.stdout.write(f"tasks run again: {recovery.requeued}; tasks failed: {recovery.failed}")
