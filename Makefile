@@ -22,7 +22,9 @@ browser:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
 	@test -f node_modules/axe-core/axe.min.js || npm install --no-audit --no-fund --silent
 
-# Serve the platform on SQLite with demo data at http://127.0.0.1:$(PORT).
+# Serve the platform on SQLite with demo data at http://127.0.0.1:$(PORT). The task worker is
+# started again whenever it stops (a crash, kill -9); the tasks it left unfinished are taken up
+# again once their lease expires (docs/operations.md).
 run: install
 	mkdir -p var
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --no-input -v0
@@ -31,7 +33,11 @@ run: install
 	DEBUG=$${DEBUG:-1} $(PY) manage.py load_population
 	DEBUG=$${DEBUG:-1} $(PY) manage.py open_reporting_periods --schedule
 	DEBUG=$${DEBUG:-1} $(PY) manage.py setup_pki
-	DEBUG=$${DEBUG:-1} $(PY) manage.py db_worker & worker=$$!; \
+	( trap 'kill $$child 2>/dev/null; wait $$child; exit 0' TERM; \
+	  while :; do \
+	    DEBUG=$${DEBUG:-1} $(PY) manage.py db_worker --no-reload & child=$$!; wait $$child; \
+	    echo "db_worker stopped (exit $$?); starting it again in 2 s" >&2; sleep 2; \
+	  done ) & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=$${DEBUG:-1} $(VENV)/bin/uvicorn egov.config.asgi:application --host 127.0.0.1 --port $(PORT)
 
