@@ -23,3 +23,8 @@ def issued_results(agency_ids: list[int]) -> QuerySet[ResultDocument]:
         .select_related("agency", "dossier")
         .order_by("-issued_at", "-pk")
     )
+
+
+def result_of(dossier_id: int) -> ResultDocument | None:
+    """The electronic result issued for a dossier, if it was approved."""
+    return ResultDocument.objects.filter(dossier_id=dossier_id).first()

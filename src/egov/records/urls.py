@@ -7,6 +7,7 @@ urlpatterns = [
     path("verify/", views.verify, name="verify"),
     path("verify/<str:code>/", views.verify_by_code, name="verify_code"),
     path("tsa/", views.timestamp, name="tsa"),
+    path("dossiers/<int:dossier_id>/result-status/", views.result_status, name="result_status"),
     path("backoffice/results/", views.issued, name="issued"),
     path("backoffice/results/<str:code>/revoke/", views.revoke, name="revoke"),
 ]

@@ -7,16 +7,20 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from egov.core.files import read_checked_upload
+from egov.dossiers import access as dossier_access
+from egov.dossiers.models import Dossier
 from egov.identity.auth import acting_user
 
 from . import selectors, services, tsa
 from .errors import RecordsError
-from .models import ResultDocument
+from .models import ResultDocument, ResultStatus
 from .verification import Verdict, normalise_code, verify_code, verify_pdf
 
 
@@ -106,3 +110,43 @@ def revoke(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request, "records/revoke.html", {"document": document, "errors": errors}, status=status
     )
+
+
+# --- the signing status on the dossier page --------------------------------------------------------
+
+
+def _status_context(request: HttpRequest, dossier: Dossier, document: ResultDocument) -> dict:
+    return {
+        "dossier": dossier,
+        "document": document,
+        "is_staff_view": dossier_access.is_official_of(request.user, dossier.agency_id),
+    }
+
+
+def result_panel(request: HttpRequest, dossier: Dossier) -> list[SafeString]:
+    """Hook of the dossier page: while the approved result is being signed (or if signing
+    failed), say so; the panel asks for its status until it is signed."""
+    document = selectors.result_of(dossier.pk)
+    if document is None or document.status == ResultStatus.SIGNED:
+        return []  # a signed result's download link is on the page already
+    html = render_to_string(
+        "records/_result_status.html", _status_context(request, dossier, document), request
+    )
+    return [SafeString(html)]
+
+
+@login_required
+def result_status(request: HttpRequest, dossier_id: int) -> HttpResponse:
+    """The signing status of a dossier's result, asked by its page every few seconds: once
+    signed, the answer carries the download link and no further request."""
+    dossier = dossier_access.access_dossier(request.user, dossier_id)
+    document = selectors.result_of(dossier.pk)
+    if document is None:
+        raise Http404
+    response = render(
+        request,
+        "records/_result_status.html#status",
+        _status_context(request, dossier, document),
+    )
+    response["Cache-Control"] = "no-store"
+    return response
