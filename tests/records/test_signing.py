@@ -240,3 +240,35 @@ def test_the_applicant_is_told_of_the_result_once_it_is_signed_and_only_once(
     }
     [email] = mailoutbox
     assert f"Hồ sơ {dossier.code} đã có kết quả." in email.body
+
+
+def test_a_result_whose_workers_died_too_often_is_marked_failed(
+    make_dossier: Callable[..., Dossier], settings: Any
+) -> None:
+    """Not pending for ever: the page stops saying it is being signed, and officials see it."""
+    from django_tasks_db.compat import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
+    from egov.core.worker import recover_tasks
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    pending = ResultDocument.objects.get(dossier=make_dossier(Status.RESULT_READY))
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    signed = ResultDocument.objects.get(dossier=make_dossier(Status.RESULT_READY))
+    settings.TASK_LEASE_SECONDS, settings.TASK_MAX_ATTEMPTS = 60, 3
+    for document in (pending, signed):
+        DBTaskResult.objects.create(
+            status=TaskResultStatus.RUNNING,
+            args_kwargs={"args": [document.pk], "kwargs": {}},
+            task_path="egov.records.tasks.sign_result",
+            backend_name="default",
+            run_after=get_date_max(),
+            started_at=timezone.now() - timedelta(minutes=5),
+            worker_ids=["w1", "w2", "w3"],
+        )
+    assert recover_tasks().failed == 2
+    pending.refresh_from_db()
+    assert pending.status == ResultStatus.FAILED
+    assert pending.last_error.startswith("egov.core.worker.WorkerLost: The worker stopped")
+    signed.refresh_from_db()
+    assert signed.status == ResultStatus.SIGNED and signed.last_error == ""

@@ -7,7 +7,8 @@ renews every third of ``TASK_LEASE_SECONDS`` from a thread of its own, whatever 
 ``recover_tasks`` (run by every worker at start and with each renewal, and by
 ``manage.py recover_tasks``) puts a RUNNING task whose worker has not been seen for a lease back
 to READY, to be run again; every task is idempotent. A task whose workers died
-``TASK_MAX_ATTEMPTS`` times (one that kills its worker each time) is marked FAILED instead.
+``TASK_MAX_ATTEMPTS`` times (one that kills its worker each time) is marked FAILED instead, and
+``task_finished`` is sent for it as for any failed task, so that its part records the failure.
 
 A live worker stuck in a long task keeps its lease: only a dead worker loses its tasks.
 """
@@ -20,9 +21,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
 from django.db import connection
 from django.utils import timezone
-from django_tasks_db.compat import TaskResultStatus
+from django_tasks_db.compat import TaskResultStatus, task_finished
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
@@ -98,12 +100,30 @@ def recover_tasks(now: datetime | None = None) -> Recovery:
             ):
                 failed += 1
                 log.error("task_abandoned", extra={"task": str(task.pk), "runs": runs})
+                _announce_failure(task.pk)
         elif claim.update(status=TaskResultStatus.READY):
             requeued += 1
             log.warning("task_recovered", extra={"task": str(task.pk), "runs": runs})
     # Dead workers hold nothing any more; a live one that was only slow writes its row again.
     WorkerHeartbeat.objects.filter(seen_at__lt=expired).delete()
     return Recovery(requeued=requeued, failed=failed)
+
+
+def _announce_failure(task_id: object) -> None:
+    """Send ``task_finished`` as the worker does after a failure, so that the part owning the
+    task records it on its own model (a result that will not be signed, say)."""
+    task_result = DBTaskResult.objects.get(pk=task_id)
+    try:
+        sender, result = type(task_result.task.get_backend()), task_result.task_result
+    except (ImportError, SuspiciousOperation):  # a task that no longer exists in the code
+        return
+    for receiver, error in task_finished.send_robust(sender=sender, task_result=result):
+        if isinstance(error, Exception):
+            log.error(
+                "task_failure_receiver_failed",
+                exc_info=error,
+                extra={"task": str(task_id), "receiver": getattr(receiver, "__name__", "")},
+            )
 
 
 class LeasedWorker(Worker):

@@ -128,6 +128,19 @@ def record_failure(document_id: int, error: Exception, max_attempts: int) -> Res
     return document
 
 
+def abandon(document_id: int, reason: str) -> None:
+    """The signing task has failed for good (its worker died while signing, too many times):
+    a document still pending is marked failed, so that nobody waits for it."""
+    with transaction.atomic():
+        document = ResultDocument.objects.select_for_update().filter(pk=document_id).first()
+        if document is None or document.status != ResultStatus.PENDING:
+            return
+        document.status = ResultStatus.FAILED
+        document.last_error = reason[:255]
+        document.save(update_fields=["status", "last_error"])
+    log.warning("result_signing_abandoned", extra={"result": document.code})
+
+
 # --- revocation ------------------------------------------------------------------------------------
 
 

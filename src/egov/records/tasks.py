@@ -1,9 +1,10 @@
 """Background signing of result documents, retried with exponential backoff."""
 
 from datetime import timedelta
+from typing import Any
 
 from django.utils import timezone
-from django_tasks import task
+from django_tasks import TaskResult, TaskResultStatus, task
 
 from . import services
 from .models import ResultDocument, ResultStatus
@@ -34,3 +35,14 @@ def sign_result(document_id: int) -> str:
         else:
             sign_result.enqueue(document_id)
         return document.status
+
+
+def signing_failed_for_good(sender: object, task_result: TaskResult, **kwargs: Any) -> None:
+    """``task_finished`` receiver: a ``sign_result`` run that failed outside the task's own
+    error handling (its worker died too often) leaves the document failed, not pending."""
+    if task_result.status != TaskResultStatus.FAILED:
+        return
+    if task_result.task.module_path != sign_result.module_path:
+        return
+    lines = task_result.errors[-1].traceback.strip().splitlines() if task_result.errors else []
+    services.abandon(task_result.args[0], lines[-1] if lines else "failed")
