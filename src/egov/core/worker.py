@@ -19,6 +19,7 @@ import socket
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from uuid import UUID
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
@@ -109,7 +110,7 @@ def recover_tasks(now: datetime | None = None) -> Recovery:
     return Recovery(requeued=requeued, failed=failed)
 
 
-def _announce_failure(task_id: object) -> None:
+def _announce_failure(task_id: UUID) -> None:
     """Send ``task_finished`` as the worker does after a failure, so that the part owning the
     task records it on its own model (a result that will not be signed, say)."""
     task_result = DBTaskResult.objects.get(pk=task_id)
