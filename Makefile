@@ -24,7 +24,7 @@ browser:
 
 # Serve the platform on SQLite with demo data at http://127.0.0.1:$(PORT). The task worker is
 # started again whenever it stops (a crash, kill -9); the tasks it left unfinished are taken up
-# again once their lease expires (docs/operations.md).
+# again once their lease expires (docs/operations.md). No autoreload: the loop watches the worker.
 run: install
 	mkdir -p var
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --no-input -v0
