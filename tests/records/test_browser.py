@@ -5,6 +5,7 @@ by the agency; after a revocation the same link says revoked."""
 import io
 import re
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -100,6 +101,40 @@ def test_approve_sign_and_verify_by_the_qr_link(
     revoked = anyone.get_by_role("region", name=L("Revoked: the document is no longer valid"))
     expect(revoked).to_contain_text("Cấp sai ngày sinh")
     check_accessibility(anyone, axe_source, "verification (revoked)")
+
+
+def test_the_page_shows_the_signed_result_without_a_reload(
+    new_page: Callable[..., Page],  # noqa: F811
+    axe_source: str,  # noqa: F811
+    processing: Dossier,
+    journey_staff: dict[str, User],  # noqa: F811
+    settings: Any,
+) -> None:
+    """A busy worker: after approval the page says the result is being signed, then shows the
+    download link by itself once the worker has signed it."""
+    from egov.records.tasks import sign_result
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    page = new_page()
+    log_in(page, "pheduyet.badinh")
+    open_in_back_office(page, processing.code or "")
+    approve = action_form(page, "Approve", "Phê duyệt")
+    approve.get_by_role("button", name=L("Approve", "Phê duyệt")).click()
+    status = page.get_by_role("region", name=L("Electronic result")).get_by_role("status")
+    expect(status).to_contain_text(re.compile("Đang ký số kết quả…|Signing the result…"))
+    download = page.get_by_role("link", name=L("Download the result (PDF)"))
+    expect(download).to_have_count(0)
+    check_accessibility(page, axe_source, "result being signed")
+
+    page.evaluate("window.notReloaded = true")
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    sign_result.call(ResultDocument.objects.get(dossier=processing).pk)
+    expect(download).to_be_visible(timeout=15_000)
+    expect(status).to_contain_text(
+        re.compile("Kết quả đã được ký số.|The result has been signed electronically.")
+    )
+    assert page.evaluate("window.notReloaded") is True
+    check_accessibility(page, axe_source, "result signed")
 
 
 def test_anyone_verifies_an_uploaded_file(
