@@ -4,16 +4,18 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
-#: What a dossier fact counts, and on which of its days (see ``projection.contributions``).
+#: What a dossier fact counts, and on which of its days (see ``counting._contributions``). Most
+#: count dossiers (1 each); ``payments``/``payments_online`` count fee payment transactions and
+#: ``results`` the results issued, as many as the dossier has (see docs/insights.md).
 RECEIPT_COUNTERS = (
     "received",
     "online",
     "full_process",
     "full_process_online",
-    "paid",
-    "paid_online",
+    "payments",
+    "payments_online",
 )
-RESOLUTION_COUNTERS = ("resolved", "digitised", "e_result", "reused")
+RESOLUTION_COUNTERS = ("resolved", "results", "digitised", "e_result", "reused")
 RETURN_COUNTERS = ("returned", "on_time", "rated", "satisfied")
 COUNTERS: tuple[str, ...] = RECEIPT_COUNTERS + RESOLUTION_COUNTERS + RETURN_COUNTERS
 
@@ -45,5 +47,8 @@ CODE_BY_CHANNEL = {channel: code for code, channel in CHANNEL_BY_CODE.items()}
 
 #: HinhThucThu of a fee in DanhSachLePhi: 1 at the counter, 2 online through the portal,
 #: 4 another way (bank transfer, post). TrangThaiThanhToan: 0 unpaid, 1 paid.
+COUNTER_FEE_CHANNEL = 1
 ONLINE_FEE_CHANNEL = 2
 FEE_CHANNELS = frozenset({1, 2, 4})
+#: Most payment transactions or results one synchronised dossier may carry (a sanity bound).
+MAX_PER_DOSSIER = 1000
