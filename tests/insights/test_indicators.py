@@ -78,8 +78,8 @@ def test_a_returned_online_dossier_counts_in_its_unit_its_province_and_the_natio
 
     fact = DossierFact.objects.get(dossier_id=dossier.pk)
     assert (fact.code, fact.channel, fact.status) == (dossier.code, "online", 10)
-    assert (fact.payments, fact.payments_online, fact.results) == (1, 1, 1)
-    assert fact.e_result and fact.reused and fact.digitised
+    assert (fact.payments, fact.payments_online, fact.results, fact.e_results) == (1, 1, 1, 1)
+    assert fact.reused and fact.digitised
     assert fact.on_time is True and fact.rating == 3
 
     expected = dict.fromkeys(KEYS, Decimal("100.00"))  # birth registration is full-process

@@ -111,21 +111,26 @@ def test_payment_transactions_and_results_issued_travel_in_the_record(
             record("P-1", SoGiaoDichThanhToan=3, SoGiaoDichThanhToanTrucTuyen="2"),
             # A sender without the counts: one transaction per way its paid fees were paid.
             record("P-2", DanhSachLePhi=[paid, {**paid, "HinhThucThu": 1}, {**paid, "Gia": 5}]),
-            # Two results issued, and the dossier reused repository data.
-            record("R-1", **resolved, SoKetQua=2, TaiSuDung=True),
+            # Two results issued, both electronic; the dossier reused repository data.
+            record("R-1", **resolved, SoKetQua=2, KetQuaDienTu=True, TaiSuDung=True),
+            # Two results listed, one of them electronic.
             record(
-                "R-2", **resolved, DanhSachGiayToKetQua=[{"TenGiayTo": "a"}, {"TenGiayTo": "b"}]
+                "R-2",
+                **resolved,
+                DanhSachGiayToKetQua=[{"TenGiayTo": "a"}, {"TenGiayTo": "b"}],
+                SoKetQuaDienTu=1,
             ),
-            record("R-3", **resolved),  # one result when the record does not say
+            record("R-3", **resolved),  # one result, on paper, when the record does not say
         ]
     )
     assert answer["applied"] == 5 and answer["rejected"] == []
     counted = counts(agencies[HANOI].pk, date(2024, 1, 1), date(2024, 12, 31))
     assert (counted["payments"], counted["payments_online"]) == (5, 3)
-    assert (counted["resolved"], counted["results"], counted["reused"]) == (3, 5, 1)
+    assert (counted["resolved"], counted["results"], counted["e_results"]) == (3, 5, 3)
     values = year(agencies[HANOI])
     assert values["online_payment_rate"] == Decimal("60.00")  # transactions, not 2 of 2 dossiers
     assert values["reuse_rate"] == Decimal("20.00")  # over results issued, not 1 of 3 dossiers
+    assert values["electronic_result_rate"] == Decimal("60.00")  # results, not 2 of 3 dossiers
 
 
 def test_transaction_and_result_counts_are_validated(
@@ -144,7 +149,9 @@ def test_transaction_and_result_counts_are_validated(
                 SoGiaoDichThanhToan=0,
                 DanhSachLePhi=[{"HinhThucThu": 2, "TrangThaiThanhToan": 1}],
             ),
-            record("V-7", SoGiaoDichThanhToan=0, SoKetQua=0),
+            record("V-7", SoKetQua=1, SoKetQuaDienTu=2),
+            record("V-8", SoKetQua=1, KetQuaDienTu="có"),
+            record("V-9", SoGiaoDichThanhToan=0, SoKetQua=0),
         ]
     )
     reasons = {r["index"]: (r["code"], r["field"]) for r in answer["rejected"]}
@@ -155,6 +162,8 @@ def test_transaction_and_result_counts_are_validated(
         3: ("invalid_field", "SoKetQua"),
         4: ("invalid_field", "SoKetQua"),
         5: ("invalid_field", "SoGiaoDichThanhToanTrucTuyen"),
+        6: ("invalid_field", "SoKetQuaDienTu"),
+        7: ("invalid_field", "KetQuaDienTu"),
     }
     assert answer["applied"] == 1
 
@@ -281,7 +290,7 @@ STATES = st.fixed_dictionaries(
         "flags": st.booleans(),
         "rating": st.sampled_from([None, 1, 2, 3]),
         "payments": st.one_of(st.none(), st.tuples(st.integers(0, 3), st.integers(0, 3))),
-        "results": st.sampled_from([None, 0, 1, 2]),
+        "results": st.sampled_from([None, (0, 0), (1, 0), (1, 1), (2, 1), (2, None)]),
     }
 )
 
@@ -316,7 +325,12 @@ def test_a_dossier_another_batch_created_meanwhile_is_applied_as_an_update(
 
 def as_record(state: dict[str, Any]) -> dict[str, Any]:
     day = f"2024{state['month']:02d}{state['received_day']:02d}"
-    transactions = {}
+    transactions, results = {}, {}
+    if state["results"] is not None:
+        issued, electronic = state["results"]
+        results = {"SoKetQua": issued}
+        if electronic is not None:
+            results["SoKetQuaDienTu"] = electronic
     if state["payments"] is not None:
         total, online = state["payments"]
         transactions = {
@@ -339,7 +353,7 @@ def as_record(state: dict[str, Any]) -> dict[str, Any]:
         DanhSachLePhi=[{"HinhThucThu": 2 if state["flags"] else 1, "TrangThaiThanhToan": 1}],
         ThoiDiemCapNhat=f"202403{state['stamp'] + 1:02d}000000",
         **transactions,
-        **({} if state["results"] is None else {"SoKetQua": state["results"]}),
+        **results,
     )
 
 

@@ -6,7 +6,8 @@ from django_stubs_ext import StrOrPromise
 
 #: What a dossier fact counts, and on which of its days (see ``counting._contributions``). Most
 #: count dossiers (1 each); ``payments``/``payments_online`` count fee payment transactions and
-#: ``results`` the results issued, as many as the dossier has (see docs/insights.md).
+#: ``results``/``e_results`` the results issued (as signed electronic documents), as many as the
+#: dossier has (see docs/insights.md).
 RECEIPT_COUNTERS = (
     "received",
     "online",
@@ -15,7 +16,7 @@ RECEIPT_COUNTERS = (
     "payments",
     "payments_online",
 )
-RESOLUTION_COUNTERS = ("resolved", "results", "digitised", "e_result", "reused")
+RESOLUTION_COUNTERS = ("resolved", "results", "e_results", "digitised", "reused")
 RETURN_COUNTERS = ("returned", "on_time", "rated", "satisfied")
 COUNTERS: tuple[str, ...] = RECEIPT_COUNTERS + RESOLUTION_COUNTERS + RETURN_COUNTERS
 

@@ -31,8 +31,8 @@ FACT_FIELDS = (
     "payments",
     "payments_online",
     "results",
+    "e_results",
     "digitised",
-    "e_result",
     "reused",
     "on_time",
     "rating",
@@ -93,7 +93,7 @@ def project(dossier: Dossier) -> dict[str, Any] | None:
         # A dossier of this platform issues one result (its result file, signed or on paper).
         "results": 1,
         "digitised": e_result and (dossier.channel == Channel.ONLINE or "digitised" in first),
-        "e_result": e_result,
+        "e_results": int(e_result),
         "reused": "component_reused" in first,
         "on_time": on_time,
         "rating": rating,

@@ -44,7 +44,8 @@ class DossierFact(models.Model):
     #: Results issued for the dossier (counted once it is resolved, status 9 or 10).
     results = models.PositiveIntegerField(default=0)
     digitised = models.BooleanField(default=False)
-    e_result = models.BooleanField(default=False)
+    #: Of them, results issued as signed electronic documents.
+    e_results = models.PositiveIntegerField(default=0)
     reused = models.BooleanField(default=False)
     on_time = models.BooleanField(null=True, blank=True)
     rating = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -113,7 +114,7 @@ class FactChange(models.Model):
     payments_online = models.PositiveIntegerField()
     results = models.PositiveIntegerField()
     digitised = models.BooleanField()
-    e_result = models.BooleanField()
+    e_results = models.PositiveIntegerField()
     reused = models.BooleanField()
     on_time = models.BooleanField(null=True)
     rating = models.PositiveSmallIntegerField(null=True)

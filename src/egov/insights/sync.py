@@ -236,13 +236,23 @@ def _payments(record: Mapping[str, Any]) -> tuple[int, int]:
     return total, online
 
 
-def _results(record: Mapping[str, Any]) -> int:
-    """Results issued: SoKetQua, else the number of DanhSachGiayToKetQua, else one."""
-    given = _number(record, "SoKetQua")
-    if given is not None:
-        return given
-    documents = record.get("DanhSachGiayToKetQua")
-    return len(documents) if isinstance(documents, list) and documents else 1
+def _results(record: Mapping[str, Any]) -> tuple[int, int]:
+    """(results issued, those issued as signed electronic documents): SoKetQua, else the number
+    of DanhSachGiayToKetQua, else one; SoKetQuaDienTu, else all of them when KetQuaDienTu."""
+    results = _number(record, "SoKetQua")
+    if results is None:
+        documents = record.get("DanhSachGiayToKetQua")
+        results = len(documents) if isinstance(documents, list) and documents else 1
+    electronic = _number(record, "SoKetQuaDienTu")
+    if electronic is None:
+        electronic = results if _flag(record, "KetQuaDienTu") else 0
+    if electronic > results:
+        raise Rejected(
+            "invalid_field",
+            "SoKetQuaDienTu lớn hơn SoKetQua / more electronic results than results",
+            "SoKetQuaDienTu",
+        )
+    return results, electronic
 
 
 def dossier_values(record: Mapping[str, Any]) -> dict[str, Any]:
@@ -266,6 +276,7 @@ def dossier_values(record: Mapping[str, Any]) -> dict[str, Any]:
     if rating is not None:
         rating = _code(record, "MucDoHaiLong", {1, 2, 3})
     payments, payments_online = _payments(record)
+    results, e_results = _results(record)
     return {
         "procedure_code": _text(record, "MaTTHC", required=False, max_length=40),
         "full_process": bool(_flag(record, "ToanTrinh")),
@@ -277,9 +288,9 @@ def dossier_values(record: Mapping[str, Any]) -> dict[str, Any]:
         "returned_at": returned_at,
         "payments": payments,
         "payments_online": payments_online,
-        "results": _results(record),
+        "results": results,
+        "e_results": e_results,
         "digitised": bool(_flag(record, "SoHoa")),
-        "e_result": bool(_flag(record, "KetQuaDienTu")),
         "reused": bool(_flag(record, "TaiSuDung")),
         "on_time": on_time,
         "rating": rating,
@@ -541,7 +552,8 @@ def record_of(fact: DossierFact, unit_code: str) -> dict[str, Any]:
         "SoGiaoDichThanhToanTrucTuyen": fact.payments_online,
         "SoKetQua": fact.results,
         "SoHoa": fact.digitised,
-        "KetQuaDienTu": fact.e_result,
+        "KetQuaDienTu": fact.e_results > 0,
+        "SoKetQuaDienTu": fact.e_results,
         "TaiSuDung": fact.reused,
         "DungHan": fact.on_time,
         "MucDoHaiLong": fact.rating,
