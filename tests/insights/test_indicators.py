@@ -14,6 +14,7 @@ from egov.dossiers import services as dossiers
 from egov.dossiers.constants import Status
 from egov.dossiers.models import Dossier, DossierEvent
 from egov.identity.models import User
+from egov.insights.constants import COUNTER_NAMES, COUNTERS
 from egov.insights.definitions import indicators, percentage
 from egov.insights.models import DossierFact
 from egov.insights.services import counts, indicator_values, national_values, rebuild
@@ -47,6 +48,7 @@ def test_definitions_are_data_with_every_indicator() -> None:
     online = next(i for i in indicators() if i.key == "online_dossier_rate")
     assert online.name_vi == "Tỷ lệ hồ sơ trực tuyến"
     assert online.group == "online_services"
+    assert set(COUNTER_NAMES) == set(COUNTERS)  # every numerator and denominator says what it is
 
 
 def test_percentage_rounds_half_up_to_two_decimals() -> None:

@@ -57,8 +57,18 @@ def test_the_published_counts_give_the_published_figures(agencies: dict[str, Age
     assert whole_percent(localities.values["online_dossier_rate"]) == 56
     # The reuse rate divides by the results issued, digitisation by the dossiers resolved.
     rows = {row[0]: row[1:] for row in tables.counts(agencies["000.00.00.G01"], year).rows}
-    assert rows["Tỷ lệ khai thác, sử dụng lại dữ liệu"][1] == 50_866_740
+    assert rows["Tỷ lệ khai thác, sử dụng lại dữ liệu"][1:] == [
+        50_866_740,
+        Decimal("0.00"),  # the reports give no count of dossiers that reused data
+        "hồ sơ sử dụng lại dữ liệu đã số hóa / kết quả đã cấp",
+    ]
     assert rows["Tỷ lệ số hóa hồ sơ"][1] == 50_775_346
+    assert rows["Tỷ lệ thanh toán trực tuyến"] == [
+        1_352_544,
+        2_361_913,
+        Decimal("57.26"),
+        "giao dịch thanh toán phí, lệ phí trực tuyến qua Cổng / giao dịch thanh toán phí, lệ phí",
+    ]
 
 
 def scaled(published: dict[str, int], scale: int) -> dict[str, int]:

@@ -19,6 +19,24 @@ RECEIPT_COUNTERS = (
 RESOLUTION_COUNTERS = ("resolved", "results", "e_results", "digitised", "reused")
 RETURN_COUNTERS = ("returned", "on_time", "rated", "satisfied")
 COUNTERS: tuple[str, ...] = RECEIPT_COUNTERS + RESOLUTION_COUNTERS + RETURN_COUNTERS
+#: What each counter counts, in words: the numerators and denominators shown next to the rates.
+COUNTER_NAMES: dict[str, StrOrPromise] = {
+    "received": _("dossiers received"),
+    "online": _("dossiers filed online"),
+    "full_process": _("dossiers of full-process online procedures"),
+    "full_process_online": _("dossiers of full-process online procedures filed online"),
+    "payments": _("fee payment transactions"),
+    "payments_online": _("fee payment transactions online through the portal"),
+    "resolved": _("dossiers resolved"),
+    "results": _("results issued"),
+    "e_results": _("results issued as signed electronic documents"),
+    "digitised": _("dossiers with components and result digitised"),
+    "reused": _("dossiers that reused digitised data"),
+    "returned": _("dossiers returned"),
+    "on_time": _("dossiers returned on time"),
+    "rated": _("ratings given"),
+    "satisfied": _("ratings satisfied or very satisfied"),
+}
 
 #: The scope of the whole nation in DailyCount (agency scopes are agency ids, which start at 1).
 NATION = 0
