@@ -151,7 +151,9 @@ def test_transaction_and_result_counts_are_validated(
             ),
             record("V-7", SoKetQua=1, SoKetQuaDienTu=2),
             record("V-8", SoKetQua=1, KetQuaDienTu="có"),
-            record("V-9", SoGiaoDichThanhToan=0, SoKetQua=0),
+            record("V-9", DanhSachGiayToKetQua=[{}] * 1001),
+            record("V-10", SoGiaoDichThanhToan="²"),
+            record("V-11", SoGiaoDichThanhToan=0, SoKetQua=0),
         ]
     )
     reasons = {r["index"]: (r["code"], r["field"]) for r in answer["rejected"]}
@@ -164,6 +166,8 @@ def test_transaction_and_result_counts_are_validated(
         5: ("invalid_field", "SoGiaoDichThanhToanTrucTuyen"),
         6: ("invalid_field", "SoKetQuaDienTu"),
         7: ("invalid_field", "KetQuaDienTu"),
+        8: ("invalid_field", "DanhSachGiayToKetQua"),
+        9: ("invalid_field", "SoGiaoDichThanhToan"),
     }
     assert answer["applied"] == 1
 

@@ -187,7 +187,7 @@ def _number(record: Mapping[str, Any], name: str) -> int | None:
     value = record.get(name)
     if value is None:
         return None
-    if isinstance(value, str) and value.isdigit():
+    if isinstance(value, str) and value.isascii() and value.isdigit():
         value = int(value)  # the portal's fields are often strings
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_PER_DOSSIER:
         raise Rejected(
@@ -243,6 +243,12 @@ def _results(record: Mapping[str, Any]) -> tuple[int, int]:
     if results is None:
         documents = record.get("DanhSachGiayToKetQua")
         results = len(documents) if isinstance(documents, list) and documents else 1
+        if results > MAX_PER_DOSSIER:
+            raise Rejected(
+                "invalid_field",
+                "DanhSachGiayToKetQua quá dài / too long",
+                "DanhSachGiayToKetQua",
+            )
     electronic = _number(record, "SoKetQuaDienTu")
     if electronic is None:
         electronic = results if _flag(record, "KetQuaDienTu") else 0
