@@ -86,10 +86,14 @@ def _templates(rng: random.Random, procedures: list[tuple[str, bool]]) -> list[d
                 "resolve_after": resolve_after if resolved else None,
                 "return_after": return_after if returned else None,
                 "due_after": 7,
-                "paid": paid,
-                "paid_online": paid and rng.random() < (0.7 if channel == "online" else 0.2),
+                # Payment transactions: a dossier with a fee sometimes pays in two.
+                "payments": (1 + (rng.random() < 0.1)) if paid else 0,
+                "payments_online": int(
+                    paid and rng.random() < (0.7 if channel == "online" else 0.2)
+                ),
+                "results": 1 + (rng.random() < 0.01),
                 "digitised": resolved and rng.random() < 0.61,
-                "e_result": resolved and rng.random() < 0.63,
+                "e_results": int(resolved and rng.random() < 0.63),
                 "reused": resolved and rng.random() < 0.08,
                 "on_time": returned and return_after <= 7 and rng.random() < 0.97,
                 "rating": rng.choices([None, 1, 2, 3], [70, 2, 12, 16])[0] if returned else None,
@@ -113,10 +117,11 @@ COLUMNS = [
     "received_day",
     "resolved_day",
     "returned_day",
-    "paid",
-    "paid_online",
+    "payments",
+    "payments_online",
+    "results",
+    "e_results",
     "digitised",
-    "e_result",
     "reused",
     "on_time",
     "rating",
@@ -179,10 +184,11 @@ def _generate(
             days[day],
             days[day + res] if res is not None else null,
             days[day + ret] if ret is not None else null,
-            yes if m["paid"] else no,
-            yes if m["paid_online"] else no,
+            m["payments"],
+            m["payments_online"],
+            m["results"],
+            m["e_results"],
             yes if m["digitised"] else no,
-            yes if m["e_result"] else no,
             yes if m["reused"] else no,
             (yes if m["on_time"] else no) if ret is not None else null,
             rating,
@@ -248,19 +254,20 @@ def _baseline_sql(scoped: bool) -> str:
     resolution = f"f.status IN (9, 10) AND COALESCE(f.resolved_day, f.returned_day) {span}"
     returns = f"f.status = 10 AND f.returned_day {span}"
 
-    def count(condition: str) -> str:
-        return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
+    def count(condition: str, column: str = "1") -> str:
+        return f"SUM(CASE WHEN {condition} THEN {column} ELSE 0 END)"
 
     cells = {
         "received": count(receipt),
         "online": count(f"{receipt} AND f.channel = 'online'"),
         "full_process": count(f"{receipt} AND f.full_process"),
         "full_process_online": count(f"{receipt} AND f.full_process AND f.channel = 'online'"),
-        "paid": count(f"{receipt} AND (f.paid OR f.paid_online)"),
-        "paid_online": count(f"{receipt} AND f.paid_online"),
+        "payments": count(receipt, "f.payments"),
+        "payments_online": count(receipt, "f.payments_online"),
         "resolved": count(resolution),
+        "results": count(resolution, "f.results"),
+        "e_results": count(resolution, "f.e_results"),
         "digitised": count(f"{resolution} AND f.digitised"),
-        "e_result": count(f"{resolution} AND f.e_result"),
         "reused": count(f"{resolution} AND f.reused"),
         "returned": count(returns),
         "on_time": count(f"{returns} AND f.on_time"),
@@ -291,13 +298,14 @@ DUCK_COLUMNS = [
     "channel",
     "status",
     "full_process",
-    "paid",
-    "paid_online",
+    "payments",
+    "payments_online",
+    "results",
     "received_day",
     "resolved_day",
     "returned_day",
     "digitised",
-    "e_result",
+    "e_results",
     "reused",
     "on_time",
     "rating",
@@ -310,6 +318,10 @@ DUCK_TYPES = {
     "resolved_day": "DATE",
     "returned_day": "DATE",
     "rating": "INTEGER",
+    "payments": "INTEGER",
+    "payments_online": "INTEGER",
+    "results": "INTEGER",
+    "e_results": "INTEGER",
 }
 
 

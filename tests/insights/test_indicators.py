@@ -14,9 +14,10 @@ from egov.dossiers import services as dossiers
 from egov.dossiers.constants import Status
 from egov.dossiers.models import Dossier, DossierEvent
 from egov.identity.models import User
+from egov.insights.constants import COUNTER_NAMES, COUNTERS
 from egov.insights.definitions import indicators, percentage
 from egov.insights.models import DossierFact
-from egov.insights.services import indicator_values, national_values, rebuild
+from egov.insights.services import counts, indicator_values, national_values, rebuild
 
 from .conftest import count_rows
 
@@ -47,6 +48,7 @@ def test_definitions_are_data_with_every_indicator() -> None:
     online = next(i for i in indicators() if i.key == "online_dossier_rate")
     assert online.name_vi == "Tỷ lệ hồ sơ trực tuyến"
     assert online.group == "online_services"
+    assert set(COUNTER_NAMES) == set(COUNTERS)  # every numerator and denominator says what it is
 
 
 def test_percentage_rounds_half_up_to_two_decimals() -> None:
@@ -78,7 +80,8 @@ def test_a_returned_online_dossier_counts_in_its_unit_its_province_and_the_natio
 
     fact = DossierFact.objects.get(dossier_id=dossier.pk)
     assert (fact.code, fact.channel, fact.status) == (dossier.code, "online", 10)
-    assert fact.paid and fact.paid_online and fact.e_result and fact.reused and fact.digitised
+    assert (fact.payments, fact.payments_online, fact.results, fact.e_results) == (1, 1, 1, 1)
+    assert fact.reused and fact.digitised
     assert fact.on_time is True and fact.rating == 3
 
     expected = dict.fromkeys(KEYS, Decimal("100.00"))  # birth registration is full-process
@@ -125,6 +128,28 @@ def test_counter_dossier_is_digitised_only_when_scanned_and_signed(
     assert values["online_dossier_rate"] == Decimal("33.33")
     assert values["online_payment_rate"] == Decimal("0.00")
     assert values["on_time_rate"] is None  # nothing returned yet
+
+
+def test_online_payment_rate_counts_payment_transactions_not_dossiers(
+    make_dossier: Callable[..., Dossier], ward: Agency
+) -> None:
+    # One dossier pays its fee online and a charge at the counter: two transactions, one online
+    # (as a dossier "paid online" it used to count 1 of 1, 100 %).
+    both = make_dossier(Status.RECEIVED)
+    event(both, "paid", channel="online", amount=8000, payment="VNP-1")
+    event(both, "paid", channel="counter", amount=2000, payment="BL-1")
+    # Another pays online twice (a fee before intake, a charge before the result).
+    twice = make_dossier(Status.RECEIVED)
+    event(twice, "paid", channel="online", amount=8000, payment="VNP-2")
+    event(twice, "paid", channel="online", amount=5000, payment="VNP-3")
+    make_dossier(Status.RECEIVED)  # no fee: no transaction
+
+    fact = DossierFact.objects.get(dossier_id=both.pk)
+    assert (fact.payments, fact.payments_online) == (2, 1)
+    values = indicator_values(ward, today(), today())
+    assert values["online_payment_rate"] == Decimal("75.00")  # 3 of 4 transactions
+    counted = counts(ward.pk, today(), today())
+    assert (counted["received"], counted["payments"], counted["payments_online"]) == (3, 4, 3)
 
 
 def test_a_dossier_crossing_months_counts_in_each_month_of_its_own_events(

@@ -84,8 +84,18 @@ def test_drill_down_to_an_agency_and_its_units(client: Client, figures: None) ->
     assert "Q1/2024" in html
     assert f'href="/chi-so/co-quan/{WARD}/?year=2024&amp;quarter=1"' in html
     counts = {row[0]: row[1:] for row in page.context["counts"].rows}
-    assert counts["Tỷ lệ hồ sơ trực tuyến"] == [3, 4, Decimal("75.00")]
-    assert counts["Tỷ lệ giải quyết đúng hạn"] == [0, 1, Decimal("0.00")]
+    assert counts["Tỷ lệ hồ sơ trực tuyến"] == [
+        3,
+        4,
+        Decimal("75.00"),
+        "hồ sơ nộp trực tuyến / hồ sơ tiếp nhận",
+    ]
+    assert counts["Tỷ lệ giải quyết đúng hạn"] == [
+        0,
+        1,
+        Decimal("0.00"),
+        "hồ sơ trả kết quả đúng hạn / hồ sơ đã trả kết quả",
+    ]
     assert client.get("/chi-so/co-quan/NOPE/").status_code == 404
 
 

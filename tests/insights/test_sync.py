@@ -100,6 +100,78 @@ def test_a_batch_creates_facts_and_counts_up_the_tree(
     assert year(agencies[MINISTRY])["online_dossier_rate"] is None
 
 
+def test_payment_transactions_and_results_issued_travel_in_the_record(
+    push: Callable[..., dict[str, Any]], agencies: dict[str, Agency]
+) -> None:
+    resolved = {"TrangThaiHoSo": 9, "NgayKetThucXuLy": "20240108100000"}
+    paid = {"HinhThucThu": 2, "TrangThaiThanhToan": 1}
+    answer = push(
+        [
+            # Three transactions, two of them online through the portal.
+            record("P-1", SoGiaoDichThanhToan=3, SoGiaoDichThanhToanTrucTuyen="2"),
+            # A sender without the counts: one transaction per way its paid fees were paid.
+            record("P-2", DanhSachLePhi=[paid, {**paid, "HinhThucThu": 1}, {**paid, "Gia": 5}]),
+            # Two results issued, both electronic; the dossier reused repository data.
+            record("R-1", **resolved, SoKetQua=2, KetQuaDienTu=True, TaiSuDung=True),
+            # Two results listed, one of them electronic.
+            record(
+                "R-2",
+                **resolved,
+                DanhSachGiayToKetQua=[{"TenGiayTo": "a"}, {"TenGiayTo": "b"}],
+                SoKetQuaDienTu=1,
+            ),
+            record("R-3", **resolved),  # one result, on paper, when the record does not say
+        ]
+    )
+    assert answer["applied"] == 5 and answer["rejected"] == []
+    counted = counts(agencies[HANOI].pk, date(2024, 1, 1), date(2024, 12, 31))
+    assert (counted["payments"], counted["payments_online"]) == (5, 3)
+    assert (counted["resolved"], counted["results"], counted["e_results"]) == (3, 5, 3)
+    values = year(agencies[HANOI])
+    assert values["online_payment_rate"] == Decimal("60.00")  # transactions, not 2 of 2 dossiers
+    assert values["reuse_rate"] == Decimal("20.00")  # over results issued, not 1 of 3 dossiers
+    assert values["electronic_result_rate"] == Decimal("60.00")  # results, not 2 of 3 dossiers
+
+
+def test_transaction_and_result_counts_are_validated(
+    push: Callable[..., dict[str, Any]],
+) -> None:
+    answer = push(
+        [
+            record("V-1", SoGiaoDichThanhToan=1, SoGiaoDichThanhToanTrucTuyen=2),
+            record("V-2", SoGiaoDichThanhToan=-1),
+            record("V-3", SoGiaoDichThanhToan=True),
+            record("V-4", SoKetQua=1001),
+            record("V-5", SoKetQua="hai"),
+            # Online count from the fee list (1) above the given total (0).
+            record(
+                "V-6",
+                SoGiaoDichThanhToan=0,
+                DanhSachLePhi=[{"HinhThucThu": 2, "TrangThaiThanhToan": 1}],
+            ),
+            record("V-7", SoKetQua=1, SoKetQuaDienTu=2),
+            record("V-8", SoKetQua=1, KetQuaDienTu="có"),
+            record("V-9", DanhSachGiayToKetQua=[{}] * 1001),
+            record("V-10", SoGiaoDichThanhToan="²"),
+            record("V-11", SoGiaoDichThanhToan=0, SoKetQua=0),
+        ]
+    )
+    reasons = {r["index"]: (r["code"], r["field"]) for r in answer["rejected"]}
+    assert reasons == {
+        0: ("invalid_field", "SoGiaoDichThanhToanTrucTuyen"),
+        1: ("invalid_field", "SoGiaoDichThanhToan"),
+        2: ("invalid_field", "SoGiaoDichThanhToan"),
+        3: ("invalid_field", "SoKetQua"),
+        4: ("invalid_field", "SoKetQua"),
+        5: ("invalid_field", "SoGiaoDichThanhToanTrucTuyen"),
+        6: ("invalid_field", "SoKetQuaDienTu"),
+        7: ("invalid_field", "KetQuaDienTu"),
+        8: ("invalid_field", "DanhSachGiayToKetQua"),
+        9: ("invalid_field", "SoGiaoDichThanhToan"),
+    }
+    assert answer["applied"] == 1
+
+
 def test_rejected_records_come_back_with_reasons_and_the_rest_is_applied(
     push: Callable[..., dict[str, Any]],
 ) -> None:
@@ -221,6 +293,8 @@ STATES = st.fixed_dictionaries(
         "month": st.sampled_from([1, 2]),
         "flags": st.booleans(),
         "rating": st.sampled_from([None, 1, 2, 3]),
+        "payments": st.one_of(st.none(), st.tuples(st.integers(0, 3), st.integers(0, 3))),
+        "results": st.sampled_from([None, (0, 0), (1, 0), (1, 1), (2, 1), (2, None)]),
     }
 )
 
@@ -255,6 +329,18 @@ def test_a_dossier_another_batch_created_meanwhile_is_applied_as_an_update(
 
 def as_record(state: dict[str, Any]) -> dict[str, Any]:
     day = f"2024{state['month']:02d}{state['received_day']:02d}"
+    transactions, results = {}, {}
+    if state["results"] is not None:
+        issued, electronic = state["results"]
+        results = {"SoKetQua": issued}
+        if electronic is not None:
+            results["SoKetQuaDienTu"] = electronic
+    if state["payments"] is not None:
+        total, online = state["payments"]
+        transactions = {
+            "SoGiaoDichThanhToan": max(total, online),
+            "SoGiaoDichThanhToanTrucTuyen": online,
+        }
     done = f"2024{state['month'] + 1:02d}01080000"
     return record(
         state["code"],
@@ -270,6 +356,8 @@ def as_record(state: dict[str, Any]) -> dict[str, Any]:
         MucDoHaiLong=state["rating"] if state["status"] == 10 else None,
         DanhSachLePhi=[{"HinhThucThu": 2 if state["flags"] else 1, "TrangThaiThanhToan": 1}],
         ThoiDiemCapNhat=f"202403{state['stamp'] + 1:02d}000000",
+        **transactions,
+        **results,
     )
 
 

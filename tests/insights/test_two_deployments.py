@@ -80,6 +80,10 @@ def test_a_province_pushes_its_dossiers_and_the_national_figures_match(
     DossierEvent.objects.create(
         dossier=returned, kind="paid", data={"channel": "online", "amount": 8000, "payment": "P1"}
     )
+    # A second transaction, at the counter: the national figures count transactions too.
+    DossierEvent.objects.create(
+        dossier=returned, kind="paid", data={"channel": "counter", "amount": 2000, "payment": "P2"}
+    )
     make_dossier(Status.RECEIVED)
     make_dossier(Status.REFUSED)
     assert push_dossiers.call() == 0
@@ -97,7 +101,8 @@ def test_a_province_pushes_its_dossiers_and_the_national_figures_match(
     figures = national_figures(national, HANOI)
     assert figures["values"] == local_values(hanoi)
     assert figures["counts"]["received"] == 2  # the refused one was never received
-    assert figures["values"]["online_payment_rate"] == "100.00"
+    assert (figures["counts"]["payments"], figures["counts"]["payments_online"]) == (2, 1)
+    assert figures["values"]["online_payment_rate"] == "50.00"
 
     # A change is pushed by itself after the commit (the test's task backend runs it at once).
     with django_capture_on_commit_callbacks(execute=True):

@@ -23,10 +23,11 @@ COUNTED_FIELDS = (
     "status",
     "channel",
     "full_process",
-    "paid",
-    "paid_online",
+    "payments",
+    "payments_online",
+    "results",
+    "e_results",
     "digitised",
-    "e_result",
     "reused",
     "on_time",
     "rating",
@@ -46,10 +47,10 @@ def _flag(condition: str) -> str:
 
 
 def _contributions(source: str, signed: bool) -> str:
-    """(agency_id, day, one column per counter) of every fact state in ``source``: receipts on
-    the day received, resolutions on the day the result was ready (or returned), returns,
-    timeliness and ratings on the day the result was returned; weighted by ``sign`` if
-    ``signed``."""
+    """(agency_id, day, one column per counter) of every fact state in ``source``: receipts and
+    the dossier's payment transactions on the day received, resolutions and the results issued
+    on the day the result was ready (or returned), returns, timeliness and ratings on the day
+    the result was returned; weighted by ``sign`` if ``signed``."""
     resolved = ", ".join(str(code) for code in sorted(RESOLVED_CODES))
     parts = {
         "received_day": (
@@ -59,16 +60,18 @@ def _contributions(source: str, signed: bool) -> str:
                 "online": _flag("channel = 'online'"),
                 "full_process": _flag("full_process"),
                 "full_process_online": _flag("full_process AND channel = 'online'"),
-                "paid": _flag("paid OR paid_online"),
-                "paid_online": _flag("paid_online"),
+                # Transactions, not dossiers: a fact carries how many it made.
+                "payments": "payments",
+                "payments_online": "payments_online",
             },
         ),
         "COALESCE(resolved_day, returned_day)": (
             f"status IN ({resolved}) AND COALESCE(resolved_day, returned_day) IS NOT NULL",
             {
                 "resolved": "1",
+                "results": "results",
+                "e_results": "e_results",
                 "digitised": _flag("digitised"),
-                "e_result": _flag("e_result"),
                 "reused": _flag("reused"),
             },
         ),

@@ -28,10 +28,11 @@ FACT_FIELDS = (
     "due_at",
     "resolved_at",
     "returned_at",
-    "paid",
-    "paid_online",
+    "payments",
+    "payments_online",
+    "results",
+    "e_results",
     "digitised",
-    "e_result",
     "reused",
     "on_time",
     "rating",
@@ -62,13 +63,14 @@ def project(dossier: Dossier) -> dict[str, Any] | None:
     )
     first: dict[str, datetime] = {}
     last: dict[str, tuple[datetime, dict[str, Any]]] = {}
-    paid = paid_online = False
+    # Each settled payment writes one ``paid`` event: the dossier's payment transactions.
+    payments = payments_online = 0
     for kind, at, data in events:
         first.setdefault(kind, at)
         last[kind] = (at, data or {})
         if kind == "paid":
-            paid = True
-            paid_online = paid_online or (data or {}).get("channel") == "online"
+            payments += 1
+            payments_online += (data or {}).get("channel") == "online"
     returned_at = last["returned"][0] if "returned" in last else None
     on_time = None
     if returned_at is not None:
@@ -86,10 +88,12 @@ def project(dossier: Dossier) -> dict[str, Any] | None:
         "due_at": dossier.due_at,
         "resolved_at": first.get("result_ready") or returned_at,
         "returned_at": returned_at,
-        "paid": paid,
-        "paid_online": paid_online,
+        "payments": payments,
+        "payments_online": payments_online,
+        # A dossier of this platform issues one result (its result file, signed or on paper).
+        "results": 1,
         "digitised": e_result and (dossier.channel == Channel.ONLINE or "digitised" in first),
-        "e_result": e_result,
+        "e_results": int(e_result),
         "reused": "component_reused" in first,
         "on_time": on_time,
         "rating": rating,

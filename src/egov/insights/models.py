@@ -36,10 +36,16 @@ class DossierFact(models.Model):
     received_day = models.DateField(null=True, blank=True)
     resolved_day = models.DateField(null=True, blank=True)
     returned_day = models.DateField(null=True, blank=True)
-    paid = models.BooleanField(default=False)
-    paid_online = models.BooleanField(default=False)
+    #: Fee payment transactions of the dossier: all of them, and those made online through the
+    #: portal (a dossier may pay in several transactions, e.g. a fee before intake, a charge
+    #: before the result).
+    payments = models.PositiveIntegerField(default=0)
+    payments_online = models.PositiveIntegerField(default=0)
+    #: Results issued for the dossier (counted once it is resolved, status 9 or 10).
+    results = models.PositiveIntegerField(default=0)
     digitised = models.BooleanField(default=False)
-    e_result = models.BooleanField(default=False)
+    #: Of them, results issued as signed electronic documents.
+    e_results = models.PositiveIntegerField(default=0)
     reused = models.BooleanField(default=False)
     on_time = models.BooleanField(null=True, blank=True)
     rating = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -104,10 +110,11 @@ class FactChange(models.Model):
     status = models.PositiveSmallIntegerField(null=True)
     channel = models.CharField(max_length=10)
     full_process = models.BooleanField()
-    paid = models.BooleanField()
-    paid_online = models.BooleanField()
+    payments = models.PositiveIntegerField()
+    payments_online = models.PositiveIntegerField()
+    results = models.PositiveIntegerField()
     digitised = models.BooleanField()
-    e_result = models.BooleanField()
+    e_results = models.PositiveIntegerField()
     reused = models.BooleanField()
     on_time = models.BooleanField(null=True)
     rating = models.PositiveSmallIntegerField(null=True)

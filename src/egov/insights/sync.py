@@ -27,7 +27,9 @@ from .bulk import insert_rows, update_rows
 from .constants import (
     CHANNEL_BY_CODE,
     CODE_BY_CHANNEL,
+    COUNTER_FEE_CHANNEL,
     FEE_CHANNELS,
+    MAX_PER_DOSSIER,
     ONLINE_FEE_CHANNEL,
     RESOLVED_CODES,
     RETURNED_CODE,
@@ -180,23 +182,83 @@ def _flag(record: Mapping[str, Any], name: str) -> bool | None:
     raise Rejected("invalid_field", f"{name}: cần true/false / {name}: expected a boolean", name)
 
 
-def _fees(record: Mapping[str, Any]) -> tuple[bool, bool]:
-    """(paid at all, paid online through the portal) from DanhSachLePhi."""
+def _number(record: Mapping[str, Any], name: str) -> int | None:
+    """A count of the record (0 to MAX_PER_DOSSIER), or None when absent."""
+    value = record.get(name)
+    if value is None:
+        return None
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        value = int(value)  # the portal's fields are often strings
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_PER_DOSSIER:
+        raise Rejected(
+            "invalid_field",
+            f"{name}: cần số nguyên 0–{MAX_PER_DOSSIER} / {name}: expected an integer "
+            f"from 0 to {MAX_PER_DOSSIER}",
+            name,
+        )
+    return value
+
+
+def _paid_ways(record: Mapping[str, Any]) -> set[int]:
+    """The ways (HinhThucThu) of the paid fees of DanhSachLePhi."""
     fees = record.get("DanhSachLePhi") or []
     if not isinstance(fees, list) or len(fees) > 50:
         raise Rejected("invalid_field", "DanhSachLePhi không hợp lệ / is invalid", "DanhSachLePhi")
-    paid = paid_online = False
+    ways = set()
     for fee in fees:
         if not isinstance(fee, Mapping):
             raise Rejected(
                 "invalid_field", "DanhSachLePhi không hợp lệ / is invalid", "DanhSachLePhi"
             )
         way = _code(fee, "HinhThucThu", FEE_CHANNELS)
-        settled = _flag(fee, "TrangThaiThanhToan")
-        if settled:
-            paid = True
-            paid_online = paid_online or way == ONLINE_FEE_CHANNEL
-    return paid, paid_online
+        if _flag(fee, "TrangThaiThanhToan"):
+            ways.add(way)
+    return ways
+
+
+def _payments(record: Mapping[str, Any]) -> tuple[int, int]:
+    """(fee payment transactions, those made online through the portal): SoGiaoDichThanhToan
+    and SoGiaoDichThanhToanTrucTuyen; either one absent is taken from DanhSachLePhi, where each
+    way the paid fees were paid in stands for one transaction (senders that predate the two
+    fields)."""
+    ways = _paid_ways(record)
+    total = _number(record, "SoGiaoDichThanhToan")
+    online = _number(record, "SoGiaoDichThanhToanTrucTuyen")
+    total = len(ways) if total is None else total
+    online = int(ONLINE_FEE_CHANNEL in ways) if online is None else online
+    if online > total:
+        raise Rejected(
+            "invalid_field",
+            "SoGiaoDichThanhToanTrucTuyen lớn hơn SoGiaoDichThanhToan / more online transactions"
+            " than transactions",
+            "SoGiaoDichThanhToanTrucTuyen",
+        )
+    return total, online
+
+
+def _results(record: Mapping[str, Any]) -> tuple[int, int]:
+    """(results issued, those issued as signed electronic documents): SoKetQua, else the number
+    of DanhSachGiayToKetQua, else one; SoKetQuaDienTu, else all of them when KetQuaDienTu."""
+    results = _number(record, "SoKetQua")
+    if results is None:
+        documents = record.get("DanhSachGiayToKetQua")
+        results = len(documents) if isinstance(documents, list) and documents else 1
+        if results > MAX_PER_DOSSIER:
+            raise Rejected(
+                "invalid_field",
+                "DanhSachGiayToKetQua quá dài / too long",
+                "DanhSachGiayToKetQua",
+            )
+    electronic = _number(record, "SoKetQuaDienTu")
+    if electronic is None:
+        electronic = results if _flag(record, "KetQuaDienTu") else 0
+    if electronic > results:
+        raise Rejected(
+            "invalid_field",
+            "SoKetQuaDienTu lớn hơn SoKetQua / more electronic results than results",
+            "SoKetQuaDienTu",
+        )
+    return results, electronic
 
 
 def dossier_values(record: Mapping[str, Any]) -> dict[str, Any]:
@@ -219,7 +281,8 @@ def dossier_values(record: Mapping[str, Any]) -> dict[str, Any]:
     rating = record.get("MucDoHaiLong")
     if rating is not None:
         rating = _code(record, "MucDoHaiLong", {1, 2, 3})
-    paid, paid_online = _fees(record)
+    payments, payments_online = _payments(record)
+    results, e_results = _results(record)
     return {
         "procedure_code": _text(record, "MaTTHC", required=False, max_length=40),
         "full_process": bool(_flag(record, "ToanTrinh")),
@@ -229,10 +292,11 @@ def dossier_values(record: Mapping[str, Any]) -> dict[str, Any]:
         "due_at": due_at,
         "resolved_at": resolved_at,
         "returned_at": returned_at,
-        "paid": paid,
-        "paid_online": paid_online,
+        "payments": payments,
+        "payments_online": payments_online,
+        "results": results,
+        "e_results": e_results,
         "digitised": bool(_flag(record, "SoHoa")),
-        "e_result": bool(_flag(record, "KetQuaDienTu")),
         "reused": bool(_flag(record, "TaiSuDung")),
         "on_time": on_time,
         "rating": rating,
@@ -472,10 +536,12 @@ def _stamp(moment: datetime | None) -> str | None:
 
 def record_of(fact: DossierFact, unit_code: str) -> dict[str, Any]:
     """The DongBoHoSoMC record of a local fact, as this deployment pushes it."""
+    # The fee list too, for a national deployment that predates the transaction counts.
     fees = []
-    if fact.paid:
-        way = ONLINE_FEE_CHANNEL if fact.paid_online else 1
-        fees.append({"HinhThucThu": way, "TrangThaiThanhToan": 1})
+    if fact.payments_online:
+        fees.append({"HinhThucThu": ONLINE_FEE_CHANNEL, "TrangThaiThanhToan": 1})
+    if fact.payments > fact.payments_online:
+        fees.append({"HinhThucThu": COUNTER_FEE_CHANNEL, "TrangThaiThanhToan": 1})
     return {
         "MaDonVi": unit_code,
         "MaHoSo": fact.code,
@@ -488,8 +554,12 @@ def record_of(fact: DossierFact, unit_code: str) -> dict[str, Any]:
         "NgayKetThucXuLy": _stamp(fact.resolved_at),
         "NgayTra": _stamp(fact.returned_at),
         "DanhSachLePhi": fees,
+        "SoGiaoDichThanhToan": fact.payments,
+        "SoGiaoDichThanhToanTrucTuyen": fact.payments_online,
+        "SoKetQua": fact.results,
         "SoHoa": fact.digitised,
-        "KetQuaDienTu": fact.e_result,
+        "KetQuaDienTu": fact.e_results > 0,
+        "SoKetQuaDienTu": fact.e_results,
         "TaiSuDung": fact.reused,
         "DungHan": fact.on_time,
         "MucDoHaiLong": fact.rating,

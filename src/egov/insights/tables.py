@@ -17,7 +17,7 @@ from openpyxl import Workbook
 from egov.core.models import Agency
 
 from . import selectors
-from .constants import GROUPS
+from .constants import COUNTER_NAMES, GROUPS
 from .definitions import indicators
 
 
@@ -133,22 +133,25 @@ def summary(agency: Agency | None, period: selectors.Period) -> Table:
 
 
 def counts(agency: Agency | None, period: selectors.Period) -> Table:
-    """Numerators and denominators behind the indicators (what each percentage is made of)."""
+    """Numerators and denominators behind the indicators (what each percentage is made of), and
+    what each of them counts, so that anyone can redo the division."""
     row = selectors.scope_row(agency, period)
     language = get_language() or "vi"
     table = Table(
         "counts",
         _("Numerators and denominators — %(agency)s — %(period)s")
         % {"agency": _name(agency), "period": period.label},
-        [_("Indicator"), _("Numerator"), _("Denominator"), _("Rate (%)")],
+        [_("Indicator"), _("Numerator"), _("Denominator"), _("Rate (%)"), _("Counted")],
     )
     for indicator in indicators():
+        counted = f"{COUNTER_NAMES[indicator.numerator]} / {COUNTER_NAMES[indicator.denominator]}"
         table.rows.append(
             [
                 indicator.name(language),
                 row.counts[indicator.numerator],
                 row.counts[indicator.denominator],
                 row.values[indicator.key],
+                counted,
             ]
         )
         table.links.append(None)
