@@ -33,7 +33,7 @@ run: install
 	DEBUG=$${DEBUG:-1} $(PY) manage.py setup_pki
 	DEBUG=$${DEBUG:-1} $(PY) manage.py db_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	DEBUG=$${DEBUG:-1} $(VENV)/bin/uvicorn egov.config.asgi:application --host 127.0.0.1 --port $(PORT)
+	DEBUG=$${DEBUG:-1} $(VENV)/bin/uvicorn egov.config.asgi:application --host 127.0.0.1 --port $(PORT) --no-proxy-headers
 
 lint: install
 	$(VENV)/bin/ruff check src tests bench

@@ -240,6 +240,11 @@ TEMPLATES[0]["DIRS"] = [
 # The consent page lets its form go on to the client's registered redirect URI (CSP form-action).
 MIDDLEWARE.append("egov.identity.oidc.middleware.ConsentFormActionMiddleware")
 
+# The client's address (egov.identity.clientip): X-Forwarded-For is believed only from these
+# proxies (addresses or networks, comma-separated); empty, it is ignored. Axes asks the same function.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+AXES_CLIENT_IP_CALLABLE = "egov.identity.clientip.client_ip"
+
 # Login throttling: a person (by a keyed hash of the login, never the login itself) or an address
 # is locked out for a while after repeated failures.
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", 5))

@@ -14,14 +14,14 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 
+from .clientip import client_ip
+
 HOUR = 3600
 
 
 def client_address(request: Any) -> str:
-    """The client's address as django-axes sees it (its proxy settings apply)."""
-    from axes.helpers import get_client_ip_address
-
-    return get_client_ip_address(request) or ""
+    """The client's address (:func:`egov.identity.clientip.client_ip`, as django-axes sees it)."""
+    return client_ip(request)
 
 
 def _key(scope: str, subject: str, window: int) -> str:
