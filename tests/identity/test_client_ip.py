@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.utils import timezone
 from django.test import Client, RequestFactory, override_settings
+from django.utils import timezone
 
 from egov.identity.account import services
 from egov.identity.clientip import client_ip

@@ -166,7 +166,7 @@ def wait_seconds(request: Any, login: str) -> int:
 
 def record_failure(request: Any, login: str) -> None:
     """Count one failed login (the ``user_login_failed`` signal calls this)."""
-    if request is None or getattr(request, RETRY_AFTER_ATTR, 0):
+    if request is None or getattr(request, RETRY_AFTER_ATTR, None):
         return  # refused for a wait: the password was not checked
     device = _device(request)
     if device is not None and login and _hash(login) in device["accounts"]:

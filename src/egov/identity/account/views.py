@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from .. import tokens
 from ..auth import acting_user
 from ..models import IdentityLevel, RegistryVerificationStatus, Representation, User
 from ..ratelimit import client_address
@@ -26,7 +27,6 @@ from ..services import (
     register_organisation,
     revoke_representation,
 )
-from .. import tokens
 from . import personal_data, services
 from .forms import ApiTokenForm, CodeForm, GrantForm, OrganisationForm, RegistrationForm
 from .services import AccountError
