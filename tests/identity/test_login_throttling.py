@@ -151,3 +151,36 @@ def test_asking_for_a_code_does_not_tell_who_has_an_account(
 
     assert ask(owner.username) == ask("001099999999")
     assert len(mail.outbox) == 1
+
+
+def test_an_attacker_cannot_use_up_the_owners_codes(
+    clock: Any, owner: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Asking for codes and trying wrong ones from elsewhere neither replaces the owner's code
+    nor uses up their tries."""
+    owners_browser = from_address("203.0.113.9")
+    with django_capture_on_commit_callbacks(execute=True):
+        owners_browser.post("/login/unlock/", {"username": owner.username})
+    code = re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)  # type: ignore[union-attr]
+    attacker = from_address("198.51.100.1")
+    for _ in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert attacker.post("/login/unlock/", {"username": owner.username}).status_code == 302
+    assert attacker.post("/login/unlock/", {"username": owner.username}).status_code == 429
+    for _ in range(10):
+        attacker.post("/login/unlock/", {"code": "000000"})
+    assert owners_browser.post("/login/unlock/", {"code": code})["Location"] == "/login/"
+
+
+def test_the_token_api_is_slowed_down_like_the_login_page(
+    clock: Any, owner: User, settings: Any
+) -> None:
+    guess_from_many_addresses(owner.username, settings.LOGIN_ACCOUNT_FAILURES + 1)
+    response = from_address("192.0.2.1").post(
+        "/api/v1/auth/tokens",
+        {"username": owner.username, "password": PASSWORD},
+        content_type="application/json",
+    )
+    assert response.status_code == 429
+    assert response.json()["code"] == "too_many_requests"
+    assert response["Retry-After"] == "2"

@@ -3,13 +3,19 @@ proves they hold its verified email address or phone number, and the browser the
 known device of the account: it logs in with the password at once.
 
 The answers never tell whether a login exists or has a verified contact. Codes are six digits,
-valid 15 minutes and 5 tries, kept as keyed hashes in the cache; sending them is limited like
-the other codes (per client address and per login).
+valid 15 minutes, once, kept as keyed hashes in the cache.
+
+An attacker must not be able to use this path against the owner either: a new code does not
+replace the ones already sent (up to ``LIVE_CODES`` work at once), and the limits on sending and
+trying are per client address and login, so requests from elsewhere neither use up the owner's
+codes nor their tries. Guessing a code is not worth much anyway: it only makes a browser a known
+device, which still needs the password and has its own lock after a few failures.
 """
 
 import hashlib
 import hmac
 import secrets
+import time
 from functools import partial
 
 from django.conf import settings
@@ -20,11 +26,20 @@ from django.utils.translation import gettext as _
 
 from egov.core import audit
 
+from . import ratelimit
 from .account import services as account_services
+from .account.services import TooSoon
 from .models import User, VerificationChannel
 
 CODE_SECONDS = 15 * 60
-CODE_TRIES = 5
+#: Codes sent for one login that work at the same time (the newest).
+LIVE_CODES = 5
+#: Codes sent per hour: per client address, per login and client address, per login.
+SENT_PER_ADDRESS = 20
+SENT_PER_LOGIN_AND_ADDRESS = 3
+SENT_PER_LOGIN = 10
+#: Wrong codes per hour per login and client address.
+TRIES_PER_LOGIN_AND_ADDRESS = 5
 
 
 def _key(login: str) -> str:
@@ -45,17 +60,33 @@ def _verified_contact(user: User) -> tuple[str, str] | None:
     return None
 
 
+def _live_codes(login: str, now: float) -> list[tuple[str, float]]:
+    codes = cache.get(_key(login))
+    if not isinstance(codes, list):
+        return []
+    return [(digest, until) for digest, until in codes if until > now]
+
+
 def send_unlock_code(address: str, login: str) -> None:
     """Send a code to the verified contact of the account ``login``, if there is one; the same
     outcome for the caller either way. :class:`TooSoon` past the hourly limits."""
     login = (login or "").strip()
-    account_services.throttle_codes(address, f"unlock:{login}")
+    allowed = [
+        ratelimit.hit("unlock-address", address, SENT_PER_ADDRESS),
+        ratelimit.hit("unlock-pair", f"{login}|{address}", SENT_PER_LOGIN_AND_ADDRESS),
+        ratelimit.hit("unlock-login", login, SENT_PER_LOGIN),
+    ]
+    if not all(allowed):
+        raise TooSoon(str(account_services.TOO_MANY))
     user = User.objects.filter(username=login, is_active=True).first()
     contact = _verified_contact(user) if user else None
     if user is None or contact is None:
         return
     code = f"{secrets.randbelow(10**6):06d}"
-    cache.set(_key(login), (_code_hash(login, code), 0), timeout=CODE_SECONDS)
+    now = time.time()
+    kept = _live_codes(login, now)[-(LIVE_CODES - 1) :]
+    codes = [*kept, (_code_hash(login, code), now + CODE_SECONDS)]
+    cache.set(_key(login), codes, timeout=CODE_SECONDS)
     audit.record(
         "login_unlock_code_sent",
         actor=user,
@@ -76,17 +107,21 @@ def _deliver(user_id: int, channel: str, address: str, code: str) -> None:
         account_services.send_message(user_id, channel, address, _("Your egov login code"), text)
 
 
-def check_unlock_code(login: str, code: str) -> bool:
-    """True, once, for the code sent for ``login``; at most five tries per code."""
+def check_unlock_code(address: str, login: str, code: str) -> bool:
+    """True, once, for a code sent for ``login`` and still valid; at most
+    ``TRIES_PER_LOGIN_AND_ADDRESS`` wrong codes an hour from one address."""
     login = (login or "").strip()
     code = "".join((code or "").split())
-    state = cache.get(_key(login))
-    if not isinstance(state, tuple) or state[1] >= CODE_TRIES:
+    pair = f"{login}|{address}"
+    if ratelimit.count("unlock-tries", pair) >= TRIES_PER_LOGIN_AND_ADDRESS:
         return False
-    if not hmac.compare_digest(state[0], _code_hash(login, code)):
-        cache.set(_key(login), (state[0], state[1] + 1), timeout=CODE_SECONDS)
+    now = time.time()
+    codes = _live_codes(login, now)
+    digest = _code_hash(login, code)
+    if not any(hmac.compare_digest(stored, digest) for stored, _until in codes):
+        ratelimit.add("unlock-tries", pair)
         return False
-    cache.delete(_key(login))
+    cache.set(_key(login), [entry for entry in codes if entry[0] != digest], timeout=CODE_SECONDS)
     user = User.objects.filter(username=login).first()
     if user is not None:
         audit.record("login_unlocked", actor=user, object_type="user", object_id=user.pk)

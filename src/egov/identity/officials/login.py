@@ -256,7 +256,9 @@ def unlock(request: HttpRequest) -> HttpResponse:
         return render(request, "identity/unlock.html", {"form": UnlockForm()})
     code_form = UnlockCodeForm(request.POST if request.method == "POST" else None)
     if code_form.is_valid():
-        if unlock_codes.check_unlock_code(login, code_form.cleaned_data["code"]):
+        if unlock_codes.check_unlock_code(
+            client_ip(request), login, code_form.cleaned_data["code"]
+        ):
             del request.session[UNLOCK_KEY]
             messages.success(
                 request, _("This browser can now log in to your account. Enter your password.")
