@@ -54,7 +54,8 @@ def _hash(key: str) -> str:
 
 
 def needs_second_factor(user: Any) -> bool:
-    """Officials, staff and superusers prove a one-time code (as at the login page)."""
+    """Officials log in with two factors, and so does anyone who may use the admin site (staff
+    and superusers, whatever their kind of account): at the login page and for a token."""
     return bool(getattr(user, "is_official", False) or user.is_staff or user.is_superuser)
 
 

@@ -41,6 +41,7 @@ from .. import throttling
 from .. import unlock as unlock_codes
 from ..account.services import TooSoon
 from ..clientip import client_ip
+from ..tokens import needs_second_factor
 from . import twofactor
 
 #: Session key of the login waiting for its second step: {"user", "backend", "at"}.
@@ -53,12 +54,6 @@ def is_verified(user: Any) -> bool:
     """True when the session's user proved the second factor (django-otp's OTPMiddleware)."""
     check = getattr(user, "is_verified", None)
     return bool(check and check())
-
-
-def needs_second_factor(user: Any) -> bool:
-    """Officials log in with two factors, and so does anyone who may use the admin site (staff
-    and superusers, whatever their kind of account)."""
-    return bool(getattr(user, "is_official", False) or user.is_staff or user.is_superuser)
 
 
 def second_factor_proven(request: HttpRequest) -> bool:
