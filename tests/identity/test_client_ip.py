@@ -11,7 +11,7 @@ from django.test import Client, RequestFactory, override_settings
 from django.utils import timezone
 
 from egov.identity.account import services
-from egov.identity.clientip import client_ip
+from egov.identity.clientip import client_ip, client_key
 from egov.identity.models import User
 
 from .test_account import register_page
@@ -87,3 +87,26 @@ def test_the_login_lockout_asks_the_same_function(settings: Any) -> None:
     assert get_client_ip_address(request) == "203.0.113.4"
     request = RequestFactory().get("/", REMOTE_ADDR="203.0.113.5", HTTP_X_FORWARDED_FOR="1.2.3.4")
     assert get_client_ip_address(request) == "203.0.113.5"
+
+
+@pytest.mark.parametrize(
+    ("remote", "key"),
+    [
+        ("203.0.113.4", "203.0.113.4"),
+        ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::"),
+        ("2001:db8:1:2:ffff:1:2:3", "2001:db8:1:2::"),
+        ("::ffff:203.0.113.4", "203.0.113.4"),
+        ("", ""),
+    ],
+)
+def test_limits_count_an_ipv6_subscriber_by_its_64(remote: str, key: str) -> None:
+    """One IPv6 subscriber usually holds a whole /64: a fresh address per attempt is no escape."""
+    assert client_key(RequestFactory().get("/", REMOTE_ADDR=remote)) == key
+
+
+def test_rotating_ipv6_addresses_do_not_escape_the_registration_limit(db: Any) -> None:
+    statuses = []
+    for n in range(services.REGISTRATIONS_PER_ADDRESS + 1):
+        rotating = Client(REMOTE_ADDR=f"2001:db8:1:2::{n + 1:x}")
+        statuses.append(register_page(rotating, personal_id=f"0010950{n:05d}").status_code)
+    assert statuses == [302] * services.REGISTRATIONS_PER_ADDRESS + [429]

@@ -243,9 +243,10 @@ TEMPLATES[0]["DIRS"] = [
 MIDDLEWARE.append("egov.identity.oidc.middleware.ConsentFormActionMiddleware")
 
 # The client's address (egov.identity.clientip): X-Forwarded-For is believed only from these
-# proxies (addresses or networks, comma-separated); empty, it is ignored. Axes asks the same function.
+# proxies (addresses or networks, comma-separated); empty, it is ignored. Axes counts per the same
+# client key as every other limit (an IPv6 address by its /64).
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
-AXES_CLIENT_IP_CALLABLE = "egov.identity.clientip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "egov.identity.clientip.client_key"
 
 # Login throttling (egov.identity.throttling, docs/identity.md): one client address is locked out
 # of one account (by a keyed hash of the login, never the login itself) after repeated failures;

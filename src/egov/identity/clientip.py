@@ -6,6 +6,10 @@ default, when the header is ignored). Behind trusted proxies the client is the r
 of the header that is not itself a trusted proxy: each proxy appends the address it saw, so
 anything to the left of the first untrusted hop was written by the client and proves nothing.
 
+Limits count per :func:`client_key`: the address itself for IPv4, its /64 network for IPv6, as
+one IPv6 subscriber is usually given a whole /64 and could otherwise take a fresh address for
+every attempt.
+
 The ASGI server must not rewrite the peer address itself (``uvicorn --no-proxy-headers``, as
 ``make run`` does): ``REMOTE_ADDR`` has to be the socket's peer for this check to mean anything.
 """
@@ -52,3 +56,15 @@ def client_ip(request: Any) -> str:
             break
         current = hop
     return current
+
+
+def client_key(request: Any) -> str:
+    """What rate limits and lockouts count per: :func:`client_ip`, with an IPv6 address reduced
+    to its /64 network (written as that network's first address, still a valid address)."""
+    address = client_ip(request)
+    parsed = _address(address)
+    if isinstance(parsed, ipaddress.IPv6Address) and parsed.ipv4_mapped is None:
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False).network_address)
+    if isinstance(parsed, ipaddress.IPv6Address) and parsed.ipv4_mapped is not None:
+        return str(parsed.ipv4_mapped)
+    return address

@@ -14,14 +14,15 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 
-from .clientip import client_ip
+from .clientip import client_key
 
 HOUR = 3600
 
 
 def client_address(request: Any) -> str:
-    """The client's address (:func:`egov.identity.clientip.client_ip`, as django-axes sees it)."""
-    return client_ip(request)
+    """The client's address as limits count it (:func:`egov.identity.clientip.client_key`, as
+    django-axes sees it)."""
+    return client_key(request)
 
 
 def _key(scope: str, subject: str, window: int) -> str:

@@ -40,7 +40,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import ngettext
 
-from .clientip import client_ip
+from .clientip import client_key
 
 DEVICE_COOKIE = "egov_device"
 DEVICE_SALT = "egov.identity.device"
@@ -150,7 +150,7 @@ def _limits() -> list[tuple[str, int]]:
 
 
 def _subjects(request: Any, login: str) -> dict[str, str]:
-    return {"account": login.strip(), "client": client_ip(request)}
+    return {"account": login.strip(), "client": client_key(request)}
 
 
 def wait_seconds(request: Any, login: str) -> int:

@@ -40,7 +40,7 @@ from egov.identity.oidc.services import login_methods
 from .. import throttling
 from .. import unlock as unlock_codes
 from ..account.services import TooSoon
-from ..clientip import client_ip
+from ..clientip import client_key
 from ..tokens import needs_second_factor
 from . import twofactor
 
@@ -239,7 +239,7 @@ def unlock(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             login = form.cleaned_data["username"].strip()
             try:
-                unlock_codes.send_unlock_code(client_ip(request), login)
+                unlock_codes.send_unlock_code(client_key(request), login)
             except TooSoon as exc:
                 form.add_error(None, exc.message)
                 return render(request, "identity/unlock.html", {"form": form}, status=429)
@@ -252,7 +252,7 @@ def unlock(request: HttpRequest) -> HttpResponse:
     code_form = UnlockCodeForm(request.POST if request.method == "POST" else None)
     if code_form.is_valid():
         if unlock_codes.check_unlock_code(
-            client_ip(request), login, code_form.cleaned_data["code"]
+            client_key(request), login, code_form.cleaned_data["code"]
         ):
             del request.session[UNLOCK_KEY]
             messages.success(
