@@ -39,7 +39,7 @@ run: install
 	    echo "db_worker stopped (exit $$?); starting it again in 2 s" >&2; sleep 2; \
 	  done ) & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	DEBUG=$${DEBUG:-1} $(VENV)/bin/uvicorn egov.config.asgi:application --host 127.0.0.1 --port $(PORT)
+	DEBUG=$${DEBUG:-1} $(VENV)/bin/uvicorn egov.config.asgi:application --host 127.0.0.1 --port $(PORT) --no-proxy-headers
 
 lint: install
 	$(VENV)/bin/ruff check src tests bench

@@ -62,7 +62,9 @@ class Deployment:
     @contextmanager
     def serving(self, ready_path: str) -> Iterator[str]:
         """Serve the deployment until the block ends; wait until ``ready_path`` answers 200."""
+        # As `make run`: the peer is the client (egov.identity.clientip decides on proxies).
         options = ["--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"]
+        options += ["--no-proxy-headers"]
         with self.log.open("wb") as output:
             server = subprocess.Popen(
                 [sys.executable, "-m", "uvicorn", "egov.config.asgi:application", *options],

@@ -82,7 +82,9 @@ def new_page(browser: Any, live_server: Any) -> Iterator[Callable[..., Any]]:
             "console",
             lambda message: (
                 problems.append(f"console {message.type}: {message.text}")
-                if message.type == "error" and "status of 422" not in message.text
+                # 422 (a form with errors) and 429 (a throttled login) are pages to show.
+                if message.type == "error"
+                and not any(f"status of {code}" in message.text for code in (422, 429))
                 else None
             ),
         )

@@ -388,13 +388,20 @@ def test_wrong_codes_lock_an_official_out(
     assert not logged_in_user(client).is_authenticated
 
 
-def test_an_address_is_locked_out_after_failures_on_any_logins(
-    client: Client, clock: Any, citizen: User, other_citizen: User
+def test_failures_on_any_logins_slow_an_address_down_without_locking_it_out(
+    client: Client, clock: Any, citizen: User, other_citizen: User, settings: Any
 ) -> None:
-    for n in range(5):
+    """One address guessing many logins waits longer and longer; it is never locked out, so the
+    other people behind it (a NAT, an office) are slowed for seconds, not shut out."""
+    settings.LOGIN_CLIENT_FAILURES = 5
+    for n in range(6):
         password_step(client, f"00109999999{n}", "wrong-password")
     assert other_citizen.personal_id is not None
-    assert password_step(client, other_citizen.personal_id).status_code == 429
+    refused = password_step(client, other_citizen.personal_id)
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "2"
+    clock.shift(timedelta(seconds=2))
+    assert password_step(client, other_citizen.personal_id).status_code == 302
 
 
 def test_the_lockout_tables_never_hold_a_personal_id(

@@ -11,6 +11,7 @@ from egov.dossiers.api import backoffice_router, public_router
 from egov.dossiers.api import router as dossiers_router
 from egov.identity.account.api import account_router, organisations_router
 from egov.identity.api import router as officials_router
+from egov.identity.auth_api import router as auth_router
 from egov.insights.api import router as insights_router
 from egov.insights.api import sync_router as insights_sync_router
 from egov.payments.api import router as payments_router
@@ -38,6 +39,7 @@ api.add_router("/backoffice", backoffice_router, tags=["back office"])
 api.add_router("/tracking", public_router, tags=["tracking"])
 api.add_router("/officials", officials_router, tags=["officials"])
 api.add_router("/account", account_router, tags=["account"])
+api.add_router("/auth", auth_router, tags=["authentication"])
 api.add_router("/organisations", organisations_router, tags=["organisations"])
 api.add_router("/registries", registries_router, tags=["registries"])
 api.add_router("/reporting", reporting_router, tags=["reporting"])

@@ -135,7 +135,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "identity.User"
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",  # refuses locked-out logins before the password check
+    # Refuse attempts during a wait (growing delays) or a lockout before the password check.
+    "egov.identity.throttling.LoginThrottleBackend",
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 # The built-in login page, or the external identity provider's code flow when OIDC_ISSUER is set.
@@ -241,12 +243,29 @@ TEMPLATES[0]["DIRS"] = [
 # The consent page lets its form go on to the client's registered redirect URI (CSP form-action).
 MIDDLEWARE.append("egov.identity.oidc.middleware.ConsentFormActionMiddleware")
 
-# Login throttling: a person (by a keyed hash of the login, never the login itself) or an address
-# is locked out for a while after repeated failures.
+# The client's address (egov.identity.clientip): X-Forwarded-For is believed only from these
+# proxies (addresses or networks, comma-separated); empty, it is ignored. Axes counts per the same
+# client key as every other limit (an IPv6 address by its /64).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+AXES_CLIENT_IP_CALLABLE = "egov.identity.clientip.client_key"
+
+# Login throttling (egov.identity.throttling, docs/identity.md): one client address is locked out
+# of one account (by a keyed hash of the login, never the login itself) after repeated failures;
+# failures on one account from anywhere, or from one address on any accounts, bring growing delays.
+# A browser the account logged in from before skips them. Nobody locks the owner out.
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", 5))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", 15)))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "egov.identity.throttling.login_key"
+AXES_WHITELIST_CALLABLE = "egov.identity.throttling.axes_whitelist"
+LOGIN_ACCOUNT_FAILURES = int(os.environ.get("LOGIN_ACCOUNT_FAILURES", 10))
+LOGIN_CLIENT_FAILURES = int(os.environ.get("LOGIN_CLIENT_FAILURES", 30))
+LOGIN_MAX_DELAY_MINUTES = int(os.environ.get("LOGIN_MAX_DELAY_MINUTES", 15))
+
+# API tokens (egov.identity.tokens): a citizen's lives API_TOKEN_DAYS; an official's is issued only
+# with their one-time code and lives API_TOKEN_OFFICIAL_HOURS (and OFFICIAL_IDLE_MINUTES unused).
+API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", 90))
+API_TOKEN_OFFICIAL_HOURS = int(os.environ.get("API_TOKEN_OFFICIAL_HOURS", 8))
 AXES_VERBOSE = False
 AXES_DISABLE_ACCESS_LOG = True
 AXES_RESET_ON_SUCCESS = True

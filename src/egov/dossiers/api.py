@@ -15,9 +15,10 @@ from egov.core.files import uploaded_files as _files
 from egov.core.models import Agency
 from egov.identity.auth import acting_user, api_auth
 from egov.identity.models import Organisation, User
+from egov.identity.ratelimit import client_address
 from egov.identity.services import normalise_tax_code
 
-from . import access, receipts, selectors, services
+from . import access, receipts, selectors, services, tracking
 from .models import Dossier, DossierEvent
 from .services import InvalidInput, NotAllowed, NotFound, Upload
 
@@ -148,24 +149,34 @@ class EventOut(Schema):
 
 
 class TrackingOut(Schema):
-    """Public: status only, never personal data."""
+    """Public: the status for a receipt code; the procedure, agency and dates only with the
+    check (the last 4 digits of the applicant's personal ID number or organisation's tax code);
+    never personal data."""
 
     code: str
     status: str
     national_status: int | None
-    procedure_name: str
-    agency_name: str
+    details: bool = Field(description="True when the check matched and the fields below are given")
+    procedure_name: str | None
+    agency_name: str | None
     submitted_at: datetime | None
     due_at: datetime | None
     finished_at: datetime | None
 
-    @staticmethod
-    def resolve_procedure_name(d: Dossier) -> str:
-        return d.procedure.name
 
-    @staticmethod
-    def resolve_agency_name(d: Dossier) -> str:
-        return d.agency.name
+def _tracking_out(found: tracking.Tracked) -> dict[str, Any]:
+    dossier, details = found.dossier, found.details
+    return {
+        "code": dossier.code,
+        "status": dossier.status,
+        "national_status": dossier.national_status,
+        "details": details,
+        "procedure_name": dossier.procedure.name if details else None,
+        "agency_name": dossier.agency.name if details else None,
+        "submitted_at": dossier.submitted_at if details else None,
+        "due_at": dossier.due_at if details else None,
+        "finished_at": dossier.finished_at if details else None,
+    }
 
 
 class ErrorOut(Schema):
@@ -552,10 +563,23 @@ def apology(request: HttpRequest, dossier_id: int, payload: ApologyIn) -> Dossie
 
 
 @public_router.get(
-    "/{code}", response={200: TrackingOut, 404: ErrorOut}, summary="Track a dossier by receipt code"
+    "/{code}",
+    response={200: TrackingOut, 404: ErrorOut, 429: ErrorOut},
+    summary="Track a dossier by receipt code",
+    description=(
+        "The code alone gives the status; with `check` (the last 4 digits of the applicant's "
+        "personal ID number, or of the organisation's tax code) also the procedure, the agency "
+        f"and the dates. At most {tracking.LOOKUPS_PER_ADDRESS} lookups an hour per client "
+        f"address, {tracking.MISSES_PER_ADDRESS} of them unknown codes or wrong checks, and "
+        f"{tracking.WRONG_CHECKS_PER_CODE} wrong checks an hour per code (429, `Retry-After`)."
+    ),
 )
-def track(request: HttpRequest, code: str) -> Dossier:
-    dossier = selectors.track(code)
-    if dossier is None:
+def track(request: HttpRequest, code: str, response: HttpResponse, check: str = "") -> Any:
+    try:
+        found = tracking.track(client_address(request), code, check)
+    except tracking.TrackingThrottled as exc:
+        response["Retry-After"] = str(exc.retry_after)
+        return Status(429, {"code": exc.code, "message": exc.message, "errors": {}})
+    if found is None:
         raise NotFound("Không tìm thấy hồ sơ / dossier not found")
-    return dossier
+    return _tracking_out(found)

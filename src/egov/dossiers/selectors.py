@@ -78,14 +78,14 @@ def timeline(dossier: Dossier) -> QuerySet[DossierEvent]:
 
 
 def track(code: str) -> Dossier | None:
-    """Public tracking by receipt code (status only is shown)."""
+    """Public tracking by receipt code (what is shown: ``dossiers.tracking``)."""
     code = (code or "").strip()
     if not code:
         return None
     return (
         Dossier.objects.filter(code=code)
         .exclude(status=Status.DRAFT)
-        .select_related("procedure", "agency")
+        .select_related("procedure", "agency", "applicant", "organisation")
         .first()
     )
 

@@ -25,9 +25,10 @@ from egov.core.files import uploaded_files as _files
 from egov.core.models import Agency
 from egov.identity.auth import acting_user
 from egov.identity.models import User
+from egov.identity.ratelimit import client_address
 from egov.identity.services import organisations_of
 
-from . import access, receipts, selectors, services
+from . import access, receipts, selectors, services, tracking
 from .constants import TRANSITIONS, Satisfaction, Status
 from .models import Dossier
 from .services import DossierError, InvalidInput, Upload
@@ -322,10 +323,23 @@ def component_file(request: HttpRequest, dossier_id: int, code: str) -> HttpResp
 
 
 def track(request: HttpRequest) -> HttpResponse:
-    """Tra cứu hồ sơ: status by receipt code, never personal data."""
+    """Tra cứu hồ sơ: the status by receipt code; the procedure, agency and dates with the last
+    4 digits of the applicant's number too; never personal data (``dossiers.tracking``)."""
     code = request.GET.get("code", "").strip()[:48]
-    dossier = selectors.track(code) if code else None
-    return render(request, "dossiers/track.html", {"code": code, "dossier": dossier})
+    check = request.GET.get("check", "").strip()[:12]
+    context: dict[str, Any] = {"code": code, "check": check, "dossier": None, "found": None}
+    if not code:
+        return render(request, "dossiers/track.html", context)
+    try:
+        found = tracking.track(client_address(request), code, check)
+    except tracking.TrackingThrottled as exc:
+        response = render(
+            request, "dossiers/track.html", context | {"refused": exc.message}, status=429
+        )
+        response["Retry-After"] = str(exc.retry_after)
+        return response
+    context |= {"found": found, "dossier": found.dossier if found else None}
+    return render(request, "dossiers/track.html", context)
 
 
 # --- back office --------------------------------------------------------------------------------

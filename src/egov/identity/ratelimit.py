@@ -1,5 +1,5 @@
 """A small fixed-window rate limiter on Django's cache, for what django-axes does not count:
-registrations and verification codes, per client address and per person.
+registrations, verification codes and public tracking, per client address and per subject.
 
 Keys are keyed hashes (a personal ID number never reaches the cache in clear). The counts live
 in the ``default`` cache: per process with the built-in memory cache, shared between nodes once
@@ -14,14 +14,15 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 
+from .clientip import client_key
+
 HOUR = 3600
 
 
 def client_address(request: Any) -> str:
-    """The client's address as django-axes sees it (its proxy settings apply)."""
-    from axes.helpers import get_client_ip_address
-
-    return get_client_ip_address(request) or ""
+    """The client's address as limits count it (:func:`egov.identity.clientip.client_key`, as
+    django-axes sees it)."""
+    return client_key(request)
 
 
 def _key(scope: str, subject: str, window: int) -> str:
@@ -29,14 +30,28 @@ def _key(scope: str, subject: str, window: int) -> str:
     return f"egov-rate:{scope}:{digest[:32]}:{int(time.time()) // window}"
 
 
-def hit(scope: str, subject: str, limit: int, window: int = HOUR) -> bool:
-    """Count one attempt of ``subject`` in ``scope``; False once there were more than ``limit``
-    attempts in the current window."""
+def count(scope: str, subject: str, window: int = HOUR) -> int:
+    """Attempts of ``subject`` in ``scope`` so far in the current window (none counted)."""
+    return int(cache.get(_key(scope, subject, window)) or 0)
+
+
+def add(scope: str, subject: str, window: int = HOUR) -> int:
+    """Count one attempt of ``subject`` in ``scope``; the count in the current window."""
     key = _key(scope, subject, window)
     cache.add(key, 0, timeout=window)
     try:
-        count = cache.incr(key)
+        return int(cache.incr(key))
     except ValueError:  # expired between add and incr
         cache.set(key, 1, timeout=window)
-        count = 1
-    return int(count) <= limit
+        return 1
+
+
+def hit(scope: str, subject: str, limit: int, window: int = HOUR) -> bool:
+    """Count one attempt of ``subject`` in ``scope``; False once there were more than ``limit``
+    attempts in the current window."""
+    return add(scope, subject, window) <= limit
+
+
+def seconds_left(window: int = HOUR) -> int:
+    """Seconds until the current window ends (a ``Retry-After`` for a refusal)."""
+    return window - int(time.time()) % window

@@ -8,6 +8,8 @@ from django.dispatch import receiver
 
 from egov.core import audit
 
+from . import throttling
+
 
 @receiver(user_logged_in)
 def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
@@ -28,6 +30,7 @@ def _login_failed(
 ) -> None:
     # The typed username may be a personal ID number: it is never recorded.
     audit.record("login_failed", data={"path": getattr(request, "path", "")})
+    throttling.record_failure(request, str((credentials or {}).get("username") or ""))
 
 
 @receiver(user_locked_out)

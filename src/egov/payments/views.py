@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from egov.dossiers import access
 from egov.dossiers.constants import FINISHED_STATUSES, Status
 from egov.dossiers.models import Dossier
+from egov.identity import clientip
 from egov.identity.auth import acting_user
 
 from . import receipts, selectors, services
@@ -53,7 +54,8 @@ def return_url(request: HttpRequest, provider: str) -> str:
 
 
 def client_ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
+    """The payer's address for the provider (``vnp_IpAddr``): the one answer of egov.identity."""
+    return clientip.client_ip(request)
 
 
 @login_required

@@ -106,3 +106,13 @@ class GrantForm(forms.Form):
         widget=forms.RadioSelect,
         initial=RepresentationKind.AUTHORISED,
     )
+
+
+class ApiTokenForm(forms.Form):
+    """A new API token: what it is for."""
+
+    name = forms.CharField(
+        label=_("What the token is for"),
+        help_text=_("For example the name of the application that will use it."),
+        max_length=100,
+    )

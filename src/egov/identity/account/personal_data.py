@@ -82,7 +82,13 @@ def _identity_section(user: User) -> dict[str, Any]:
         for role in user.official_roles.select_related("agency").order_by("agency__code", "role")
     ]
     tokens = [
-        {"name": token.name, "created_at": token.created_at, "last_used_at": token.last_used_at}
+        {
+            "name": token.name,
+            "created_at": token.created_at,
+            "expires_at": token.expires_at,
+            "revoked_at": token.revoked_at,
+            "last_used_at": token.last_used_at,
+        }
         for token in user.api_tokens.order_by("created_at")
     ]
     consents = [

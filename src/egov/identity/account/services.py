@@ -209,10 +209,11 @@ def _deliver_notice(user_id: int, channel: str, address: str) -> None:
             "already have an account: if it was you, log in with it. If it was not you, you "
             "need not do anything; your account is unchanged."
         )
-        _send(user_id, channel, address, _("Your egov account"), text)
+        send_message(user_id, channel, address, _("Your egov account"), text)
 
 
-def _send(user_id: int, channel: str, address: str, subject: str, text: str) -> None:
+def send_message(user_id: int, channel: str, address: str, subject: str, text: str) -> None:
+    """Send ``text`` by email or SMS; a failure is logged (without the address), not raised."""
     try:
         if channel == VerificationChannel.EMAIL:
             send_mail(subject, text, None, [address])
@@ -284,7 +285,7 @@ def _deliver_code(user_id: int, channel: str, address: str, code: str) -> None:
             "Your egov verification code is %(code)s. It is valid for 15 minutes. "
             "Never give it to anyone."
         ) % {"code": code}
-        _send(user_id, channel, address, _("Your egov verification code"), text)
+        send_message(user_id, channel, address, _("Your egov verification code"), text)
 
 
 def verify_contact(user: User, channel: str, code: str) -> User:

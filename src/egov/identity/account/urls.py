@@ -11,6 +11,8 @@ urlpatterns: list[URLPattern] = [
     path("account/verify/", views.verify, name="account_verify"),
     path("account/registry-check/", views.registry_check, name="registry_check"),
     path("account/personal-data/", views.download, name="personal_data"),
+    path("account/tokens/", views.api_tokens, name="api_tokens"),
+    path("account/tokens/<int:token_id>/revoke/", views.revoke_api_token, name="revoke_api_token"),
     path("account/organisations/", views.organisations, name="organisations"),
     path("account/organisations/<int:organisation_id>/", views.organisation, name="organisation"),
     path(

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from .. import tokens
 from ..auth import acting_user
 from ..models import IdentityLevel, RegistryVerificationStatus, Representation, User
 from ..ratelimit import client_address
@@ -27,7 +28,7 @@ from ..services import (
     revoke_representation,
 )
 from . import personal_data, services
-from .forms import CodeForm, GrantForm, OrganisationForm, RegistrationForm
+from .forms import ApiTokenForm, CodeForm, GrantForm, OrganisationForm, RegistrationForm
 from .services import AccountError
 
 #: How the fields the population registry disagrees with are named to the person.
@@ -387,3 +388,35 @@ def revoke(request: HttpRequest, organisation_id: int, representation_id: int) -
     if not services.organisation_for(user, organisation_id):  # they revoked themselves
         return redirect("identity:organisations")
     return redirect("identity:organisation", organisation_id)
+
+
+# --- API tokens ----------------------------------------------------------------------------------
+
+
+@login_required
+@never_cache
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """Mã truy cập API: the person's tokens that still work (name, created, expires, last used),
+    a new one (its secret shown this once), and revocation. An official's session here has
+    proven the one-time code already (OfficialSessionMiddleware)."""
+    user = acting_user(request)
+    secret = ""
+    form = ApiTokenForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        secret = tokens.issue_api_token(user, form.cleaned_data["name"])
+        form = ApiTokenForm()
+    context = {
+        "form": form,
+        "secret": secret,
+        "tokens": tokens.tokens_of(user),
+        "works_until": timezone.now() + tokens.lifetime_for(user),
+    }
+    return render(request, "identity/account/tokens.html", context)
+
+
+@require_POST
+@login_required
+def revoke_api_token(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = tokens.revoke_api_token(acting_user(request), token_id)
+    messages.success(request, _("The token “%(name)s” was revoked.") % {"name": token.name})
+    return redirect("identity:api_tokens")

@@ -5,22 +5,26 @@ import math
 from typing import Any
 
 from axes.helpers import get_cool_off
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+
+from egov.identity.throttling import wait_message
 
 
 def lockout_response(
     request: HttpRequest, original_response: Any = None, credentials: Any = None
 ) -> HttpResponse:
-    """HTTP 429 with a page saying how long to wait, in the person's language."""
+    """HTTP 429 saying how long to wait, in the person's language: a page, or the API's error
+    shape under /api/."""
     cool_off = get_cool_off(request)
     seconds = int(cool_off.total_seconds()) if cool_off else 0
-    response = render(
-        request,
-        "identity/locked_out.html",
-        {"minutes": max(1, math.ceil(seconds / 60))},
-        status=429,
-    )
+    message = wait_message(max(60, math.ceil(seconds / 60) * 60))
+    if request.path_info.startswith("/api/"):
+        response: HttpResponse = JsonResponse(
+            {"code": "too_many_requests", "message": message, "errors": {}}, status=429
+        )
+    else:
+        response = render(request, "identity/locked_out.html", {"message": message}, status=429)
     if seconds:
         response["Retry-After"] = str(seconds)
     return response

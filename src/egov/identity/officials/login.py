@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_lockout_response
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import BACKEND_SESSION_KEY
@@ -26,6 +27,7 @@ from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django_otp import login as otp_login
@@ -35,6 +37,11 @@ from egov.identity.forms import LoginForm, OneTimeCodeForm
 from egov.identity.models import User
 from egov.identity.oidc.services import login_methods
 
+from .. import throttling
+from .. import unlock as unlock_codes
+from ..account.services import TooSoon
+from ..clientip import client_key
+from ..tokens import needs_second_factor
 from . import twofactor
 
 #: Session key of the login waiting for its second step: {"user", "backend", "at"}.
@@ -47,12 +54,6 @@ def is_verified(user: Any) -> bool:
     """True when the session's user proved the second factor (django-otp's OTPMiddleware)."""
     check = getattr(user, "is_verified", None)
     return bool(check and check())
-
-
-def needs_second_factor(user: Any) -> bool:
-    """Officials log in with two factors, and so does anyone who may use the admin site (staff
-    and superusers, whatever their kind of account)."""
-    return bool(getattr(user, "is_official", False) or user.is_staff or user.is_superuser)
 
 
 def second_factor_proven(request: HttpRequest) -> bool:
@@ -85,9 +86,24 @@ class LoginView(auth_views.LoginView):
     def form_valid(self, form: Any) -> HttpResponse:
         user = form.get_user()
         if not needs_second_factor(user):
-            return super().form_valid(form)
+            response = super().form_valid(form)
+            throttling.remember_device(self.request, response, user.get_username())
+            return response
         start_second_step(self.request, user, user.backend)
         return HttpResponseRedirect(verify_url(self.get_redirect_url()))
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        waiting = throttling.refusal(self.request)
+        if waiting is not None and not getattr(self.request, "axes_locked_out", False):
+            return throttled_response(self.request, *waiting)
+        return super().form_invalid(form)
+
+
+def throttled_response(request: HttpRequest, message: str, seconds: int) -> HttpResponse:
+    """HTTP 429 with a page saying how long to wait, and how the owner gets in at once."""
+    response = render(request, "identity/locked_out.html", {"message": message}, status=429)
+    response["Retry-After"] = str(seconds)
+    return response
 
 
 @never_cache
@@ -153,6 +169,9 @@ def verify(request: HttpRequest) -> HttpResponse:
     credentials = {"username": user.get_username()}
     if not AxesProxyHandler.is_allowed(request, credentials):
         return get_lockout_response(request, None, credentials)
+    seconds = throttling.wait_seconds(request, user.get_username())
+    if seconds:
+        return throttled_response(request, throttling.wait_message(seconds), seconds)
 
     device = twofactor.confirmed_device(user)
     enrolling = device is None
@@ -184,4 +203,64 @@ def _complete_login(
     user.otp_device = device  # type: ignore[attr-defined]  # the login audit notes the factor
     auth_login(request, user, backend=backend)
     otp_login(request, device)
-    return HttpResponseRedirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
+    response = HttpResponseRedirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
+    throttling.remember_device(request, response, user.get_username())
+    return response
+
+
+class UnlockForm(forms.Form):
+    username = forms.CharField(
+        label=gettext_lazy("Personal ID number or username"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+    )
+
+
+class UnlockCodeForm(forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("6-digit code"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+#: Session key of the login an unlock code was asked for.
+UNLOCK_KEY = "egov_unlock_login"
+
+
+@never_cache
+@csrf_protect
+def unlock(request: HttpRequest) -> HttpResponse:
+    """``identity:unlock``: a code to the account's verified contact makes this browser a known
+    device of the account (egov.identity.throttling), which is not slowed down."""
+    login = request.session.get(UNLOCK_KEY, "")
+    if request.method == "POST" and "username" in request.POST:
+        form: forms.Form = UnlockForm(request.POST)
+        if form.is_valid():
+            login = form.cleaned_data["username"].strip()
+            try:
+                unlock_codes.send_unlock_code(client_key(request), login)
+            except TooSoon as exc:
+                form.add_error(None, exc.message)
+                return render(request, "identity/unlock.html", {"form": form}, status=429)
+            request.session[UNLOCK_KEY] = login
+            return HttpResponseRedirect(reverse("identity:unlock"))
+        return render(request, "identity/unlock.html", {"form": form}, status=422)
+    if not login or "restart" in request.GET:
+        request.session.pop(UNLOCK_KEY, None)
+        return render(request, "identity/unlock.html", {"form": UnlockForm()})
+    code_form = UnlockCodeForm(request.POST if request.method == "POST" else None)
+    if code_form.is_valid():
+        if unlock_codes.check_unlock_code(
+            client_key(request), login, code_form.cleaned_data["code"]
+        ):
+            del request.session[UNLOCK_KEY]
+            messages.success(
+                request, _("This browser can now log in to your account. Enter your password.")
+            )
+            response = HttpResponseRedirect(reverse("identity:login"))
+            throttling.remember_device(request, response, login)
+            return response
+        code_form.add_error("code", _("The code is not right, or has expired. Ask for a new one."))
+    status = 422 if code_form.errors else 200
+    return render(request, "identity/unlock.html", {"code_form": code_form}, status=status)

@@ -9,8 +9,8 @@ which asks for the code and brings them back; API calls get 403 ``otp_required``
 the external identity provider counts when the provider says it checked a code (``amr``).
 
 API calls with a bearer token (``egov.identity.auth.BearerToken``) carry no session and are not
-affected: tokens are machine credentials, issued to a person who logged in, and are revoked by
-deleting them.
+affected here: the token rules apply instead (egov.identity.tokens): an official's token is
+issued only with their one-time code, lives a few hours, and stops after the same idle time.
 """
 
 import time

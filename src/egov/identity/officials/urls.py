@@ -7,6 +7,7 @@ from . import login, views
 
 urlpatterns: list[URLPattern] = [
     path("login/verify/", login.verify, name="login_verify"),
+    path("login/unlock/", login.unlock, name="unlock"),
     path("officials/", views.index, name="officials"),
     path("officials/<str:code>/", views.agency, name="officials_agency"),
     path("officials/<str:code>/new/", views.create, name="officials_create"),
