@@ -153,23 +153,57 @@ def _qr(pdf: Document, url: str, x: float, y: float, size: float) -> None:
                 pdf.rect(x + column * module, y + row * module, module, module, style="F")
 
 
+#: The header's two columns (mm from the left edge of the A4 page), as on the official forms
+#: (Thông tư 04/2020/TT-BTP; Nghị định 30/2020/NĐ-CP, Phụ lục I): the issuing agency with the
+#: number under it on the left, the national name and motto on the right.
+AGENCY_COLUMN = (20.0, 68.0)
+NATION_COLUMN = (88.0, 102.0)
+QR_SIZE = 32.0
+
+
+def _centred_rule(pdf: Document, column: tuple[float, float], width: float) -> None:
+    """The short line under the agency's name and under the motto."""
+    left, column_width = column
+    middle = left + column_width / 2
+    y = pdf.get_y() + 1.2
+    pdf.set_line_width(0.3)
+    pdf.line(middle - width / 2, y, middle + width / 2, y)
+    pdf.set_y(y + 1.5)
+
+
+def _header(pdf: Document, agency_name: str, number: str) -> None:
+    """Quốc hiệu, tiêu ngữ and the agency block, side by side, nothing drawn over anything."""
+    top = pdf.get_y()
+    left, width = AGENCY_COLUMN
+    pdf.set_xy(left, top)
+    pdf.set_font("DejaVu", "B", 10)
+    pdf.multi_cell(width, 5, agency_name.upper(), align="C", new_x="LEFT", new_y="NEXT")
+    _centred_rule(pdf, AGENCY_COLUMN, 20)
+    pdf.set_x(left)
+    pdf.set_font("DejaVu", size=10)
+    pdf.multi_cell(width, 5, f"Số: {number}", align="C", new_x="LEFT", new_y="NEXT")
+    agency_bottom = pdf.get_y()
+    left, width = NATION_COLUMN
+    pdf.set_xy(left, top)
+    pdf.set_font("DejaVu", "B", 10)
+    pdf.multi_cell(
+        width, 5, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", align="C", new_x="LEFT", new_y="NEXT"
+    )
+    motto = "Độc lập - Tự do - Hạnh phúc"
+    pdf.multi_cell(width, 5, motto, align="C", new_x="LEFT", new_y="NEXT")
+    _centred_rule(pdf, NATION_COLUMN, pdf.get_string_width(motto))
+    pdf.set_xy(pdf.l_margin, max(agency_bottom, pdf.get_y()))
+    pdf.set_font("DejaVu", size=11)
+
+
 def render(dossier: Dossier, code: str, issued_at: datetime) -> bytes:
     """The unsigned result PDF of an approved dossier."""
     result = dossier.procedure.definition.get("result", {})
     template = template_for(result.get("document_type", ""), result.get("name", ""))
     agency = dossier.agency
     pdf = Document(template.title)
-    pdf.set_font("DejaVu", "B", 10)
-    top = pdf.get_y()
-    pdf.multi_cell(80, 5, agency.name.upper(), align="C")
-    pdf.set_font("DejaVu", size=10)
-    pdf.multi_cell(80, 5, f"Số: {dossier.code}", align="C")
-    pdf.set_xy(95, top)
-    pdf.set_font("DejaVu", "B", 10)
-    pdf.multi_cell(95, 5, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", align="C")
-    pdf.set_x(95)
-    pdf.multi_cell(95, 5, "Độc lập - Tự do - Hạnh phúc", align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(10)
+    _header(pdf, agency.name, dossier.code)
+    pdf.ln(8)
     pdf.heading(template.title, size=15)
     pdf.ln(4)
     pdf.line_of_text(template.opening)
@@ -191,7 +225,10 @@ def render(dossier: Dossier, code: str, issued_at: datetime) -> bytes:
     pdf.multi_cell(95, 6, "(Đã ký số)", align="C", new_x="LMARGIN", new_y="NEXT")
     url = verification_url(code)
     y = max(pdf.get_y() + 8, 230)
-    _qr(pdf, url, 20, y, 32)
+    if y + QR_SIZE > pdf.page_break_trigger:  # no room left: the code starts the next page
+        pdf.add_page()
+        y = pdf.get_y()
+    _qr(pdf, url, 20, y, QR_SIZE)
     pdf.set_xy(58, y + 2)
     pdf.set_font("DejaVu", size=9)
     pdf.multi_cell(
