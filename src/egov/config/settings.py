@@ -314,6 +314,10 @@ SIGNING_TRUST_ROOTS = os.environ.get("SIGNING_TRUST_ROOTS", "")
 # An external RFC 3161 time-stamping service; empty: egov's own TSA (development CA), in-process.
 TSA_URL = os.environ.get("TSA_URL", "")
 TSA_TIMEOUT = float(os.environ.get("TSA_TIMEOUT", 10))  # seconds
+# The public address printed on results (verification link, QR code). Empty: the address of the
+# request that approves the dossier (captured by the middleware below), else SITE_URL.
+PUBLIC_URL = os.environ.get("PUBLIC_URL", "").rstrip("/")
+MIDDLEWARE.append("egov.records.addresses.RequestAddressMiddleware")
 # --- end of electronic results ----------------------------------------------------------------------
 
 # --- background tasks --------------------------------------------------------------------------

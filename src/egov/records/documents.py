@@ -6,12 +6,13 @@ from datetime import date, datetime
 from typing import Any
 
 import segno
-from django.conf import settings
 from django.urls import reverse
 
 from egov.core import calendar
 from egov.core.pdf import Document
 from egov.dossiers.models import Dossier
+
+from . import addresses
 
 
 @dataclass(frozen=True)
@@ -102,8 +103,11 @@ def template_for(document_type: str, result_name: str) -> ResultTemplate:
     )
 
 
-def verification_url(code: str) -> str:
-    return settings.SITE_URL + reverse("records:verify_code", args=[code])
+def verification_url(code: str, base_url: str = "") -> str:
+    """The page that verifies ``code``, under the address captured when the result was issued."""
+    return (base_url or addresses.public_url()).rstrip("/") + reverse(
+        "records:verify_code", args=[code]
+    )
 
 
 def _vietnamese_date(moment: datetime) -> str:
@@ -196,8 +200,9 @@ def _header(pdf: Document, agency_name: str, number: str) -> None:
     pdf.set_font("DejaVu", size=11)
 
 
-def render(dossier: Dossier, code: str, issued_at: datetime) -> bytes:
-    """The unsigned result PDF of an approved dossier."""
+def render(dossier: Dossier, code: str, issued_at: datetime, base_url: str = "") -> bytes:
+    """The unsigned result PDF of an approved dossier; its verification link under ``base_url``
+    (the public address captured at issue)."""
     result = dossier.procedure.definition.get("result", {})
     template = template_for(result.get("document_type", ""), result.get("name", ""))
     agency = dossier.agency
@@ -223,7 +228,7 @@ def render(dossier: Dossier, code: str, issued_at: datetime) -> bytes:
     pdf.set_x(95)
     pdf.set_font("DejaVu", size=10)
     pdf.multi_cell(95, 6, "(Đã ký số)", align="C", new_x="LMARGIN", new_y="NEXT")
-    url = verification_url(code)
+    url = verification_url(code, base_url)
     y = max(pdf.get_y() + 8, 230)
     if y + QR_SIZE > pdf.page_break_trigger:  # no room left: the code starts the next page
         pdf.add_page()

@@ -68,6 +68,9 @@ class ResultDocument(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     issued_at = models.DateTimeField(_("issued"))
+    #: The site's public address when issued (PUBLIC_URL, or the approval request's address):
+    #: printed with the verification link and in the QR code.
+    public_url = models.CharField(_("public address"), max_length=200, blank=True)
     status = models.CharField(
         _("status"), max_length=8, choices=ResultStatus.choices, default=ResultStatus.PENDING
     )

@@ -13,7 +13,7 @@ from egov.dossiers import services as dossier_services
 from egov.dossiers.models import Dossier
 from egov.identity.models import Role, User
 
-from . import documents, pki, signing
+from . import addresses, documents, pki, signing
 from .errors import InvalidInput, NotAllowed, NotFound, WrongState
 from .models import ResultDocument, ResultStatus
 
@@ -50,6 +50,7 @@ def issue_on_approval(dossier: Dossier, action: str, actor: User) -> None:
         agency=dossier.agency,
         approved_by=actor,
         issued_at=dossier.decided_at or timezone.now(),
+        public_url=addresses.public_url(),
     )
     sign_result.enqueue(document.pk)
 
@@ -83,7 +84,7 @@ def sign(document_id: int) -> ResultDocument:
     ).get(pk=document_id)
     if document.status == ResultStatus.SIGNED:
         return document
-    pdf = documents.render(document.dossier, document.code, document.issued_at)
+    pdf = documents.render(document.dossier, document.code, document.issued_at, document.public_url)
     certificate = pki.agency_certificate(document.agency)
     signature = signing.sign_pdf(
         pdf,
