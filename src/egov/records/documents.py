@@ -1,13 +1,14 @@
 """Result documents drawn from a template per result document type (``result.document_type`` in
 the procedure file), filled from the dossier, with the verification code and its QR code."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
 import segno
 from django.urls import reverse
 
+from egov.catalog import document_types
 from egov.core import calendar
 from egov.core.pdf import Document
 from egov.dossiers.models import Dossier
@@ -17,18 +18,18 @@ from . import addresses
 
 @dataclass(frozen=True)
 class ResultTemplate:
-    """What one kind of result says: its title, an opening sentence, and the form fields it shows
-    (label, field name) in order; without fields, every field of the form is shown."""
+    """What one kind of result says: an opening sentence, and the form fields it shows (label,
+    field name) in order; without fields, every field of the form is shown. Its title is the
+    document type's name from the one table of names (``egov.catalog.document_types``)."""
 
-    title: str
     opening: str
     fields: tuple[tuple[str, str], ...] = ()
     closing: str = ""
+    title: str = ""
 
 
 TEMPLATES: dict[str, ResultTemplate] = {
     "GIAY_KHAI_SINH": ResultTemplate(
-        "GIẤY KHAI SINH",
         "Chứng nhận việc đăng ký khai sinh cho người có tên dưới đây:",
         (
             ("Họ, chữ đệm, tên", "child_full_name"),
@@ -42,7 +43,6 @@ TEMPLATES: dict[str, ResultTemplate] = {
         "Đã được đăng ký khai sinh và ghi vào Sổ hộ tịch.",
     ),
     "GIAY_CN_DKHKD": ResultTemplate(
-        "GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH",
         "Chứng nhận hộ kinh doanh dưới đây đã đăng ký thành lập:",
         (
             ("Tên hộ kinh doanh", "business_name"),
@@ -56,7 +56,6 @@ TEMPLATES: dict[str, ResultTemplate] = {
         ),
     ),
     "PHIEU_LLTP": ResultTemplate(
-        "PHIẾU LÝ LỊCH TƯ PHÁP",
         "Cấp cho người có tên dưới đây:",
         (
             ("Loại Phiếu", "card_type"),
@@ -73,7 +72,6 @@ TEMPLATES: dict[str, ResultTemplate] = {
         "Thông tin về cấm đảm nhiệm chức vụ, thành lập, quản lý doanh nghiệp, hợp tác xã: Không.",
     ),
     "GIAY_PHEP_XAY_DUNG": ResultTemplate(
-        "GIẤY PHÉP XÂY DỰNG",
         "Cấp cho chủ đầu tư được phép xây dựng công trình nhà ở riêng lẻ như sau:",
         (
             ("Chủ đầu tư", "owner_full_name"),
@@ -93,14 +91,15 @@ TEMPLATES: dict[str, ResultTemplate] = {
 
 
 def template_for(document_type: str, result_name: str) -> ResultTemplate:
-    """The template of a result type; other types get a general one titled by the procedure."""
-    return TEMPLATES.get(
+    """The template of a result type, titled by the type's name; other types get a general one,
+    titled by the procedure's result name when the type has no name."""
+    template = TEMPLATES.get(
         document_type,
-        ResultTemplate(
-            result_name.split("(")[0].strip().upper() or "KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH",
-            "Kết quả giải quyết thủ tục hành chính cho hồ sơ dưới đây:",
-        ),
+        ResultTemplate("Kết quả giải quyết thủ tục hành chính cho hồ sơ dưới đây:"),
     )
+    known = document_types.document_type(document_type)
+    title = known.name if known else result_name.split("(")[0].strip()
+    return replace(template, title=(title or "Kết quả giải quyết thủ tục hành chính").upper())
 
 
 def verification_url(code: str, base_url: str = "") -> str:
@@ -207,7 +206,7 @@ def render(dossier: Dossier, code: str, issued_at: datetime, base_url: str = "")
     template = template_for(result.get("document_type", ""), result.get("name", ""))
     agency = dossier.agency
     pdf = Document(template.title)
-    _header(pdf, agency.name, dossier.code)
+    _header(pdf, agency.name, dossier.code or "")
     pdf.ln(8)
     pdf.heading(template.title, size=15)
     pdf.ln(4)

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from egov.catalog import document_types
 from egov.core import audit
 from egov.core.files import store_bytes
 from egov.dossiers import services as dossier_services
@@ -46,7 +47,9 @@ def issue_on_approval(dossier: Dossier, action: str, actor: User) -> None:
         dossier=dossier,
         code=new_code(),
         document_type=result.get("document_type", ""),
-        title=result.get("name", "")[:255],
+        title=document_types.label(result.get("document_type", ""), "vi")[:255]
+        if document_types.document_type(result.get("document_type", ""))
+        else result.get("name", "")[:255],
         agency=dossier.agency,
         approved_by=actor,
         issued_at=dossier.decided_at or timezone.now(),
