@@ -24,6 +24,7 @@ def test_production_settings_pass_the_deploy_checks() -> None:
         "PATH": "/usr/bin:/bin",
         "DJANGO_SETTINGS_MODULE": "egov.config.settings",
         "SECRET_KEY": "x" * 64 + "-production-like-secret-for-the-check",
+        "AUDIT_HMAC_KEY": "y" * 64,
         "DEBUG": "0",
         "ALLOWED_HOSTS": "dichvucong.example.gov.vn",
         "DATABASE_URL": "sqlite:///:memory:",
@@ -51,6 +52,25 @@ def test_settings_refuse_to_start_without_a_secret_key() -> None:
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_settings_refuse_to_start_without_an_audit_key() -> None:
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_SETTINGS_MODULE": "egov.config.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": "x" * 64,
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "AUDIT_HMAC_KEY must be set" in result.stderr
 
 
 def test_migrations_are_complete(db: object) -> None:

@@ -1,5 +1,7 @@
 """The tamper-evident audit log: rows chain by hash; any edit or truncation is found and named."""
 
+import hashlib
+import hmac
 import io
 import itertools
 from datetime import date
@@ -128,3 +130,76 @@ def test_deleting_every_row_is_found(chain: list[AuditEntry]) -> None:
     assert audit.chain_problem() == "audit chain broken: every row was deleted"
     with pytest.raises(CommandError, match="every row was deleted"):
         call_command("verify_audit_chain")
+
+
+# --- the chain is keyed: database access alone cannot rewrite it ------------------------------------
+
+
+def _rewrite_from(entry: AuditEntry, digest: Any) -> None:
+    """What someone with write access to the database does: change a row, then recompute the
+    hash of every row from it on with ``digest(prev_hash, row)`` and move the chain head."""
+    prev_hash = entry.prev_hash
+    for row in AuditEntry.objects.filter(id__gte=entry.pk).order_by("id"):
+        new_hash = digest(prev_hash, row)
+        AuditEntry.objects.filter(pk=row.pk).update(prev_hash=prev_hash, hash=new_hash)
+        prev_hash = new_hash
+    AuditChainHead.objects.filter(pk=1).update(last_hash=prev_hash)
+
+
+def _plain_sha256(prev_hash: str, row: AuditEntry) -> str:
+    return hashlib.sha256(audit._payload(prev_hash, row)).hexdigest()
+
+
+def test_a_row_rewritten_with_recomputed_plain_hashes_is_found(chain: list[AuditEntry]) -> None:
+    target = chain[2]
+    AuditEntry.objects.filter(pk=target.pk).update(data={"n": 99})
+    _rewrite_from(AuditEntry.objects.get(pk=target.pk), _plain_sha256)
+    broken = audit.first_broken_entry()
+    assert broken is not None and broken.pk == target.pk
+    with pytest.raises(CommandError, match=rf"row {target.pk}\b"):
+        call_command("verify_audit_chain")
+
+
+def test_a_row_rewritten_with_a_guessed_key_is_found(chain: list[AuditEntry]) -> None:
+    target = chain[1]
+    AuditEntry.objects.filter(pk=target.pk).update(action="nothing_happened")
+
+    def guessed(prev_hash: str, row: AuditEntry) -> str:
+        return audit._digest(prev_hash, row, b"a key read from the database")
+
+    _rewrite_from(AuditEntry.objects.get(pk=target.pk), guessed)
+    broken = audit.first_broken_entry()
+    assert broken is not None and broken.pk == target.pk
+
+
+def test_rows_are_keyed_with_the_configured_key(chain: list[AuditEntry], settings: Any) -> None:
+    entry = chain[3]
+    expected = hmac.new(
+        settings.AUDIT_HMAC_KEY.encode(), audit._payload(entry.prev_hash, entry), hashlib.sha256
+    ).hexdigest()
+    assert entry.hash == expected
+    settings.AUDIT_HMAC_KEY = "another key"
+    assert audit.first_broken_entry() is not None  # the chain holds only under its own key
+
+
+def test_an_unkeyed_chain_of_earlier_versions_is_rekeyed(chain: list[AuditEntry]) -> None:
+    first = AuditEntry.objects.order_by("id").first()
+    assert first is not None
+    _rewrite_from(first, _plain_sha256)  # the rows as the unkeyed chain wrote them
+    assert audit.first_broken_entry() is not None
+    assert audit.rekey(b"", audit.chain_key()) == AuditEntry.objects.count()
+    assert audit.first_broken_entry() is None
+    assert audit.record("after_rekeying").prev_hash == AuditEntry.objects.order_by("-id")[1].hash
+    assert audit.first_broken_entry() is None
+
+
+def test_a_tampered_unkeyed_chain_is_not_rekeyed(chain: list[AuditEntry]) -> None:
+    first = AuditEntry.objects.order_by("id").first()
+    assert first is not None
+    _rewrite_from(first, _plain_sha256)
+    _raw_update(chain[2], "action", "nothing_happened")
+    with pytest.raises(audit.ChainBroken, match=rf"row {chain[2].pk}\b"):
+        audit.rekey(b"", audit.chain_key())
+    assert AuditEntry.objects.get(pk=chain[0].pk).hash == _plain_sha256(
+        AuditEntry.objects.get(pk=chain[0].pk).prev_hash, chain[0]
+    )  # nothing was re-keyed

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.test import Client, override_settings
+from PIL import Image
 
 from egov.catalog.models import Procedure
 from egov.core.files import (
@@ -23,7 +24,15 @@ from egov.dossiers.services import Upload
 from egov.identity.models import User
 from tests.conftest import BIRTH_FORM, birth_files, pdf_bytes, png_bytes
 
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64
+
+def jpeg_bytes() -> bytes:
+    """A valid 2×2 JPEG image."""
+    out = io.BytesIO()
+    Image.new("RGB", (2, 2), (200, 10, 10)).save(out, format="JPEG")
+    return out.getvalue()
+
+
+JPEG = jpeg_bytes()
 
 
 def check(data: bytes, name: str, size: int | None = None) -> tuple[bytes, str]:
@@ -74,19 +83,19 @@ def test_a_file_over_the_limit_is_refused_by_its_declared_size() -> None:
         check(b"%PDF-1.4" + b"0" * 10, "lon.pdf", size=1001)
 
 
-@override_settings(UPLOAD_MAX_BYTES=1000)
-def test_a_file_over_the_limit_is_refused_by_its_bytes() -> None:
+def test_a_file_over_the_limit_is_refused_by_its_bytes(settings: Any) -> None:
+    data = pdf_bytes("Tờ khai")
+    settings.UPLOAD_MAX_BYTES = len(data) - 1
     with pytest.raises(ValidationError):
-        check(b"%PDF-1.4\n" + b"0" * 1000, "lon.pdf", size=None)  # the size was not declared
+        check(data, "lon.pdf", size=None)  # the size was not declared
     with pytest.raises(ValidationError):
-        check(b"%PDF-1.4\n" + b"0" * 1000, "lon.pdf", size=10)  # the size was understated
+        check(data, "lon.pdf", size=10)  # the size was understated
 
 
-@override_settings(UPLOAD_MAX_BYTES=1000)
-def test_a_file_at_the_limit_is_accepted() -> None:
-    data = b"%PDF-1.4\n" + b"0" * 991
-    assert len(data) == 1000
-    assert check(data, "vua.pdf", size=1000) == (data, "application/pdf")
+def test_a_file_at_the_limit_is_accepted(settings: Any) -> None:
+    data = pdf_bytes("Tờ khai")
+    settings.UPLOAD_MAX_BYTES = len(data)
+    assert check(data, "vua.pdf", size=len(data)) == (data, "application/pdf")
 
 
 def test_identical_bytes_are_stored_once(db: Any) -> None:

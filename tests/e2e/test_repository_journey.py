@@ -71,8 +71,10 @@ def test_a_citizen_reuses_a_birth_certificate_for_permanent_residence(
     expect(page.get_by_role("heading", level=1)).to_have_text(L("My data repository"))
     expect(page.get_by_role("cell", name=certificate_number)).to_be_visible()
     check_accessibility(page, axe_source, "my data repository")
-    page.get_by_role("link", name=L("Birth certificate extract")).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(L("Birth certificate extract"))
+    page.get_by_role("link", name=L("Birth certificate", "Giấy khai sinh", prefix=True)).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        L("Birth certificate", "Giấy khai sinh", prefix=True)
+    )
     check_accessibility(page, axe_source, "repository document")
 
     # Start a permanent residence registration at the ward police.
@@ -145,7 +147,9 @@ def test_a_citizen_reuses_a_birth_certificate_for_permanent_residence(
     screenshot(page, "repository-official-view")
     check_accessibility(page, axe_source, "official's dossier view with a reused document")
     provenance.get_by_role("link").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(L("Birth certificate extract"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        L("Birth certificate", "Giấy khai sinh", prefix=True)
+    )
     check_accessibility(page, axe_source, "repository document seen by the official")
 
 

@@ -30,6 +30,12 @@ if not SECRET_KEY:
     if not DEBUG and not env_bool("EGOV_ALLOW_INSECURE_KEY"):
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "insecure-development-key-never-use-in-production"  # noqa: S105
+# The audit log's hash chain is keyed (HMAC-SHA256) with this key, kept outside the database, so
+# that whoever can write to the database cannot rewrite rows and recompute the chain. Without it
+# (DEBUG, local checks) a key derived from SECRET_KEY is used (egov.core.audit.chain_key).
+AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY", "")
+if not AUDIT_HMAC_KEY and not DEBUG and not env_bool("EGOV_ALLOW_INSECURE_KEY"):
+    raise ImproperlyConfigured("AUDIT_HMAC_KEY must be set when DEBUG is off.")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -328,6 +334,10 @@ SIGNING_TRUST_ROOTS = os.environ.get("SIGNING_TRUST_ROOTS", "")
 # An external RFC 3161 time-stamping service; empty: egov's own TSA (development CA), in-process.
 TSA_URL = os.environ.get("TSA_URL", "")
 TSA_TIMEOUT = float(os.environ.get("TSA_TIMEOUT", 10))  # seconds
+# The public address printed on results (verification link, QR code). Empty: the address of the
+# request that approves the dossier (captured by the middleware below), else SITE_URL.
+PUBLIC_URL = os.environ.get("PUBLIC_URL", "").rstrip("/")
+MIDDLEWARE.append("egov.records.addresses.RequestAddressMiddleware")
 # --- end of electronic results ----------------------------------------------------------------------
 
 # --- background tasks --------------------------------------------------------------------------

@@ -1,33 +1,35 @@
 """Result documents drawn from a template per result document type (``result.document_type`` in
 the procedure file), filled from the dossier, with the verification code and its QR code."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
 import segno
-from django.conf import settings
 from django.urls import reverse
 
+from egov.catalog import document_types
 from egov.core import calendar
 from egov.core.pdf import Document
 from egov.dossiers.models import Dossier
 
+from . import addresses
+
 
 @dataclass(frozen=True)
 class ResultTemplate:
-    """What one kind of result says: its title, an opening sentence, and the form fields it shows
-    (label, field name) in order; without fields, every field of the form is shown."""
+    """What one kind of result says: an opening sentence, and the form fields it shows (label,
+    field name) in order; without fields, every field of the form is shown. Its title is the
+    document type's name from the one table of names (``egov.catalog.document_types``)."""
 
-    title: str
     opening: str
     fields: tuple[tuple[str, str], ...] = ()
     closing: str = ""
+    title: str = ""
 
 
 TEMPLATES: dict[str, ResultTemplate] = {
     "GIAY_KHAI_SINH": ResultTemplate(
-        "GIẤY KHAI SINH",
         "Chứng nhận việc đăng ký khai sinh cho người có tên dưới đây:",
         (
             ("Họ, chữ đệm, tên", "child_full_name"),
@@ -41,7 +43,6 @@ TEMPLATES: dict[str, ResultTemplate] = {
         "Đã được đăng ký khai sinh và ghi vào Sổ hộ tịch.",
     ),
     "GIAY_CN_DKHKD": ResultTemplate(
-        "GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH",
         "Chứng nhận hộ kinh doanh dưới đây đã đăng ký thành lập:",
         (
             ("Tên hộ kinh doanh", "business_name"),
@@ -55,7 +56,6 @@ TEMPLATES: dict[str, ResultTemplate] = {
         ),
     ),
     "PHIEU_LLTP": ResultTemplate(
-        "PHIẾU LÝ LỊCH TƯ PHÁP",
         "Cấp cho người có tên dưới đây:",
         (
             ("Loại Phiếu", "card_type"),
@@ -72,7 +72,6 @@ TEMPLATES: dict[str, ResultTemplate] = {
         "Thông tin về cấm đảm nhiệm chức vụ, thành lập, quản lý doanh nghiệp, hợp tác xã: Không.",
     ),
     "GIAY_PHEP_XAY_DUNG": ResultTemplate(
-        "GIẤY PHÉP XÂY DỰNG",
         "Cấp cho chủ đầu tư được phép xây dựng công trình nhà ở riêng lẻ như sau:",
         (
             ("Chủ đầu tư", "owner_full_name"),
@@ -92,18 +91,22 @@ TEMPLATES: dict[str, ResultTemplate] = {
 
 
 def template_for(document_type: str, result_name: str) -> ResultTemplate:
-    """The template of a result type; other types get a general one titled by the procedure."""
-    return TEMPLATES.get(
+    """The template of a result type, titled by the type's name; other types get a general one,
+    titled by the procedure's result name when the type has no name."""
+    template = TEMPLATES.get(
         document_type,
-        ResultTemplate(
-            result_name.split("(")[0].strip().upper() or "KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH",
-            "Kết quả giải quyết thủ tục hành chính cho hồ sơ dưới đây:",
-        ),
+        ResultTemplate("Kết quả giải quyết thủ tục hành chính cho hồ sơ dưới đây:"),
     )
+    known = document_types.document_type(document_type)
+    title = known.name if known else result_name.split("(")[0].strip()
+    return replace(template, title=(title or "Kết quả giải quyết thủ tục hành chính").upper())
 
 
-def verification_url(code: str) -> str:
-    return settings.SITE_URL + reverse("records:verify_code", args=[code])
+def verification_url(code: str, base_url: str = "") -> str:
+    """The page that verifies ``code``, under the address captured when the result was issued."""
+    return (base_url or addresses.public_url()).rstrip("/") + reverse(
+        "records:verify_code", args=[code]
+    )
 
 
 def _vietnamese_date(moment: datetime) -> str:
@@ -153,23 +156,58 @@ def _qr(pdf: Document, url: str, x: float, y: float, size: float) -> None:
                 pdf.rect(x + column * module, y + row * module, module, module, style="F")
 
 
-def render(dossier: Dossier, code: str, issued_at: datetime) -> bytes:
-    """The unsigned result PDF of an approved dossier."""
+#: The header's two columns (mm from the left edge of the A4 page), as on the official forms
+#: (Thông tư 04/2020/TT-BTP; Nghị định 30/2020/NĐ-CP, Phụ lục I): the issuing agency with the
+#: number under it on the left, the national name and motto on the right.
+AGENCY_COLUMN = (20.0, 68.0)
+NATION_COLUMN = (88.0, 102.0)
+QR_SIZE = 32.0
+
+
+def _centred_rule(pdf: Document, column: tuple[float, float], width: float) -> None:
+    """The short line under the agency's name and under the motto."""
+    left, column_width = column
+    middle = left + column_width / 2
+    y = pdf.get_y() + 1.2
+    pdf.set_line_width(0.3)
+    pdf.line(middle - width / 2, y, middle + width / 2, y)
+    pdf.set_y(y + 1.5)
+
+
+def _header(pdf: Document, agency_name: str, number: str) -> None:
+    """Quốc hiệu, tiêu ngữ and the agency block, side by side, nothing drawn over anything."""
+    top = pdf.get_y()
+    left, width = AGENCY_COLUMN
+    pdf.set_xy(left, top)
+    pdf.set_font("DejaVu", "B", 10)
+    pdf.multi_cell(width, 5, agency_name.upper(), align="C", new_x="LEFT", new_y="NEXT")
+    _centred_rule(pdf, AGENCY_COLUMN, 20)
+    pdf.set_x(left)
+    pdf.set_font("DejaVu", size=10)
+    pdf.multi_cell(width, 5, f"Số: {number}", align="C", new_x="LEFT", new_y="NEXT")
+    agency_bottom = pdf.get_y()
+    left, width = NATION_COLUMN
+    pdf.set_xy(left, top)
+    pdf.set_font("DejaVu", "B", 10)
+    pdf.multi_cell(
+        width, 5, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", align="C", new_x="LEFT", new_y="NEXT"
+    )
+    motto = "Độc lập - Tự do - Hạnh phúc"
+    pdf.multi_cell(width, 5, motto, align="C", new_x="LEFT", new_y="NEXT")
+    _centred_rule(pdf, NATION_COLUMN, pdf.get_string_width(motto))
+    pdf.set_xy(pdf.l_margin, max(agency_bottom, pdf.get_y()))
+    pdf.set_font("DejaVu", size=11)
+
+
+def render(dossier: Dossier, code: str, issued_at: datetime, base_url: str = "") -> bytes:
+    """The unsigned result PDF of an approved dossier; its verification link under ``base_url``
+    (the public address captured at issue)."""
     result = dossier.procedure.definition.get("result", {})
     template = template_for(result.get("document_type", ""), result.get("name", ""))
     agency = dossier.agency
     pdf = Document(template.title)
-    pdf.set_font("DejaVu", "B", 10)
-    top = pdf.get_y()
-    pdf.multi_cell(80, 5, agency.name.upper(), align="C")
-    pdf.set_font("DejaVu", size=10)
-    pdf.multi_cell(80, 5, f"Số: {dossier.code}", align="C")
-    pdf.set_xy(95, top)
-    pdf.set_font("DejaVu", "B", 10)
-    pdf.multi_cell(95, 5, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", align="C")
-    pdf.set_x(95)
-    pdf.multi_cell(95, 5, "Độc lập - Tự do - Hạnh phúc", align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(10)
+    _header(pdf, agency.name, dossier.code or "")
+    pdf.ln(8)
     pdf.heading(template.title, size=15)
     pdf.ln(4)
     pdf.line_of_text(template.opening)
@@ -189,9 +227,12 @@ def render(dossier: Dossier, code: str, issued_at: datetime) -> bytes:
     pdf.set_x(95)
     pdf.set_font("DejaVu", size=10)
     pdf.multi_cell(95, 6, "(Đã ký số)", align="C", new_x="LMARGIN", new_y="NEXT")
-    url = verification_url(code)
+    url = verification_url(code, base_url)
     y = max(pdf.get_y() + 8, 230)
-    _qr(pdf, url, 20, y, 32)
+    if y + QR_SIZE > pdf.page_break_trigger:  # no room left: the code starts the next page
+        pdf.add_page()
+        y = pdf.get_y()
+    _qr(pdf, url, 20, y, QR_SIZE)
     pdf.set_xy(58, y + 2)
     pdf.set_font("DejaVu", size=9)
     pdf.multi_cell(

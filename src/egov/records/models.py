@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from egov.catalog import document_types
+
 
 class CertificateKind(models.TextChoices):
     ROOT = "root", _("Root CA")
@@ -68,6 +70,9 @@ class ResultDocument(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     issued_at = models.DateTimeField(_("issued"))
+    #: The site's public address when issued (PUBLIC_URL, or the approval request's address):
+    #: printed with the verification link and in the QR code.
+    public_url = models.CharField(_("public address"), max_length=200, blank=True)
     status = models.CharField(
         _("status"), max_length=8, choices=ResultStatus.choices, default=ResultStatus.PENDING
     )
@@ -95,6 +100,16 @@ class ResultDocument(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    @property
+    def type_name(self) -> str:
+        """The document type's name (the one table of names), in the active language; the title
+        recorded at issue for a type without one."""
+        return (
+            document_types.label(self.document_type)
+            if document_types.document_type(self.document_type)
+            else self.title
+        )
 
     @property
     def revoked(self) -> bool:

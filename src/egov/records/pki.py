@@ -8,6 +8,7 @@ import functools
 import hashlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
@@ -306,20 +307,65 @@ def common_name(certificate: asn1_x509.Certificate) -> str:
     return str(subject.native.get("common_name") or subject.human_friendly)
 
 
-def trust_roots() -> list[asn1_x509.Certificate]:
+def trust_root_certificates() -> list[x509.Certificate]:
     """The roots egov trusts: the development root (when the development CA is on) and those in
-    the PEM bundle SIGNING_TRUST_ROOTS."""
+    the PEM bundle SIGNING_TRUST_ROOTS. They are also what egov publishes for verifiers."""
     roots: list[x509.Certificate] = []
     if settings.SIGNING_DEV_CA:
         roots += [
             load_certificate(row)
             for row in SigningCertificate.objects.filter(
                 kind=CertificateKind.ROOT, source=CertificateSource.DEVELOPMENT
-            )
+            ).order_by("pk")
         ]
     if settings.SIGNING_TRUST_ROOTS:
         roots += x509.load_pem_x509_certificates(Path(settings.SIGNING_TRUST_ROOTS).read_bytes())
-    return [as_asn1(root) for root in roots]
+    return roots
+
+
+def trust_roots() -> list[asn1_x509.Certificate]:
+    """The trust roots, for pyHanko."""
+    return [as_asn1(root) for root in trust_root_certificates()]
+
+
+@dataclass(frozen=True)
+class PublishedCertificate:
+    """A certificate anyone may download to verify results without egov."""
+
+    role: str  # "root" or "tsa"
+    certificate: x509.Certificate
+
+    @property
+    def fingerprint(self) -> str:
+        """SHA-256 of the DER certificate, lower-case hex: its name in the download address."""
+        return self.certificate.fingerprint(hashes.SHA256()).hex()
+
+    @property
+    def subject(self) -> str:
+        names = self.certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+        return str(names[0].value) if names else self.certificate.subject.rfc4514_string()
+
+    @property
+    def not_after(self) -> datetime:
+        return self.certificate.not_valid_after_utc
+
+    def pem(self) -> str:
+        return _pem(self.certificate)
+
+    def der(self) -> bytes:
+        return self.certificate.public_bytes(serialization.Encoding.DER)
+
+
+def published_certificates() -> list[PublishedCertificate]:
+    """The trust roots, and the certificate of egov's own time-stamping authority when it is the
+    one in use (no TSA_URL): a verifier needs the roots; the TSA's certificate is also embedded in
+    every time-stamp and is listed so that it can be checked by hand."""
+    published = [PublishedCertificate("root", root) for root in trust_root_certificates()]
+    if not settings.TSA_URL:
+        tsa = _current(CertificateKind.TSA)
+        if tsa is not None:
+            published.append(PublishedCertificate("tsa", load_certificate(tsa)))
+    return published
 
 
 def expiry_report(now: datetime | None = None) -> list[dict[str, object]]:

@@ -7,13 +7,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from egov.catalog import document_types
 from egov.core import audit
 from egov.core.files import store_bytes
 from egov.dossiers import services as dossier_services
 from egov.dossiers.models import Dossier
 from egov.identity.models import Role, User
 
-from . import documents, pki, signing
+from . import addresses, documents, pki, signing
 from .errors import InvalidInput, NotAllowed, NotFound, WrongState
 from .models import ResultDocument, ResultStatus
 
@@ -46,10 +47,13 @@ def issue_on_approval(dossier: Dossier, action: str, actor: User) -> None:
         dossier=dossier,
         code=new_code(),
         document_type=result.get("document_type", ""),
-        title=result.get("name", "")[:255],
+        title=document_types.label(result.get("document_type", ""), "vi")[:255]
+        if document_types.document_type(result.get("document_type", ""))
+        else result.get("name", "")[:255],
         agency=dossier.agency,
         approved_by=actor,
         issued_at=dossier.decided_at or timezone.now(),
+        public_url=addresses.public_url(),
     )
     sign_result.enqueue(document.pk)
 
@@ -83,7 +87,7 @@ def sign(document_id: int) -> ResultDocument:
     ).get(pk=document_id)
     if document.status == ResultStatus.SIGNED:
         return document
-    pdf = documents.render(document.dossier, document.code, document.issued_at)
+    pdf = documents.render(document.dossier, document.code, document.issued_at, document.public_url)
     certificate = pki.agency_certificate(document.agency)
     signature = signing.sign_pdf(
         pdf,

@@ -11,14 +11,14 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from egov.core.files import read_checked_upload
 from egov.dossiers import access as dossier_access
 from egov.dossiers.models import Dossier
 from egov.identity.auth import acting_user
 
-from . import selectors, services, tsa
+from . import pki, selectors, services, tsa
 from .errors import RecordsError
 from .models import ResultDocument, ResultStatus
 from .verification import Verdict, normalise_code, verify_code, verify_pdf
@@ -54,7 +54,10 @@ def verify(request: HttpRequest) -> HttpResponse:
         else:
             error, status = _("Enter a verification code or choose a PDF file."), 422
     return render(
-        request, "records/verify.html", {"verdict": verdict, "error": error}, status=status
+        request,
+        "records/verify.html",
+        {"verdict": verdict, "error": error, "published": pki.published_certificates()},
+        status=status,
     )
 
 
@@ -64,9 +67,44 @@ def verify_by_code(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "records/verify.html",
-        {"verdict": verdict, "code": code},
+        {"verdict": verdict, "code": code, "published": pki.published_certificates()},
         status=404 if verdict.outcome == "unknown" else 200,
     )
+
+
+#: Certificates change rarely; verifiers and caches may keep them for an hour.
+_PUBLISHED_CACHE = "public, max-age=3600"
+
+
+@require_GET
+def trust_roots(request: HttpRequest) -> HttpResponse:
+    """The trust roots (PEM bundle) a verifier needs to validate results without egov."""
+    bundle = "".join(
+        published.pem() for published in pki.published_certificates() if published.role == "root"
+    )
+    response = HttpResponse(bundle, content_type="application/x-pem-file")
+    response["Content-Disposition"] = 'inline; filename="egov-trust-roots.pem"'
+    response["Cache-Control"] = _PUBLISHED_CACHE
+    return response
+
+
+@require_GET
+def published_certificate(request: HttpRequest, fingerprint: str, encoding: str) -> HttpResponse:
+    """One published certificate by its SHA-256 fingerprint, as PEM (``.pem``) or DER (``.cer``)."""
+    found = next(
+        (c for c in pki.published_certificates() if c.fingerprint == fingerprint.lower()), None
+    )
+    if found is None or encoding not in {"pem", "cer"}:
+        raise Http404
+    if encoding == "pem":
+        response = HttpResponse(found.pem(), content_type="application/x-pem-file")
+    else:
+        response = HttpResponse(found.der(), content_type="application/pkix-cert")
+    response["Content-Disposition"] = (
+        f'inline; filename="egov-{found.role}-{fingerprint[:16]}.{encoding}"'
+    )
+    response["Cache-Control"] = _PUBLISHED_CACHE
+    return response
 
 
 @csrf_exempt

@@ -110,7 +110,7 @@ def documents_of(user: Any) -> QuerySet[RepositoryDocument]:
         return RepositoryDocument.objects.none()
     return RepositoryDocument.objects.filter(
         Q(owner_person=person) | Q(owner_organisation_id__in=_represented(person))
-    ).select_related("issuer", "owner_organisation", "file")
+    ).select_related("issuer", "owner_person", "owner_organisation", "file")
 
 
 def reusable_for(user: Any, dossier: Dossier) -> QuerySet[RepositoryDocument]:
@@ -122,7 +122,9 @@ def reusable_for(user: Any, dossier: Dossier) -> QuerySet[RepositoryDocument]:
     owners = Q(owner_person=person)
     if dossier.organisation_id:
         owners |= Q(owner_organisation_id=dossier.organisation_id)
-    return RepositoryDocument.objects.filter(owners).select_related("issuer", "file")
+    return RepositoryDocument.objects.filter(owners).select_related(
+        "issuer", "owner_person", "owner_organisation", "file"
+    )
 
 
 def may_digitise(user: Any, dossier: Dossier) -> bool:

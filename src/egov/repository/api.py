@@ -29,6 +29,10 @@ class DocumentOut(Schema):
     id: int
     document_type: str
     type_name: str
+    subject_name: str = Field(
+        description="Whom or what the document is about (the child of a birth certificate); "
+        "empty: its owner"
+    )
     number: str
     issuer_code: str | None
     issuer_name: str

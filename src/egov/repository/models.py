@@ -28,6 +28,10 @@ class RepositoryDocument(models.Model):
     )
     document_type = models.CharField(_("document type"), max_length=60)
     number = models.CharField(_("number"), max_length=100)
+    #: Whom or what the document is about when that is not its owner alone (the child of a
+    #: birth certificate, the business of its certificate): several documents of one type of
+    #: one owner are told apart by it. Empty: the owner.
+    subject_name = models.CharField(_("issued for"), max_length=255, blank=True)
     #: The issuing agency when it is one of ours; ``issuer_name`` is always filled.
     issuer = models.ForeignKey(
         "core.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -84,6 +88,15 @@ class RepositoryDocument(models.Model):
     @property
     def type_label(self) -> str:
         return document_type_label(self.document_type)
+
+    @property
+    def issued_for(self) -> str:
+        """Whom the document is about: its subject, else its owner (load the owner with it)."""
+        if self.subject_name:
+            return self.subject_name
+        if self.owner_person is not None:
+            return str(self.owner_person.full_name)
+        return str(self.owner_organisation.name) if self.owner_organisation is not None else ""
 
     @property
     def is_expired(self) -> bool:

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from egov.catalog import document_types
 from egov.core import audit
 from egov.core.errors import ServiceError
 from egov.core.files import clean_filename, read_checked_upload, store_bytes
@@ -124,6 +125,7 @@ def file_signed_result(event: DossierEvent) -> RepositoryDocument:
         **_owner_of(dossier),
         document_type=document_type,
         number=code,
+        subject_name=document_types.subject(document_type, dossier.form_data)[:255],
         issuer=dossier.agency,
         issuer_name=dossier.agency.name,
         issued_on=timezone.localdate(event.at),

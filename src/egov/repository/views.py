@@ -27,7 +27,7 @@ from egov.dossiers.services import Upload
 from egov.identity.auth import acting_user
 
 from . import access, selectors, services
-from .constants import DOCUMENT_TYPES, SHARE_DEFAULT_DAYS, SHARE_MAX_DAYS
+from .constants import SHARE_DEFAULT_DAYS, SHARE_MAX_DAYS, document_type_label
 from .models import RepositoryDocument
 
 
@@ -288,9 +288,7 @@ def digitise(request: HttpRequest, dossier_id: int) -> HttpResponse:
                 name: request.POST.get(f"{name}_{spec['code']}", "")
                 for name in ("type", "number", "issuer", "issued_on", "valid_until")
             },
-            "types": [
-                (code, DOCUMENT_TYPES.get(code, code)) for code in spec.get("document_types", [])
-            ],
+            "types": [(code, document_type_label(code)) for code in spec.get("document_types", [])],
             "errors": {
                 key.split(":", 1)[1]: message
                 for key, message in errors.items()
