@@ -108,6 +108,18 @@ def claims_request(value: Any) -> dict[str, Any]:
     return parsed if isinstance(parsed, dict) else {}
 
 
+def claims_malformed(value: Any) -> bool:
+    """True when a ``claims`` parameter is given and is not a JSON object (the consent form sends
+    ``null`` for none)."""
+    if not value or isinstance(value, Mapping):
+        return False
+    try:
+        parsed = json.loads(str(value))
+    except ValueError:
+        return True
+    return not (parsed is None or isinstance(parsed, dict))
+
+
 def _levels(values: Any) -> list[int]:
     return [
         int(value.removeprefix(ACR_PREFIX))

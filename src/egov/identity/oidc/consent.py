@@ -134,6 +134,17 @@ class RememberingAuthorizationView(AuthorizationView):
             return self.handle_prompt_login()
         return self._level_unmet(request, credentials)
 
+    def handle_no_permission(self) -> HttpResponse:
+        """Nobody logged in: to the login page (DOT answers ``prompt=none`` with
+        ``login_required`` instead), whose form a ``login_hint`` fills in."""
+        response: HttpResponse = super().handle_no_permission()
+        hint = self.request.GET.get("login_hint", "").strip()
+        login_url = resolve_url(self.get_login_url())
+        location = response.get("Location", "")
+        if hint and response.status_code == 302 and location.startswith(login_url):
+            response["Location"] = f"{location}&{urlencode({'login_hint': hint[:150]})}"
+        return response
+
     def handle_prompt_login(self) -> HttpResponse:
         """Log the person in again: logged out first, then to the login page, which comes back
         here without ``prompt=login`` or ``max_age`` (the login just made satisfies both)."""

@@ -104,6 +104,27 @@ def _interaction_required(request: Any, description: str) -> errors.OAuth2Error:
     )
 
 
+def _check_request_form(request: Any) -> None:
+    """What discovery says is not supported is refused, not silently ignored: another response
+    mode than ``query``, and request objects (``request``, ``request_uri``); and a ``claims``
+    parameter that is not a JSON object."""
+    if request.response_mode not in (None, "", "query"):
+        raise errors.InvalidRequestError(
+            description='Only the "query" response_mode is supported.', request=request
+        )
+    if authentication.claims_malformed(request.claims):
+        # oauthlib would refuse it too, but without the client's redirect URI to answer at.
+        raise errors.InvalidRequestError(description="Malformed claims parameter.", request=request)
+    sent = dict(request.uri_query_params) | dict(request.decoded_body or [])
+    for parameter in ("request", "request_uri"):
+        if sent.get(parameter):
+            raise errors.CustomOAuth2Error(
+                f"{parameter}_not_supported",
+                description=f"The {parameter} parameter is not supported.",
+                request=request,
+            )
+
+
 class EgovOAuth2Validator(OAuth2Validator):
     """django-oauth-toolkit's validator with egov's claims, the authorization code flow only,
     silent login, and revocation on code replay."""
@@ -157,11 +178,7 @@ class EgovOAuth2Validator(OAuth2Validator):
         # The authorization code flow only: no token or ID token in the front channel.
         if response_type != "code":
             return False
-        # The code comes back in the query, as discovery says (response_modes_supported).
-        if request.response_mode not in (None, "", "query"):
-            raise errors.InvalidRequestError(
-                description='Only the "query" response_mode is supported.', request=request
-            )
+        _check_request_form(request)
         return bool(
             super().validate_response_type(
                 client_id, response_type, client, request, *args, **kwargs
