@@ -546,7 +546,7 @@ def test_oidcc_refresh_token(browser: Client, registered: RegisteredClient) -> N
 
 
 def test_revocation_and_introspection_need_the_clients_credentials(
-    browser: Client, registered: RegisteredClient
+    browser: Client, registered: RegisteredClient, person: User
 ) -> None:
     response, verifier = authorize(browser, registered)
     tokens = tokens_for(registered, answer_to_client(response)["code"], verifier)
@@ -554,8 +554,19 @@ def test_revocation_and_introspection_need_the_clients_credentials(
     assert Client().post("/o/introspect/", token).status_code in {401, 403}
     introspected = Client().post("/o/introspect/", token, headers=registered.basic_auth())
     assert introspected.status_code == 200
-    assert introspected.json()["active"] is True
-    assert introspected.json()["client_id"] == registered.client_id
+    answer = introspected.json()
+    assert answer["active"] is True
+    assert answer["client_id"] == registered.client_id
+    assert answer["sub"] == str(person.pk)
+    # Not the username: a citizen's is the personal ID number, beyond the openid scope.
+    assert person.personal_id not in introspected.content.decode()
+    # Another client learns nothing of this client's tokens; nobody asks in the query string.
+    other = register_client("Cổng tỉnh C", "https://c.example.vn/oidc/callback/")
+    assert Client().post("/o/introspect/", token, headers=other.basic_auth()).json() == {
+        "active": False
+    }
+    in_query = Client().get("/o/introspect/", token, headers=registered.basic_auth())
+    assert in_query.status_code == 405
 
     assert Client().post("/o/revoke_token/", token).status_code == 401
     revoked = Client().post("/o/revoke_token/", token, headers=registered.basic_auth())

@@ -1,8 +1,9 @@
 """The identity provider's endpoints, mounted at ``/o/`` (namespace ``oauth2_provider``).
 
 Only what the provider offers is mounted: the authorization endpoint with the remembered consent
-(egov.identity.oidc.consent), egov's discovery document (egov.identity.oidc.discovery), the RFC 8414 metadata, and
-django-oauth-toolkit's token, revocation, introspection, JWKS, userinfo and end-session endpoints.
+(egov.identity.oidc.consent), the introspection endpoint telling a client about its own tokens
+only (egov.identity.oidc.introspection), egov's discovery document (egov.identity.oidc.discovery), the RFC 8414 metadata, and
+django-oauth-toolkit's token, revocation, JWKS, userinfo and end-session endpoints.
 The toolkit's other pages (application management for any logged-in person, the device flow,
 dynamic registration) are not: clients are registered by ``create_oidc_client`` or the admin site.
 """
@@ -12,6 +13,7 @@ from oauth2_provider import views
 
 from .consent import RememberingAuthorizationView
 from .discovery import AuthorizationServerMetadataView, DiscoveryView
+from .introspection import IntrospectionView
 
 app_name = "oauth2_provider"
 
@@ -19,7 +21,7 @@ urlpatterns: list[URLPattern] = [
     path("authorize/", RememberingAuthorizationView.as_view(), name="authorize"),
     path("token/", views.TokenView.as_view(), name="token"),
     path("revoke_token/", views.RevokeTokenView.as_view(), name="revoke-token"),
-    path("introspect/", views.IntrospectTokenView.as_view(), name="introspect"),
+    path("introspect/", IntrospectionView.as_view(), name="introspect"),
     re_path(
         r"^\.well-known/openid-configuration/?$",
         DiscoveryView.as_view(),
