@@ -589,3 +589,34 @@ def test_the_consent_form_itself_still_gives_a_code(
     fields.pop("next", None)
     answer = answer_to_client(browser.post("/o/authorize/", {**fields, "allow": "on"}))
     assert tokens_for(registered, answer["code"], verifier)["id_token"]
+
+
+def test_oidcc_ensure_redirect_uri_in_authorization_request(
+    browser: Client, registered: RegisteredClient
+) -> None:
+    _, challenge = pkce_pair()
+    params = authorize_params(registered, challenge)
+    del params["redirect_uri"]
+    response = browser.get("/o/authorize/", params)
+    assert response.status_code == 400  # an error page, no code to the registered address
+    assert "Location" not in response
+
+
+def test_oidcc_ensure_post_request_succeeds(person: User, registered: RegisteredClient) -> None:
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(person)
+    verifier, challenge = pkce_pair()
+    params = authorize_params(registered, challenge)
+    sent = browser.post("/o/authorize/", params)
+    # The relying party's form posts the request: it goes on as the same request by GET.
+    assert sent.status_code == 303
+    assert query(sent["Location"]) == params
+    page = browser.get(sent["Location"])
+    assert page.status_code == 200  # the consent page
+    fields = hidden_fields(page.content.decode())
+    fields.pop("next", None)
+    answer = answer_to_client(browser.post("/o/authorize/", {**fields, "allow": "on"}))
+    assert tokens_for(registered, answer["code"], verifier)["id_token"]
+    # The consent form itself is still protected against cross-site requests.
+    forged = {**fields, "csrfmiddlewaretoken": "x" * 64, "allow": "on"}
+    assert browser.post("/o/authorize/", forged).status_code == 403

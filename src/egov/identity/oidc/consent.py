@@ -13,20 +13,28 @@ code: the person is told how to raise it, and may go back to the client, which r
 ``unmet_authentication_requirements``. With ``prompt=none`` nothing is shown: the validator
 (egov.identity.oidc.provider) answers with ``login_required``, ``consent_required`` or
 ``interaction_required`` instead.
+
+An authorization request may also come by POST (OpenID Connect Core §3.1.2.1): a POST that is not
+the consent form (marked by a hidden field) is sent on as the same request by GET (303). The view
+is exempt from Django's CSRF check for that; the consent form is checked in ``post``.
 """
 
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from django import forms
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render, resolve_url
 from django.urls import reverse_lazy
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from oauth2_provider.exceptions import OAuthToolkitError
+from oauth2_provider.forms import AllowForm
 from oauth2_provider.models import get_application_model
 from oauth2_provider.settings import oauth2_settings
 from oauth2_provider.views import AuthorizationView
@@ -36,6 +44,7 @@ from egov.identity.models import OidcConsent, User
 
 from . import authentication
 
+CONSENT_MARK = "consent_form"
 LEVEL_UNMET = _(
     "%(client)s needs identity level %(needed)d, and your account has level %(level)d. Raise it"
     " on your account page (verification against the national population database gives level"
@@ -67,6 +76,18 @@ def remember_consent(user: User, client_id: str, scopes: list[str]) -> None:
         )
 
 
+class ConsentForm(AllowForm):
+    """The consent page's form, marked as such: a POST without the mark is an authorization
+    request sent by POST."""
+
+    consent_form = forms.CharField(widget=forms.HiddenInput, initial="1")
+
+
+class _SeeOther(HttpResponseRedirect):
+    status_code = 303
+
+
+@method_decorator(csrf_exempt, name="dispatch")  # the consent form is checked in ``post``
 class RememberingAuthorizationView(AuthorizationView):
     """``/o/authorize/``, mounted ahead of the toolkit's own.
 
@@ -75,13 +96,26 @@ class RememberingAuthorizationView(AuthorizationView):
     when this deployment itself logs people in through an external provider."""
 
     login_url = reverse_lazy("identity:login")
+    form_class = ConsentForm
 
     _validated: tuple[list[str], dict[str, Any]] | None = None
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.method == "POST" and CONSENT_MARK not in request.POST:
+            # An authorization request sent by POST (OpenID Connect Core §3.1.2.1), not the
+            # consent form: answered as the same request by GET. Anyone may link to that anyway.
+            return _SeeOther(f"{request.path}?{request.POST.urlencode()}")
         with authentication.at_browser(request):
             response: HttpResponseBase = super().dispatch(request, *args, **kwargs)
         return response
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """The consent form, with the CSRF check the view is exempt from for the above."""
+        response: HttpResponse = csrf_protect(super().post)(request, *args, **kwargs)
+        return response
+
+    def get_initial(self) -> dict[str, Any]:
+        return {**super().get_initial(), CONSENT_MARK: "1"}
 
     def validate_authorization_request(self, request: Any) -> tuple[list[str], dict[str, Any]]:
         scopes, credentials = super().validate_authorization_request(request)

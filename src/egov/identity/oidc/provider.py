@@ -194,6 +194,15 @@ class EgovOAuth2Validator(OAuth2Validator):
             )
         return bool(super().is_pkce_required(client_id, request))
 
+    def get_default_redirect_uri(
+        self, client_id: str, request: Any, *args: Any, **kwargs: Any
+    ) -> Any:
+        # OpenID Connect requires redirect_uri (Core §3.1.2.1): without it, an error page here,
+        # not a code sent to a registered address the client did not name.
+        if "openid" in str(request.scope or "").split():
+            return None
+        return super().get_default_redirect_uri(client_id, request, *args, **kwargs)
+
     def validate_silent_login(self, request: Any) -> bool:
         """``prompt=none``: someone is logged in at the browser, recently enough for
         ``max_age``; otherwise oauthlib answers ``login_required``."""
