@@ -207,6 +207,7 @@ def test_oidcc_ensure_registered_redirect_uri(
 @pytest.mark.parametrize(
     "extra",
     [
+        {"display": "page"},
         {"display": "popup"},
         {"ui_locales": "en vi"},
         {"claims_locales": "vi"},
@@ -215,6 +216,7 @@ def test_oidcc_ensure_registered_redirect_uri(
         {"scope": "phone email openid profile"},
     ],
     ids=[
+        "oidcc-display-page",
         "oidcc-display-popup",
         "oidcc-ui-locales",
         "oidcc-claims-locales",
