@@ -194,13 +194,13 @@ def test_the_discovery_document(client: Client) -> None:
     assert set(document["scopes_supported"]) == {"openid", "profile", "email", "phone"}
     assert {
         "sub",
-        "personal_id",
+        "urn:egov:personal_id",
         "name",
         "birthdate",
-        "identity_level",
+        "urn:egov:identity_level",
         "acr",
         "amr",
-        "egov_kind",
+        "urn:egov:kind",
         "preferred_username",
         "email",
         "phone_number",
@@ -252,8 +252,8 @@ def test_an_id_token_signed_before_a_rotation_still_verifies(
     new_kid = header(after)["kid"]
     assert new_kid != old_kid
     assert published_kids(client) == [new_kid, old_kid]
-    assert verified_claims(client, before)["personal_id"] == person.personal_id
-    assert verified_claims(client, after)["personal_id"] == person.personal_id
+    assert verified_claims(client, before)["urn:egov:personal_id"] == person.personal_id
+    assert verified_claims(client, after)["urn:egov:personal_id"] == person.personal_id
 
 
 # --- the authorization code flow ------------------------------------------------------------------
@@ -274,16 +274,17 @@ def test_the_code_flow_with_pkce_gives_a_verified_id_token(
     assert claims["aud"] == registered.client_id
     assert claims["nonce"] == "nonce-456"
     assert claims["sub"] == str(person.pk)
-    assert claims["personal_id"] == person.personal_id
+    assert claims["urn:egov:personal_id"] == person.personal_id
     assert claims["name"] == "Trần Thị Bình"
     assert claims["birthdate"] == "1992-07-02"
-    assert claims["identity_level"] == 2
+    assert claims["urn:egov:identity_level"] == 2
     assert claims["acr"] == "urn:egov:loa:2"
     assert claims["amr"] == ["pwd"]
     assert claims["preferred_username"] == person.personal_id
-    assert claims["egov_kind"] == "citizen"
+    assert claims["urn:egov:kind"] == "citizen"
     assert claims["email"] == person.email
-    assert claims["phone_number"] == person.phone
+    assert person.phone.startswith("0")
+    assert claims["phone_number"] == "+84" + person.phone[1:]  # E.164
     assert claims["email_verified"] is False
     assert claims["exp"] > claims["iat"]
     assert header(tokens["id_token"])["alg"] == "RS256"
@@ -295,7 +296,7 @@ def test_the_code_flow_with_pkce_gives_a_verified_id_token(
     assert info.status_code == 200
     userinfo = info.json()
     assert userinfo["sub"] == str(person.pk)
-    assert userinfo["personal_id"] == person.personal_id
+    assert userinfo["urn:egov:personal_id"] == person.personal_id
     assert userinfo["birthdate"] == "1992-07-02"
     assert userinfo["acr"] == "urn:egov:loa:2"
     assert "amr" not in userinfo  # how one login was made is told by its ID token only
@@ -310,9 +311,9 @@ def test_claims_follow_the_granted_scopes(
     client.force_login(person)
     claims = verified_claims(client, id_token_for(client, registered, scope="openid")["id_token"])
     assert claims["sub"] == str(person.pk)
-    assert claims["identity_level"] == 2 and claims["acr"] == "urn:egov:loa:2"
+    assert claims["urn:egov:identity_level"] == 2 and claims["acr"] == "urn:egov:loa:2"
     assert claims["amr"] == ["pwd"]
-    for personal in ("personal_id", "name", "birthdate", "email", "phone_number"):
+    for personal in ("urn:egov:personal_id", "name", "birthdate", "email", "phone_number"):
         assert personal not in claims
 
 
@@ -327,9 +328,9 @@ def test_an_official_who_gave_a_one_time_code_has_two_factors_in_amr(
     session.save()
     claims = verified_claims(client, id_token_for(client, registered)["id_token"])
     assert claims["amr"] == ["pwd", "otp"]
-    assert claims["egov_kind"] == "official"
+    assert claims["urn:egov:kind"] == "official"
     assert claims["preferred_username"] == "tiepnhan.oidc"
-    assert "personal_id" not in claims  # officials log in by username
+    assert "urn:egov:personal_id" not in claims  # officials log in by username
 
 
 def test_the_consent_page_is_vietnamese_first_in_the_portal_layout(

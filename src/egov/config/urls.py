@@ -2,7 +2,6 @@ from django.contrib import admin
 from django.urls import include, path
 
 from egov.identity.officials.login import admin_login
-from egov.identity.oidc.consent import RememberingAuthorizationView
 
 from .api import api
 
@@ -12,9 +11,8 @@ urlpatterns = [
     path("admin/login/", admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     # The built-in OpenID Connect identity provider (eID): discovery at /o/.well-known/openid-configuration
-    # Its consent page is asked once per client and scopes (egov.identity.oidc.consent).
-    path("o/authorize/", RememberingAuthorizationView.as_view(), name="oidc_authorize"),
-    path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),
+    # (egov.identity.oidc.provider_urls: its consent is asked once per client and scopes).
+    path("o/", include("egov.identity.oidc.provider_urls", namespace="oauth2_provider")),
     path("api/v1/", api.urls),
     path("", include("egov.core.urls")),
     path("", include("egov.identity.urls")),

@@ -8,3 +8,4 @@ class IdentityConfig(AppConfig):
 
     def ready(self) -> None:
         from . import signals  # noqa: F401
+        from .oidc import authentication  # noqa: F401  # records the time of each login

@@ -313,3 +313,21 @@ class OidcConsent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}@{self.client_id}"
+
+
+class OidcCodeRedemption(models.Model):
+    """Which tokens the built-in identity provider gave for an authorization code, kept after the
+    code itself is gone: a code presented again means it leaked, and the tokens it gave are
+    revoked (RFC 6749 §4.1.2). Only the code's SHA-256 is stored."""
+
+    code_hash = models.CharField(max_length=64, unique=True)
+    client_id = models.CharField(max_length=100)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    #: The access token given with the code (django-oauth-toolkit's id; gone once revoked).
+    access_token_id = models.BigIntegerField(null=True)
+    #: The family of the refresh token given with the code: every refresh token rotated from it.
+    token_family = models.UUIDField(null=True)
+    redeemed_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.client_id}:{self.code_hash[:12]}"

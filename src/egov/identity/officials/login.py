@@ -69,6 +69,11 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def get_initial(self) -> dict[str, Any]:
+        # An OpenID Connect client may say who is expected (login_hint, egov.identity.oidc).
+        hint = self.request.GET.get("login_hint", "")[:150]
+        return {**super().get_initial(), **({"username": hint} if hint else {})}
+
     @method_decorator(never_cache)
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         user = request.user

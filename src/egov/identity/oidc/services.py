@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from egov.core import audit
 from egov.identity.models import PERSONAL_ID_RE, IdentityLevel, User, UserKind
 
+from .provider import CLAIM_IDENTITY_LEVEL, CLAIM_KIND, CLAIM_PERSONAL_ID
+
 #: Where a login through the provider keeps its ``amr`` (e.g. ``["pwd", "otp"]``) in the session.
 SESSION_AMR = "egov_oidc_amr"
 #: The ID token of that login, sent back to the provider as ``id_token_hint`` at logout.
@@ -50,9 +52,24 @@ def provision_user(claims: Mapping[str, Any]) -> User:
     """The local account for a person the provider authenticated, created or updated from its
     claims: a citizen by ``personal_id``; an existing official by ``preferred_username``, with
     ``otp`` in ``amr``. Raises :class:`ProvisioningRefused` otherwise."""
-    if claims.get("egov_kind") == UserKind.OFFICIAL:
+    if egov_claim(claims, CLAIM_KIND) == UserKind.OFFICIAL:
         return _official(claims)
     return _citizen(claims)
+
+
+def egov_claim(claims: Mapping[str, Any], name: str) -> Any:
+    """One of egov's own claims (``urn:egov:personal_id``); an egov provider from before they had
+    collision-resistant names sends the bare name (``personal_id``; ``egov_kind`` for the kind)."""
+    if name in claims:
+        return claims[name]
+    bare = name.removeprefix("urn:egov:")
+    return claims.get("egov_kind" if bare == "kind" else bare)
+
+
+def national_phone(phone: str) -> str:
+    """A Vietnamese number in E.164, as providers send it (``+84912000001``), in the national
+    form the accounts keep (``0912000001``); other numbers as they are."""
+    return f"0{phone.removeprefix('+84')}" if phone.startswith("+84") else phone
 
 
 def login_methods(request: HttpRequest) -> list[str]:
@@ -76,7 +93,7 @@ def _official(claims: Mapping[str, Any]) -> User:
 
 @transaction.atomic
 def _citizen(claims: Mapping[str, Any]) -> User:
-    personal_id = str(claims.get("personal_id") or "")
+    personal_id = str(egov_claim(claims, CLAIM_PERSONAL_ID) or "")
     if not PERSONAL_ID_RE.match(personal_id):
         raise ProvisioningRefused(NO_PERSONAL_ID)
     fields = _citizen_fields(claims)
@@ -124,13 +141,13 @@ def _citizen_fields(claims: Mapping[str, Any]) -> dict[str, Any]:
     if claims.get("birthdate"):
         with contextlib.suppress(ValueError):  # a malformed date leaves the field alone
             fields["birth_date"] = date.fromisoformat(str(claims["birthdate"]))
-    level = claims.get("identity_level")
+    level = egov_claim(claims, CLAIM_IDENTITY_LEVEL)
     if isinstance(level, int) and level in IdentityLevel.values:
         fields["identity_level"] = level
     if claims.get("email"):
         fields["email"] = str(claims["email"])[:254]
     if claims.get("phone_number"):
-        fields["phone"] = str(claims["phone_number"])[:20]
+        fields["phone"] = national_phone(str(claims["phone_number"]))[:20]
     return fields
 
 

@@ -33,7 +33,14 @@ from joserfc.errors import JoseError
 from requests import RequestException
 
 from .client import checked_metadata, relying_party
-from .services import SESSION_AMR, SESSION_ID_TOKEN, ProvisioningRefused, provision_user
+from .provider import CLAIM_KIND
+from .services import (
+    SESSION_AMR,
+    SESSION_ID_TOKEN,
+    ProvisioningRefused,
+    egov_claim,
+    provision_user,
+)
 
 log = logging.getLogger("egov.identity.oidc")
 
@@ -115,7 +122,9 @@ def oidc_callback(request: HttpRequest) -> HttpResponse:
     try:
         user = provision_user(claims)
     except ProvisioningRefused as refusal:
-        log.info("oidc_login_refused", extra={"kind": str(claims.get("egov_kind", ""))[:16]})
+        log.info(
+            "oidc_login_refused", extra={"kind": str(egov_claim(claims, CLAIM_KIND) or "")[:16]}
+        )
         return _failure(request, refusal.message, status=403)
     next_url = request.session.pop(_SESSION_NEXT, "")
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
