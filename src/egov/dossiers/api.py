@@ -7,12 +7,13 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Body, Field, Form, Header, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
 
 from egov.catalog.models import Procedure
 from egov.catalog.selectors import get_procedure
+from egov.core.errors import ERRORS, ErrorOut
 from egov.core.files import uploaded_files as _files
 from egov.core.models import Agency
+from egov.core.pagination import paginated
 from egov.identity.auth import acting_user, api_auth
 from egov.identity.models import Organisation, User
 from egov.identity.services import normalise_tax_code
@@ -168,12 +169,6 @@ class TrackingOut(Schema):
         return d.agency.name
 
 
-class ErrorOut(Schema):
-    code: str
-    message: str
-    errors: dict[str, str]
-
-
 class NewDraftIn(Schema):
     procedure: str
     agency: str
@@ -222,9 +217,6 @@ class VersionIn(Schema):
 class ApproveIn(Schema):
     note: str = ""
     version: int | None = None
-
-
-ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -318,7 +310,7 @@ def submit_dossier(
 
 
 @router.get("", response=list[DossierRow], summary="My dossiers")
-@paginate(PageNumberPagination, page_size=20)
+@paginated(20)
 def my_dossiers(request: HttpRequest) -> Any:
     """Your own dossiers and those of the organisations you represent now."""
     return access.dossiers_as_applicant(acting_user(request))
@@ -402,10 +394,10 @@ def rating(request: HttpRequest, dossier_id: int, payload: RatingIn) -> Dossier:
 @backoffice_router.get(
     "/dossiers", response={200: list[DossierRow], **ERRORS}, summary="The agency's queue"
 )
-@paginate(PageNumberPagination, page_size=50)
+@paginated(50)
 def queue(
     request: HttpRequest,
-    agency: str = "",
+    agency: str = Query("", max_length=50),
     filter: str = Query("all", pattern="^(all|new|mine|due_soon|overdue)$"),
 ) -> Any:
     user = acting_user(request)
