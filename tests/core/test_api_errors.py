@@ -66,7 +66,7 @@ def test_a_multipart_body_with_a_bad_boundary_is_a_bad_request(
     with override_settings(DEBUG=debug):
         response = client.post(
             "/api/v1/dossiers",
-            data=b"--other\r\nContent-Disposition: form-data; name=\"procedure\"\r\n\r\nx\r\n",
+            data=b'--other\r\nContent-Disposition: form-data; name="procedure"\r\n\r\nx\r\n',
             content_type="multipart/form-data; boundary=",
             headers=bearer(citizen),
         )

@@ -148,6 +148,13 @@ class EventOut(Schema):
         return event.actor.kind if event.actor_id else None  # type: ignore[union-attr]
 
 
+class AssigneeOut(Schema):
+    """A processing official a dossier can be handed to (no contact details)."""
+
+    id: int
+    full_name: str
+
+
 class TrackingOut(Schema):
     """Public: status only, never personal data."""
 
@@ -411,6 +418,28 @@ def queue(
         raise NotAllowed("Không thuộc cơ quan của bạn / not your agency")
     # Rows name the organisation a dossier was filed for: fetched once per page, not per row.
     return selectors.agency_queue(unit.pk, user, filter).prefetch_related("organisation")
+
+
+@backoffice_router.get(
+    "/assignees",
+    response={200: list[AssigneeOut], **ERRORS},
+    summary="The processors a dossier of the agency may be assigned to",
+    description=(
+        "For receivers and agency administrators (who assign dossiers): the active processing "
+        "officials of `agency` (QCVN 102 code; default: the first agency where you assign). "
+        "Use an `id` as `assignee` of `POST /dossiers/{id}/assign`. Anyone else: 403."
+    ),
+)
+def assignees(request: HttpRequest, agency: str = Query("", max_length=50)) -> Any:
+    agency_ids = access.assigning_agencies(acting_user(request))
+    if not agency_ids:
+        raise NotAllowed("Chỉ dành cho cán bộ tiếp nhận / for receiving officials only")
+    unit = (
+        get_object_or_404(Agency, code=agency) if agency else Agency.objects.get(pk=agency_ids[0])
+    )
+    if unit.pk not in agency_ids:
+        raise NotAllowed("Không thuộc cơ quan của bạn / not your agency")
+    return list(selectors.processors_of(unit.pk))
 
 
 @backoffice_router.post(
