@@ -224,7 +224,7 @@ def _too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     return _error(request, 413, "too_large", _("The request body is too large."))
 
 
-def _unreadable(request: HttpRequest, exc: Exception) -> HttpResponse:
+def _unreadable(request: HttpRequest, exc: Exception | type[Exception]) -> HttpResponse:
     """A multipart body with a bad boundary, too many fields, an interrupted upload."""
     return _error(request, 400, "bad_request", _("The request cannot be read."))
 

@@ -30,4 +30,4 @@ class BoundedPagination(PageNumberPagination):
 
 def paginated(page_size: int = 20) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Decorate a list endpoint returning a queryset: ``{items, count}`` one page at a time."""
-    return paginate(BoundedPagination, page_size=page_size)  # type: ignore[no-any-return]
+    return paginate(BoundedPagination, page_size=page_size)
