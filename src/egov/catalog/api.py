@@ -4,10 +4,10 @@ from typing import Any
 
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja import Field, Query, Router, Schema
 
 from egov.core.models import Agency
+from egov.core.pagination import paginated
 
 from . import selectors
 from .models import Procedure
@@ -46,10 +46,12 @@ class ProcedureDetail(ProcedureSummary):
 
 
 class ProcedureFilter(Schema):
-    q: str = ""
-    agency: str = ""
-    field: str = ""
-    online_level: str = ""
+    # Bounded: a search string of tens of thousands of characters is no search (and SQLite
+    # refuses LIKE patterns over 50,000 bytes).
+    q: str = Field("", max_length=200, description="Từ khóa (≤ 200 ký tự)")
+    agency: str = Field("", max_length=50)
+    field: str = Field("", max_length=50)
+    online_level: str = Field("", max_length=20)
 
 
 @router.get(
@@ -57,7 +59,7 @@ class ProcedureFilter(Schema):
     response=list[ProcedureSummary],
     summary="Search procedures (diacritics and case ignored)",
 )
-@paginate(PageNumberPagination, page_size=20)
+@paginated(20)
 def list_procedures(request: HttpRequest, filters: Query[ProcedureFilter]) -> Any:
     agency = None
     if filters.agency:

@@ -1,12 +1,35 @@
-"""The public, versioned HTTP API under /api/v1/ (OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs)."""
+"""The public, versioned HTTP API under /api/v1/ (OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs).
 
-from django.http import Http404, HttpRequest, HttpResponse
+Every answer that is not a success has the one documented shape ``{code, message, errors}``
+(:class:`egov.core.errors.ErrorOut`): the handlers at the end of this module are the one place
+that turns refusals, unreadable requests and unknown paths into it, and :class:`EgovAPI` documents
+the error statuses on every operation."""
+
+import functools
+import inspect
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.core import signals
+from django.core.exceptions import (
+    BadRequest,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+)
+from django.http import Http404, HttpRequest, HttpResponse, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
+from django.urls import URLPattern, URLResolver, re_path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from egov.catalog.api import router as catalog_router
 from egov.core.api import router as core_router
-from egov.core.errors import ServiceError
+from egov.core.errors import ERROR_STATUSES, ErrorOut, ServiceError, error_body
 from egov.dossiers.api import backoffice_router, public_router
 from egov.dossiers.api import router as dossiers_router
 from egov.identity.account.api import account_router, organisations_router
@@ -22,7 +45,99 @@ from egov.reporting.api import router as reporting_router
 from egov.repository.api import public_router as repository_public_router
 from egov.repository.api import router as repository_router
 
-api = NinjaAPI(
+log = logging.getLogger("django.request")
+
+#: What each error status means, in the OpenAPI document.
+_STATUS_DESCRIPTIONS = {
+    400: "Malformed request: unreadable body, bad multipart boundary (`bad_request`)",
+    401: "No or bad credentials (`unauthenticated`)",
+    403: "Your role may not do this, or the CSRF token is missing (`forbidden`, `csrf_failed`)",
+    404: "No such object, or not yours to see (`not_found`)",
+    409: "The object's state or version does not allow this (`invalid_state`, `stale`)",
+    413: "The body is over the size limit (`too_large`)",
+    422: "Invalid parameters or body; `errors` names each field (`invalid_input`)",
+    429: "Too many requests; retry later (`rate_limited`)",
+}
+_BODYLESS = ("get", "head", "delete", "options")
+
+
+class EgovAPI(NinjaAPI):
+    """The API, with its error statuses documented on every operation and its unknown paths and
+    methods answered in the error shape."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        _document_errors(schema)
+        return schema
+
+    def _get_urls(self) -> list[URLPattern | URLResolver]:
+        urls = super()._get_urls()
+        for pattern in urls:
+            if isinstance(pattern, URLPattern):
+                pattern.callback = _json_method_refusal(pattern.callback)
+        # Last: any other path under the API is a JSON 404, not the HTML page of the site.
+        urls.append(re_path(r"^.*$", _unknown_path, name="unknown-path"))
+        return urls
+
+
+def _document_errors(schema: dict[str, Any]) -> None:
+    """Declare ERROR_STATUSES on every operation that does not declare them itself (413 only
+    where there is a body to be too large)."""
+    ref = {"$ref": "#/components/schemas/ErrorOut"}
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.setdefault("ErrorOut", ErrorOut.model_json_schema())
+    for operations in schema["paths"].values():
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            for status in ERROR_STATUSES:
+                if status == 413 and method in _BODYLESS:
+                    continue
+                if status not in responses and str(status) not in responses:
+                    responses[status] = {
+                        "description": _STATUS_DESCRIPTIONS[status],
+                        "content": {"application/json": {"schema": ref}},
+                    }
+
+
+def _error(
+    request: HttpRequest, status: int, code: str, message: str, **errors: str
+) -> HttpResponse:
+    return api.create_response(request, error_body(code, message, errors), status=status)
+
+
+def _json_method_refusal(view: Callable[..., Any]) -> Callable[..., Any]:
+    """ninja answers a method a path does not have with a plain-text 405: make it the shape."""
+
+    def translate(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if response.status_code != 405:
+            return response
+        refusal = _error(request, 405, "method_not_allowed", _("This method is not allowed here."))
+        refusal["Allow"] = response.get("Allow", "")
+        return refusal
+
+    if inspect.iscoroutinefunction(view):
+
+        @functools.wraps(view)
+        async def async_wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            return translate(request, await view(request, *args, **kwargs))
+
+        return async_wrapper
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return translate(request, view(request, *args, **kwargs))
+
+    return wrapper
+
+
+@csrf_exempt
+def _unknown_path(request: HttpRequest) -> HttpResponse:
+    return _error(request, 404, "not_found", _("Not found."))
+
+
+api = EgovAPI(
     title="egov API",
     version="1",
     description=(
@@ -52,47 +167,78 @@ api.add_router("/verification", verification_router, tags=["verification"])
 api.add_router("/results", results_router, tags=["electronic results"])
 
 
+# --- errors: every refusal in the one shape ---------------------------------------------------------
+
+
 @api.exception_handler(ServiceError)
 def _refused(request: HttpRequest, exc: ServiceError) -> HttpResponse:
     """Every part's refusals (subclasses of ServiceError) in one JSON shape."""
     return api.create_response(
-        request,
-        {"code": exc.code, "message": exc.message, "errors": exc.errors},
-        status=exc.http_status,
+        request, error_body(exc.code, exc.message, exc.errors), status=exc.http_status
     )
 
 
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return api.create_response(
-        request,
-        {"code": "not_found", "message": "Không tìm thấy / Not found", "errors": {}},
-        status=404,
-    )
+    return _error(request, 404, "not_found", _("Not found."))
 
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return api.create_response(
-        request,
-        {
-            "code": "unauthenticated",
-            "message": "Cần đăng nhập / Authentication required",
-            "errors": {},
-        },
-        status=401,
-    )
+    return _error(request, 401, "unauthenticated", _("Authentication required."))
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return _error(request, 403, "forbidden", _("You may not do this."))
+
+
+@api.exception_handler(Throttled)
+def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    response = _error(request, 429, "rate_limited", _("Too many requests; try again later."))
+    if exc.wait:
+        response["Retry-After"] = str(int(exc.wait))
+    return response
+
+
+#: ninja's own refusals (HttpError) by status: a body it cannot parse (400), the CSRF check of the
+#: session cookie (403).
+_HTTP_ERRORS = {
+    400: ("bad_request", gettext_lazy("The request cannot be read.")),
+    403: ("csrf_failed", gettext_lazy("The CSRF token is missing or wrong.")),
+}
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    code, message = _HTTP_ERRORS.get(exc.status_code, _HTTP_ERRORS[400])
+    return _error(request, exc.status_code, code, str(message))
 
 
 @api.exception_handler(ValidationError)
 def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors = {".".join(str(p) for p in e.get("loc", [])): e.get("msg", "") for e in exc.errors}
-    return api.create_response(
-        request,
-        {
-            "code": "invalid_input",
-            "message": "Dữ liệu không hợp lệ / Invalid input",
-            "errors": errors,
-        },
-        status=422,
-    )
+    return _error(request, 422, "invalid_input", _("Invalid input."), **errors)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return _error(request, 413, "too_large", _("The request body is too large."))
+
+
+def _unreadable(request: HttpRequest, exc: Exception | type[Exception]) -> HttpResponse:
+    """A multipart body with a bad boundary, too many fields, an interrupted upload."""
+    return _error(request, 400, "bad_request", _("The request cannot be read."))
+
+
+for _kind in (MultiPartParserError, SuspiciousOperation, BadRequest, UnreadablePostError):
+    api.add_exception_handler(_kind, _unreadable)
+
+
+@api.exception_handler(Exception)
+def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A defect: logged and signalled as Django does, answered in the shape without a traceback
+    (also under DEBUG)."""
+    log.error("api_unexpected_error", exc_info=exc, extra={"status_code": 500, "request": request})
+    signals.got_request_exception.send(sender=None, request=request)
+    return _error(request, 500, "server_error", _("An unexpected error occurred."))

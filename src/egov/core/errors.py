@@ -1,6 +1,14 @@
-"""The one shape of a refused service operation, shared by every part."""
+"""The one shape of a refused request, shared by every part: ``{code, message, errors}``.
+
+Services raise :class:`ServiceError` (or a subclass); the API turns it, and every other refusal
+(bad parameters, unreadable bodies, CSRF, authentication, unknown paths), into :class:`ErrorOut`
+in ``egov.config.api``. :data:`ERRORS` is the response map each operation declares, so that the
+OpenAPI document names every status an operation can answer."""
 
 from collections.abc import Mapping
+from typing import Any
+
+from ninja import Schema
 
 
 class ServiceError(Exception):
@@ -14,3 +22,26 @@ class ServiceError(Exception):
         super().__init__(message)
         self.message = message
         self.errors = dict(errors or {})
+
+
+# Lỗi: a stable ``code``, a ``message`` in the request's language, the fields at fault. No
+# docstring: the parts that declared their own copy before produce the same OpenAPI component.
+class ErrorOut(Schema):
+    code: str
+    message: str
+    errors: dict[str, str]
+
+
+#: The statuses any operation may answer besides its successes: a malformed request (400),
+#: missing or refused credentials (401, 403), an unknown or hidden object (404), a state or
+#: version conflict (409), a body over the size limit (413), invalid parameters (422) and a rate
+#: limit (429). Every operation of the API is documented with them (``egov.config.api``).
+ERROR_STATUSES = (400, 401, 403, 404, 409, 413, 422, 429)
+
+#: The same as a ``response=`` map, for operations that spell their errors out.
+ERRORS: dict[int, Any] = dict.fromkeys(ERROR_STATUSES, ErrorOut)
+
+
+def error_body(code: str, message: str, errors: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The JSON body of an error response."""
+    return {"code": code, "message": message, "errors": dict(errors or {})}

@@ -208,6 +208,16 @@ def may_file_at_counter(user: Any, agency_id: int) -> bool:
     return bool(person and person.is_official and Role.RECEIVER in person.roles_in(agency_id))
 
 
+def assigning_agencies(user: Any) -> list[int]:
+    """Ids of the agencies where ``user`` hands dossiers to processors (the actors of the
+    ``assign`` transition): whose processors they may list."""
+    person = _person(user)
+    if person is None or not person.is_official:
+        return []
+    held = person.official_roles.filter(role__in=TRANSITIONS["assign"].actors)
+    return sorted(set(held.values_list("agency_id", flat=True)))
+
+
 def may_be_assigned(user: Any, dossier: Dossier) -> bool:
     """Who a dossier can be handed to for processing: a processor of its agency."""
     person = _person(user)

@@ -7,12 +7,13 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Body, Field, Form, Header, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
 
 from egov.catalog.models import Procedure
 from egov.catalog.selectors import get_procedure
+from egov.core.errors import ERRORS, ErrorOut
 from egov.core.files import uploaded_files as _files
 from egov.core.models import Agency
+from egov.core.pagination import paginated
 from egov.identity.auth import acting_user, api_auth
 from egov.identity.models import Organisation, User
 from egov.identity.ratelimit import client_address
@@ -148,6 +149,13 @@ class EventOut(Schema):
         return event.actor.kind if event.actor_id else None  # type: ignore[union-attr]
 
 
+class AssigneeOut(Schema):
+    """A processing official a dossier can be handed to (no contact details)."""
+
+    id: int
+    full_name: str
+
+
 class TrackingOut(Schema):
     """Public: the status for a receipt code; the procedure, agency and dates only with the
     check (the last 4 digits of the applicant's personal ID number or organisation's tax code);
@@ -177,12 +185,6 @@ def _tracking_out(found: tracking.Tracked) -> dict[str, Any]:
         "due_at": dossier.due_at if details else None,
         "finished_at": dossier.finished_at if details else None,
     }
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    errors: dict[str, str]
 
 
 class NewDraftIn(Schema):
@@ -233,9 +235,6 @@ class VersionIn(Schema):
 class ApproveIn(Schema):
     note: str = ""
     version: int | None = None
-
-
-ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -329,7 +328,7 @@ def submit_dossier(
 
 
 @router.get("", response=list[DossierRow], summary="My dossiers")
-@paginate(PageNumberPagination, page_size=20)
+@paginated(20)
 def my_dossiers(request: HttpRequest) -> Any:
     """Your own dossiers and those of the organisations you represent now."""
     return access.dossiers_as_applicant(acting_user(request))
@@ -413,10 +412,10 @@ def rating(request: HttpRequest, dossier_id: int, payload: RatingIn) -> Dossier:
 @backoffice_router.get(
     "/dossiers", response={200: list[DossierRow], **ERRORS}, summary="The agency's queue"
 )
-@paginate(PageNumberPagination, page_size=50)
+@paginated(50)
 def queue(
     request: HttpRequest,
-    agency: str = "",
+    agency: str = Query("", max_length=50),
     filter: str = Query("all", pattern="^(all|new|mine|due_soon|overdue)$"),
 ) -> Any:
     user = acting_user(request)
@@ -430,6 +429,28 @@ def queue(
         raise NotAllowed("Không thuộc cơ quan của bạn / not your agency")
     # Rows name the organisation a dossier was filed for: fetched once per page, not per row.
     return selectors.agency_queue(unit.pk, user, filter).prefetch_related("organisation")
+
+
+@backoffice_router.get(
+    "/assignees",
+    response={200: list[AssigneeOut], **ERRORS},
+    summary="The processors a dossier of the agency may be assigned to",
+    description=(
+        "For receivers and agency administrators (who assign dossiers): the active processing "
+        "officials of `agency` (QCVN 102 code; default: the first agency where you assign). "
+        "Use an `id` as `assignee` of `POST /dossiers/{id}/assign`. Anyone else: 403."
+    ),
+)
+def assignees(request: HttpRequest, agency: str = Query("", max_length=50)) -> Any:
+    agency_ids = access.assigning_agencies(acting_user(request))
+    if not agency_ids:
+        raise NotAllowed("Chỉ dành cho cán bộ tiếp nhận / for receiving officials only")
+    unit = (
+        get_object_or_404(Agency, code=agency) if agency else Agency.objects.get(pk=agency_ids[0])
+    )
+    if unit.pk not in agency_ids:
+        raise NotAllowed("Không thuộc cơ quan của bạn / not your agency")
+    return list(selectors.processors_of(unit.pk))
 
 
 @backoffice_router.post(

@@ -1,0 +1,147 @@
+"""The API never answers 5xx to a client's mistake, and every refusal has the one shape
+``{code, message, errors}`` with a stable code and a Vietnamese message by default."""
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.test.utils import override_settings
+
+from egov.catalog.models import Procedure
+from egov.config.api import api
+from egov.core.errors import ERROR_STATUSES
+from egov.core.pagination import MAX_PAGE
+from egov.dossiers.models import Dossier
+from egov.identity.models import User
+from tests.conftest import bearer, log_in
+
+
+def assert_error(response: Any, status: int, code: str) -> dict[str, Any]:
+    assert response.status_code == status, response.content
+    assert response["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert set(body) == {"code", "message", "errors"}, body
+    assert body["code"] == code
+    assert isinstance(body["errors"], dict)
+    return body
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/procedures", "/api/v1/dossiers", "/api/v1/backoffice/dossiers"],
+)
+@pytest.mark.parametrize("page", ["99999999999999999999", str(MAX_PAGE + 1), "0", "-1", "x"])
+def test_a_page_out_of_bounds_is_invalid_input(
+    client: Client, catalog: dict[str, Procedure], staff: dict[str, User], path: str, page: str
+) -> None:
+    headers = bearer(staff["receiver"])
+    response = client.get(path, {"page": page}, headers=headers)
+    body = assert_error(response, 422, "invalid_input")
+    assert any("page" in field for field in body["errors"])
+
+
+def test_a_page_size_over_the_limit_is_invalid_input(
+    client: Client, catalog: dict[str, Procedure]
+) -> None:
+    assert_error(client.get("/api/v1/procedures", {"page_size": 101}), 422, "invalid_input")
+    response = client.get("/api/v1/procedures", {"page": MAX_PAGE, "page_size": 100})
+    assert response.status_code == 200
+    assert response.json()["items"] == []
+
+
+def test_a_search_string_of_50000_characters_is_invalid_input(
+    client: Client, catalog: dict[str, Procedure]
+) -> None:
+    response = client.get("/api/v1/procedures", {"q": "a" * 50_000})
+    body = assert_error(response, 422, "invalid_input")
+    assert "query.q" in body["errors"]
+    assert client.get("/api/v1/procedures", {"q": "khai sinh"}).status_code == 200
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_a_multipart_body_with_a_bad_boundary_is_a_bad_request(
+    client: Client, citizen: User, debug: bool
+) -> None:
+    with override_settings(DEBUG=debug):
+        response = client.post(
+            "/api/v1/dossiers",
+            data=b'--other\r\nContent-Disposition: form-data; name="procedure"\r\n\r\nx\r\n',
+            content_type="multipart/form-data; boundary=",
+            headers=bearer(citizen),
+        )
+    body = assert_error(response, 400, "bad_request")
+    assert "Traceback" not in body["message"]
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_a_json_body_over_the_limit_is_too_large(
+    client: Client, citizen: User, settings: Any, debug: bool
+) -> None:
+    settings.DEBUG = debug
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    response = client.post(
+        "/api/v1/dossiers/drafts",
+        data=json.dumps({"procedure": "1.001193", "agency": "x" * 2048}),
+        content_type="application/json",
+        headers=bearer(citizen),
+    )
+    assert_error(response, 413, "too_large")
+
+
+def test_a_body_that_is_not_json_is_a_bad_request(client: Client, citizen: User) -> None:
+    response = client.post(
+        "/api/v1/dossiers/drafts",
+        data="{not json",
+        content_type="application/json",
+        headers=bearer(citizen),
+    )
+    assert_error(response, 400, "bad_request")
+
+
+def test_a_session_write_without_csrf_token_is_refused_in_the_shape(
+    citizen: User, catalog: dict[str, Procedure]
+) -> None:
+    client = Client(enforce_csrf_checks=True)
+    log_in(client, citizen)
+    response = client.post(
+        "/api/v1/dossiers/drafts",
+        data={"procedure": "1.001193", "agency": "000.00.31.H26"},
+        content_type="application/json",
+    )
+    body = assert_error(response, 403, "csrf_failed")
+    assert body["message"] == "Thiếu mã CSRF hoặc mã không đúng."
+    assert not Dossier.objects.exists()
+
+
+def test_no_credentials_is_unauthenticated_in_vietnamese(client: Client, db: object) -> None:
+    body = assert_error(client.get("/api/v1/dossiers"), 401, "unauthenticated")
+    assert body["message"] == "Cần đăng nhập."
+
+
+def test_an_unknown_path_under_the_api_is_a_json_not_found(client: Client, db: object) -> None:
+    assert_error(client.get("/api/v1/no-such-thing"), 404, "not_found")
+    assert_error(client.get("/api/v1/tracking/a/b/c"), 404, "not_found")
+    assert_error(client.post("/api/v1/no-such-thing", {}), 404, "not_found")
+
+
+def test_a_method_a_path_does_not_have_is_refused_in_the_shape(
+    client: Client, catalog: dict[str, Procedure]
+) -> None:
+    response = client.delete("/api/v1/procedures")
+    assert_error(response, 405, "method_not_allowed")
+    assert response["Allow"] == "GET"
+
+
+def test_english_messages_on_request(client: Client, db: object) -> None:
+    response = client.get("/api/v1/dossiers", headers={"Accept-Language": "en"})
+    assert assert_error(response, 401, "unauthenticated")["message"] == "Authentication required."
+
+
+def test_every_operation_documents_the_error_statuses() -> None:
+    schema = api.get_openapi_schema()
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            declared = {int(status) for status in operation["responses"]}
+            expected = set(ERROR_STATUSES) - ({413} if method in {"get", "delete"} else set())
+            assert expected <= declared, (method, path, expected - declared)
