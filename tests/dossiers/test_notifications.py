@@ -47,7 +47,7 @@ NOTIFYING: dict[str, tuple[str, Callable[[Dossier, dict[str, User]], Any]]] = {
         lambda d, s: services.reject(d.pk, s["processor"], "Không đủ điều kiện"),
     ),
     "result_ready": (
-        Status.PROCESSING,
+        Status.AWAITING_APPROVAL,
         lambda d, s: services.approve(d.pk, s["approver"]),
     ),
     "apologised": (

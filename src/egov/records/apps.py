@@ -14,6 +14,10 @@ class RecordsConfig(AppConfig):
 
         from . import services
 
+        dossier_services.step_hooks.append(services.draft_on_proposal)
+        dossier_services.step_hooks.append(services.discard_unapproved_draft)
         dossier_services.step_hooks.append(services.issue_on_approval)
+        dossier_services.step_guards.append(services.refuse_approval_without_draft)
         dossier_services.step_guards.append(services.refuse_return_until_signed)
         EVENT_LABELS.setdefault("result_signed", _("Result signed electronically"))
+        EVENT_LABELS.setdefault("result_drafted", _("Draft result drawn up for approval"))
