@@ -224,8 +224,14 @@ def _store_upload(upload: Upload) -> tuple[Any, str]:
 
 
 def _attach(
-    dossier: Dossier, uploads: Mapping[str, Upload], source: str = ComponentSource.UPLOAD
-) -> None:
+    dossier: Dossier,
+    uploads: Mapping[str, Upload],
+    source: str = ComponentSource.UPLOAD,
+    keep_accepted: bool = False,
+) -> dict[str, str]:
+    """Store each upload as its component's file. Any refused file (its type, size or name,
+    said in the error) raises InvalidInput, unless ``keep_accepted``: then the accepted files
+    are attached and the refusals returned, so that a draft keeps what was good."""
     known = {component["code"] for component in dossier.procedure.components}
     errors: dict[str, str] = {}
     stored = {}
@@ -237,10 +243,10 @@ def _attach(
             stored[code] = _store_upload(upload)
         except InvalidInput as exc:
             errors[f"component:{code}"] = exc.message
-    if errors:
+    if errors and not keep_accepted:
         raise InvalidInput(_("Some files could not be accepted."), errors)
     if not stored:
-        return
+        return errors
     # The dossier row is locked (or not yet committed), so its components can be read once and
     # written without a lock and savepoint per component.
     existing = {component.code: component for component in dossier.components.all()}
@@ -255,6 +261,12 @@ def _attach(
         else:
             component.save()
     DossierComponent.objects.bulk_create(added)
+    return errors
+
+
+def completeness_errors(dossier: Dossier) -> dict[str, str]:
+    """What keeps ``dossier`` from being submitted: form fields and required components."""
+    return _completeness_errors(dossier)
 
 
 def _completeness_errors(dossier: Dossier) -> dict[str, str]:
@@ -377,10 +389,15 @@ def start_draft(
 def save_draft(
     dossier_id: int, applicant: User, raw_form: Mapping[str, Any], uploads: Mapping[str, Upload]
 ) -> Dossier:
-    """Keep what the applicant has filled in so far; files are checked, the form is not yet."""
+    """Keep what the applicant has filled in so far; files are checked, the form is not yet.
+
+    A refused file does not lose the rest: the form and the accepted files are saved, then
+    InvalidInput names each refused file's component with the reason (type, size, name)."""
     with _transition(dossier_id, applicant, "submit") as dossier:
         dossier.form_data = application_forms.coerce(dossier.procedure.definition["form"], raw_form)
-        _attach(dossier, uploads)
+        refused = _attach(dossier, uploads, keep_accepted=True)
+    if refused:
+        raise InvalidInput(_("Some files could not be accepted."), refused)
     return dossier
 
 

@@ -144,6 +144,11 @@ def edit(request: HttpRequest, dossier_id: int) -> HttpResponse:
             return redirect("dossiers:edit", dossier.pk)
         except DossierError as exc:
             errors = exc.errors
+            if request.POST.get("action") == "submit" and isinstance(exc, InvalidInput):
+                # Everything that keeps it from being submitted, at once: a refused file says
+                # why (not merely that the document is required), beside the other gaps.
+                dossier.refresh_from_db()
+                errors = services.completeness_errors(dossier) | errors
             messages.error(request, exc.message)
             data = application_forms.coerce(form_spec, request.POST)
     dossier.refresh_from_db()
