@@ -59,9 +59,10 @@ def test_the_approver_sees_the_draft_inline_before_approving_and_signs_that_draf
     assert preview["Content-Disposition"].startswith("inline")
     assert preview["X-Frame-Options"] == "SAMEORIGIN"
     assert "frame-ancestors 'self'" in preview["Content-Security-Policy"]
-    assert "frame-ancestors 'none'" in client.get(f"/dossiers/{dossier.pk}/")[
-        "Content-Security-Policy"
-    ]  # the page itself is still not framed
+    assert (
+        "frame-ancestors 'none'"
+        in client.get(f"/dossiers/{dossier.pk}/")["Content-Security-Policy"]
+    )  # the page itself is still not framed
     previewed = preview.content
     posted = re.search(r'name="draft_sha256" value="([0-9a-f]{64})"', page)
     assert posted and posted.group(1) == hashlib.sha256(previewed).hexdigest()

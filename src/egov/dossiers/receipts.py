@@ -102,7 +102,8 @@ def file_response(stored: StoredFile, filename: str, inline: bool = False) -> Ht
     response = HttpResponse(read_stored(stored), content_type=stored.content_type)
     # RFC 6266 encoding: a Vietnamese file name in a plain header would be MIME-encoded whole,
     # and browsers would no longer see an attachment.
-    response["Content-Disposition"] = content_disposition_header(not inline, filename)
+    disposition = content_disposition_header(not inline, filename)
+    response["Content-Disposition"] = disposition or ("inline" if inline else "attachment")
     if inline:
         response["X-Frame-Options"] = "SAMEORIGIN"
         frame: Any = response
