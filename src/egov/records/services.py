@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from egov.core import audit
 from egov.core.files import read_stored, store_bytes
 from egov.dossiers import services as dossier_services
-from egov.dossiers.constants import Status
+from egov.dossiers.constants import TRANSITIONS, Status
 from egov.dossiers.models import Dossier
 from egov.identity.models import Role, User
 
@@ -58,6 +58,8 @@ def draft_on_proposal(dossier: Dossier, action: str, actor: User) -> None:
 def discard_unapproved_draft(dossier: Dossier, action: str, actor: User) -> None:
     """Step hook: a draft whose proposal was sent back (or whose dossier was withdrawn) is
     discarded; its code never verifies. The dossier's events keep its SHA-256."""
+    if Status.AWAITING_APPROVAL not in TRANSITIONS[action].sources:
+        return  # this step cannot leave a proposal: nothing to discard (no query)
     if dossier.status in (Status.AWAITING_APPROVAL, Status.RESULT_READY):
         return
     ResultDocument.objects.filter(dossier=dossier, status=ResultStatus.DRAFT).delete()
