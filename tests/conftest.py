@@ -287,10 +287,17 @@ def make_dossier(
             Status.PROCESSING: lambda d: services.assign(
                 d.pk, staff["receiver"], staff["processor"]
             ),
+            Status.AWAITING_APPROVAL: lambda d: services.propose(d.pk, staff["processor"]),
             Status.RESULT_READY: lambda d: services.approve(d.pk, staff["approver"]),
             Status.RETURNED: lambda d: services.return_result(d.pk, staff["receiver"]),
         }
-        order = [Status.RECEIVED, Status.PROCESSING, Status.RESULT_READY, Status.RETURNED]
+        order = [
+            Status.RECEIVED,
+            Status.PROCESSING,
+            Status.AWAITING_APPROVAL,
+            Status.RESULT_READY,
+            Status.RETURNED,
+        ]
         terminal = {
             Status.REFUSED: (
                 Status.SUBMITTED,

@@ -206,9 +206,25 @@ def test_the_back_office_drives_a_dossier_through_the_api(
     assert response.json()["status"] == "received" and response.json()["due_at"]
     response = post("/assign", staff["receiver"], {"assignee": staff["processor"].pk})
     assert response.json()["status"] == "processing"
+    # The assigned processor proposes; the approver reads the draft, sends it back once, and
+    # approves the second proposal, naming the draft they read.
+    response = post("/propose", staff["processor"], {"note": "Đủ điều kiện"})
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "awaiting_approval"
+    assert response.json()["national_status"] == 4
+    first_draft = response.json()["result_draft"]["sha256"]
+    response = post("/send-back", staff["approver"], {"reason": "Sai nơi sinh"})
+    assert response.status_code == 200, response.content
+    assert (response.json()["status"], response.json()["result_draft"]) == ("processing", None)
+    response = post("/propose", staff["processor"])
+    draft = client.get(base + "/draft-result", headers=bearer(staff["approver"]))
+    assert draft.status_code == 200 and draft["Content-Type"] == "application/pdf"
+    draft_sha256 = hashlib.sha256(draft.content).hexdigest()
+    assert draft_sha256 == response.json()["result_draft"]["sha256"] != first_draft
+    assert client.get(base + "/draft-result", headers=bearer(citizen)).status_code == 404
     response = client.post(
         base + "/approve",
-        {"note": "Đã ký"},
+        {"note": "Đã ký", "draft_sha256": draft_sha256},
         content_type="application/json",
         headers=bearer(staff["approver"]),
     )
@@ -221,22 +237,34 @@ def test_the_back_office_drives_a_dossier_through_the_api(
     assert returned.status_code == 200 and returned.json()["status"] == "returned"
     response = post("/rating", citizen, {"score": 3, "comment": "Tốt"})
     assert (response.status_code, response.json()["rating"]) == (200, 3)
-    events = client.get(base + "/events", headers=bearer(citizen)).json()
+    events = client.get(base + "/events", headers=bearer(staff["receiver"])).json()
     assert [e["kind"] for e in events] == [
         "draft_created",
         "submitted",
         "received",
         "assigned",
+        "proposed",
+        "result_drafted",
+        "sent_back",
+        "proposed",
+        "result_drafted",
         "result_ready",
         "result_signed",
         "returned",
         "rated",
     ]
     assert events[2]["actor_kind"] == "official"
+    # The applicant's timeline leaves out the back office's internal steps.
+    own = client.get(base + "/events", headers=bearer(citizen)).json()
+    assert [e["kind"] for e in own] == [
+        e["kind"] for e in events if e["kind"] not in {"proposed", "sent_back", "result_drafted"}
+    ]
     result = client.get(base + "/result", headers=bearer(citizen))
     signed = Dossier.objects.get(pk=dossier.pk).signed_result
     assert result.status_code == 200
     assert hashlib.sha256(result.content).hexdigest() == signed.sha256
+    # What was signed is the draft the approver read, byte for byte (PAdES appends).
+    assert hashlib.sha256(result.content[: len(draft.content)]).hexdigest() == draft_sha256
 
 
 def test_a_draft_via_the_api(client: Client, citizen_headers: dict[str, str]) -> None:
@@ -311,7 +339,10 @@ def test_openapi_lists_the_dossier_endpoints(client: Client) -> None:
         "/api/v1/dossiers/{dossier_id}/request-supplement": {"post"},
         "/api/v1/dossiers/{dossier_id}/supplement": {"post"},
         "/api/v1/dossiers/{dossier_id}/assign": {"post"},
+        "/api/v1/dossiers/{dossier_id}/propose": {"post"},
+        "/api/v1/dossiers/{dossier_id}/draft-result": {"get"},
         "/api/v1/dossiers/{dossier_id}/approve": {"post"},
+        "/api/v1/dossiers/{dossier_id}/send-back": {"post"},
         "/api/v1/dossiers/{dossier_id}/reject": {"post"},
         "/api/v1/dossiers/{dossier_id}/return": {"post"},
         "/api/v1/dossiers/{dossier_id}/withdraw": {"post"},

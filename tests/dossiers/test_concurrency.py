@@ -76,7 +76,7 @@ def test_two_receivers_receive_the_same_dossier_once(
 def test_two_approvers_approve_the_same_dossier_once(
     make_dossier: Callable[..., Dossier], staff: dict[str, User], ward: Agency, make_official: Any
 ) -> None:
-    dossier = make_dossier(Status.PROCESSING)
+    dossier = make_dossier(Status.AWAITING_APPROVAL)
     second = make_official(ward, "approver", username="approver.2")
     outcomes = run_together(
         lambda: services.approve(dossier.pk, staff["approver"], "Kết quả 1"),

@@ -1,10 +1,14 @@
 """Every allowed transition of the dossier lifecycle: the state it leaves and the event it writes."""
 
+import hashlib
+import io
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import pytest
 import time_machine
+from pyhanko.pdf_utils.reader import PdfFileReader
 
 from egov.catalog.models import Procedure
 from egov.core.files import read_stored
@@ -13,6 +17,7 @@ from egov.dossiers import access, services
 from egov.dossiers.constants import NATIONAL_STATUS_CODE, OPEN_STATUSES, Channel, Status
 from egov.dossiers.models import Dossier, DossierEvent
 from egov.identity.models import User
+from egov.records.models import ResultDocument, ResultStatus
 from tests.conftest import BIRTH_FORM, birth_files, pdf_bytes, pdf_upload, vn
 
 MakeDossier = Callable[..., Dossier]
@@ -208,28 +213,139 @@ def test_assign_and_reassign(
     assert (event.from_status, event.to_status) == (Status.PROCESSING, Status.PROCESSING)
 
 
-def test_approve_issues_the_signed_result(
+def test_the_assigned_processor_proposes_the_result_with_its_draft(
     make_dossier: MakeDossier, staff: dict[str, User]
 ) -> None:
     dossier = make_dossier(Status.PROCESSING)
-    approved = services.approve(dossier.pk, staff["approver"], note=" Đã ký số ")
+    proposed = services.propose(dossier.pk, staff["processor"], " Đủ điều kiện ")
+    proposed.refresh_from_db()
+    assert proposed.status == Status.AWAITING_APPROVAL
+    assert proposed.national_status == 4  # still "processing" for the national portal
+    proposal, drafted = proposed.events.order_by("at", "id")[4:]
+    assert (proposal.kind, proposal.from_status, proposal.to_status, proposal.actor) == (
+        "proposed",
+        Status.PROCESSING,
+        Status.AWAITING_APPROVAL,
+        staff["processor"],
+    )
+    assert proposal.data == {"note": "Đủ điều kiện"}
+    # The records part drew the draft up from the result template (immediate, same transaction).
+    draft = proposed.result_draft
+    assert draft is not None and draft.content_type == "application/pdf"
+    document = ResultDocument.objects.get(dossier=proposed)
+    assert (document.status, document.approved_by, document.file) == (
+        ResultStatus.DRAFT,
+        None,
+        None,
+    )
+    assert (drafted.kind, drafted.data) == (
+        "result_drafted",
+        {"document": document.code, "sha256": draft.sha256},
+    )
+    assert read_stored(draft).startswith(b"%PDF-")
+    assert proposed.result_file is None  # nothing is signed before approval
+
+
+def test_only_the_assigned_processor_proposes(
+    make_dossier: MakeDossier, staff: dict[str, User], ward: Agency, make_official: Any
+) -> None:
+    dossier = make_dossier(Status.PROCESSING)
+    other = make_official(ward, "processor", username="processor.other")
+    for someone in (other, staff["approver"], staff["receiver"]):
+        assert "propose" not in access.allowed_actions(someone, dossier)
+        with pytest.raises(services.NotAllowed):
+            services.propose(dossier.pk, someone)
+    assert access.allowed_actions(staff["processor"], dossier)[0] == "request_supplement"
+    assert "propose" in access.allowed_actions(staff["processor"], dossier)
+    dossier.refresh_from_db()
+    assert dossier.status == Status.PROCESSING
+
+
+def test_approve_signs_exactly_the_draft_the_approver_previewed(
+    make_dossier: MakeDossier, staff: dict[str, User]
+) -> None:
+    dossier = make_dossier(Status.AWAITING_APPROVAL)
+    previewed = read_stored(dossier.result_draft)
+    approved = services.approve(
+        dossier.pk,
+        staff["approver"],
+        note=" Đã ký số ",
+        draft_sha256=hashlib.sha256(previewed).hexdigest(),
+    )
     approved.refresh_from_db()
     assert approved.status == Status.RESULT_READY
     assert approved.result_note == "Đã ký số"
     assert approved.decided_at is not None and approved.finished_at is None
-    approval, signed = approved.events.order_by("at", "id")[4:]
+    approval, signed = approved.events.order_by("at", "id")[6:]
     assert (approval.kind, approval.from_status, approval.to_status, approval.actor) == (
         "result_ready",
-        Status.PROCESSING,
+        Status.AWAITING_APPROVAL,
         Status.RESULT_READY,
         staff["approver"],
     )
-    # The records part produced the result from its template and signed it (immediate tasks).
+    assert approval.data == {"draft": hashlib.sha256(previewed).hexdigest()}
+    # The records part signed the draft (immediate tasks): its bytes are the signed file's
+    # unsigned revision, unchanged, and the signature covers them.
     result = approved.signed_result
     assert (signed.kind, signed.data) == ("result_signed", {"document": result.code})
+    assert result.approved_by == staff["approver"]
     assert approved.result_file is not None and approved.result_file == result.file
-    assert approved.result_file.content_type == "application/pdf"
-    assert read_stored(approved.result_file).startswith(b"%PDF-")
+    signed_pdf = read_stored(approved.result_file)
+    assert signed_pdf != previewed and signed_pdf[: len(previewed)] == previewed
+    reader = PdfFileReader(io.BytesIO(signed_pdf))
+    (embedded,) = reader.embedded_signatures
+    start, end = list(embedded.byte_range)[:2]
+    assert start == 0 and end > len(previewed)  # the signature covers the draft's bytes
+
+
+def test_approve_refuses_a_draft_other_than_the_one_previewed(
+    make_dossier: MakeDossier, staff: dict[str, User]
+) -> None:
+    dossier = make_dossier(Status.AWAITING_APPROVAL)
+    with pytest.raises(services.StaleVersion):
+        services.approve(dossier.pk, staff["approver"], draft_sha256="0" * 64)
+    dossier.refresh_from_db()
+    assert dossier.status == Status.AWAITING_APPROVAL
+    assert ResultDocument.objects.get(dossier=dossier).status == ResultStatus.DRAFT
+
+
+def test_send_back_returns_the_proposal_to_the_processor(
+    make_dossier: MakeDossier, staff: dict[str, User]
+) -> None:
+    dossier = make_dossier(Status.AWAITING_APPROVAL)
+    first = dossier.result_draft
+    first_code = ResultDocument.objects.get(dossier=dossier).code
+    with pytest.raises(services.InvalidInput):
+        services.send_back(dossier.pk, staff["approver"], "  ")
+    back = services.send_back(dossier.pk, staff["approver"], "Sai nơi sinh")
+    back.refresh_from_db()
+    assert (back.status, back.result_draft, back.assignee) == (
+        Status.PROCESSING,
+        None,
+        staff["processor"],
+    )
+    event = last_event(back)
+    assert (event.kind, event.from_status, event.to_status, event.data) == (
+        "sent_back",
+        Status.AWAITING_APPROVAL,
+        Status.PROCESSING,
+        {"reason": "Sai nơi sinh"},
+    )
+    # The draft sent back is discarded: its code never verifies, nothing can approve it.
+    assert not ResultDocument.objects.filter(dossier=back).exists()
+    assert "approve" not in access.allowed_actions(staff["approver"], back)
+    again = services.propose(back.pk, staff["processor"])
+    again.refresh_from_db()
+    document = ResultDocument.objects.get(dossier=again)
+    assert again.result_draft != first and document.code != first_code
+
+
+def test_withdrawing_a_proposed_dossier_discards_its_draft(
+    make_dossier: MakeDossier, citizen: User
+) -> None:
+    dossier = make_dossier(Status.AWAITING_APPROVAL)
+    services.withdraw(dossier.pk, citizen)
+    assert not ResultDocument.objects.filter(dossier=dossier).exists()
 
 
 @pytest.mark.parametrize("source", [Status.RECEIVED, Status.PROCESSING])
@@ -311,7 +427,10 @@ def test_withdraw_from_every_open_status(
     )
 
 
-@pytest.mark.parametrize("source", [Status.RECEIVED, Status.PROCESSING, Status.RESULT_READY])
+@pytest.mark.parametrize(
+    "source",
+    [Status.RECEIVED, Status.PROCESSING, Status.AWAITING_APPROVAL, Status.RESULT_READY],
+)
 def test_apologise_with_a_new_date(
     make_dossier: MakeDossier, staff: dict[str, User], source: str
 ) -> None:
@@ -349,6 +468,8 @@ def test_the_full_journey_writes_one_event_per_step(make_dossier: MakeDossier) -
         "submitted",
         "received",
         "assigned",
+        "proposed",
+        "result_drafted",
         "result_ready",
         "result_signed",
         "returned",
@@ -359,11 +480,14 @@ def test_the_full_journey_writes_one_event_per_step(make_dossier: MakeDossier) -
         Status.SUBMITTED,
         Status.RECEIVED,
         Status.PROCESSING,
+        Status.AWAITING_APPROVAL,
+        Status.AWAITING_APPROVAL,
         Status.RESULT_READY,
         Status.RESULT_READY,
         Status.RETURNED,
     ]
-    assert dossier.version == 6  # submitted, received, assigned, approved, signed, returned
+    # submitted, received, assigned, proposed, approved, signed, returned
+    assert dossier.version == 7
 
 
 def test_national_status_codes() -> None:
@@ -372,6 +496,7 @@ def test_national_status_codes() -> None:
         Status.RECEIVED: 2,
         Status.REFUSED: 3,
         Status.PROCESSING: 4,
+        Status.AWAITING_APPROVAL: 4,
         Status.AWAITING_SUPPLEMENT: 5,
         Status.WITHDRAWN: 7,
         Status.REJECTED: 8,
@@ -393,4 +518,14 @@ def test_allowed_actions_follow_role_and_state(
     assert access.allowed_actions(staff["approver"], submitted) == []
     assert access.allowed_actions(citizen, submitted) == ["withdraw"]
     processing = make_dossier(Status.PROCESSING)
-    assert access.allowed_actions(staff["approver"], processing) == ["approve", "reject"]
+    assert access.allowed_actions(staff["approver"], processing) == ["reject"]
+    assert access.allowed_actions(staff["processor"], processing) == [
+        "request_supplement",
+        "propose",
+        "reject",
+        "apologise",
+    ]
+    proposed = make_dossier(Status.AWAITING_APPROVAL)
+    assert access.allowed_actions(staff["approver"], proposed) == ["approve", "send_back"]
+    assert access.allowed_actions(staff["processor"], proposed) == ["apologise"]
+    assert access.allowed_actions(citizen, proposed) == ["withdraw"]

@@ -49,7 +49,7 @@ NOTIFYING: dict[str, tuple[str, Callable[[Dossier, dict[str, User]], Any]]] = {
     # Approval signs the result (the immediate task backend signs at once): the applicant is
     # told when it is signed, and only then.
     "result_signed": (
-        Status.PROCESSING,
+        Status.AWAITING_APPROVAL,
         lambda d, s: services.approve(d.pk, s["approver"]),
     ),
     "apologised": (

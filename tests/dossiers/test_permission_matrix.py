@@ -28,7 +28,7 @@ from egov.catalog.models import Procedure
 from egov.core.calendar import is_working_day
 from egov.core.models import Agency, AuditEntry
 from egov.dossiers import services
-from egov.dossiers.constants import APPLICANT, TRANSITIONS, Status
+from egov.dossiers.constants import APPLICANT, ASSIGNEE, PROCESSOR, TRANSITIONS, Status
 from egov.dossiers.models import Dossier
 from egov.dossiers.services import Upload
 from egov.identity.models import RepresentationKind, User
@@ -54,7 +54,8 @@ ACTORS = (
     "other_citizen",
     "representative",  # a current representative of the organisation
     "revoked_representative",  # filed the organisation's dossiers, then lost the authorisation
-    *OFFICIAL_ROLES,  # of the dossier's agency
+    *OFFICIAL_ROLES,  # of the dossier's agency; the processor is the one assigned
+    "unassigned_processor",  # another processor of the dossier's agency
     *(f"other_{role}" for role in OFFICIAL_ROLES),  # the same roles at another agency
     "platform_admin",  # manages roles, in the dossier's agency too, but handles no dossiers
     "anonymous",
@@ -66,6 +67,10 @@ CAPACITIES: dict[tuple[str, str], set[str] | None] = {
     (actor, subject): (
         None
         if actor == "anonymous"
+        else {PROCESSOR, ASSIGNEE}
+        if actor == "processor"
+        else {PROCESSOR}
+        if actor == "unassigned_processor"
         else {actor}
         if actor in OFFICIAL_ROLES
         else {APPLICANT}
@@ -81,6 +86,7 @@ ACTIONS = (*TRANSITIONS, *READS)
 HAS_RECEIPT = {
     Status.RECEIVED,
     Status.PROCESSING,
+    Status.AWAITING_APPROVAL,
     Status.AWAITING_SUPPLEMENT,
     Status.RESULT_READY,
     Status.RETURNED,
@@ -214,6 +220,7 @@ def _build(
     checklist = dict.fromkeys(kind.components, (True, ""))
     receive = lambda d: services.receive(d.pk, staff["receiver"], checklist)  # noqa: E731
     process = lambda d: services.assign(d.pk, staff["receiver"], staff["processor"])  # noqa: E731
+    propose = lambda d: services.propose(d.pk, staff["processor"])  # noqa: E731
     paths: dict[str, list[Callable[[Dossier], Any]]] = {
         Status.SUBMITTED: [],
         Status.RECEIVED: [receive],
@@ -222,14 +229,17 @@ def _build(
             receive,
             lambda d: services.request_supplement(d.pk, staff["receiver"], "Bổ sung"),
         ],
+        Status.AWAITING_APPROVAL: [receive, process, propose],
         Status.RESULT_READY: [
             receive,
             process,
+            propose,
             lambda d: services.approve(d.pk, staff["approver"]),
         ],
         Status.RETURNED: [
             receive,
             process,
+            propose,
             lambda d: services.approve(d.pk, staff["approver"]),
             lambda d: services.return_result(d.pk, staff["receiver"]),
         ],
@@ -280,6 +290,13 @@ def _make_world() -> World:
     )
     for subject, kind in KINDS.items():
         own = {role: official(kind.agency, role) for role in (*OFFICIAL_ROLES, "platform_admin")}
+        own["unassigned_processor"] = create_official(
+            username=f"matrix.unassigned.{kind.agency}",
+            full_name="Cán bộ xử lý khác",
+            password=PASSWORD,
+            agency=Agency.objects.get(code=kind.agency),
+            roles=["processor"],
+        )
         elsewhere = {role: official(kind.other_agency, role) for role in OFFICIAL_ROLES}
         people: dict[str, User | None] = {
             "owner": owner,
@@ -329,11 +346,13 @@ def _page_data(world: World, subject: str, action: str, dossier: Dossier) -> dic
     processor = world.actor(subject, "processor")
     assert processor is not None
     return {
-        "receive": {f"ok_{code}": "on" for code in kind.components},
+        "receive": {f"check_{code}": "valid" for code in kind.components},
         "refuse_intake": {"reason": "Sai cơ quan"},
         "request_supplement": {"reason": "Bổ sung", "components": [kind.components[0]]},
         "assign": {"assignee": processor.pk},
+        "propose": {"note": "Đề nghị cấp"},
         "approve": {"note": "Đã phê duyệt"},
+        "send_back": {"reason": "Sai tên người mẹ"},
         "reject": {"reason": "Không đủ điều kiện"},
         "withdraw": {"reason": "Không cần nữa"},
         "apologise": {"reason": "Chờ xác minh", "new_date": _apology_date(dossier)},
@@ -348,7 +367,9 @@ API_PATH = {
     "request_supplement": "request-supplement",
     "supplement": "supplement",
     "assign": "assign",
+    "propose": "propose",
     "approve": "approve",
+    "send_back": "send-back",
     "reject": "reject",
     "return_result": "return",
     "withdraw": "withdraw",
@@ -370,7 +391,9 @@ def _api_json(world: World, subject: str, action: str, dossier: Dossier) -> dict
         "withdraw": {"reason": "Không cần nữa"},
         "apologise": {"reason": "Chờ xác minh", "new_date": _apology_date(dossier)},
         "rate": {"score": 2},
+        "propose": {"note": "Đề nghị cấp"},
         "approve": {"note": "Đã phê duyệt"},
+        "send_back": {"reason": "Sai tên người mẹ"},
     }.get(action, {})
 
 

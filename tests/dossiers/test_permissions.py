@@ -136,7 +136,7 @@ def test_drafts_are_invisible_to_officials(
 # --- acting ----------------------------------------------------------------------------------------
 
 RECEIVE_JSON = json.dumps({"checklist": {"TO_KHAI": {"ok": True}, "GIAY_CHUNG_SINH": {"ok": True}}})
-RECEIVE_FORM = {"ok_TO_KHAI": "on", "ok_GIAY_CHUNG_SINH": "on"}
+RECEIVE_FORM = {"check_TO_KHAI": "valid", "check_GIAY_CHUNG_SINH": "valid"}
 #: (page status, API status) when each visitor tries to receive a submitted dossier.
 ACTING = {
     "owner": (403, 403),  # it is theirs, but a citizen does not receive dossiers
@@ -195,7 +195,9 @@ def test_a_page_action_in_the_wrong_state_is_409(
     ("action", "status"),
     [
         ("assign", Status.RECEIVED),
-        ("approve", Status.PROCESSING),
+        ("propose", Status.PROCESSING),
+        ("approve", Status.AWAITING_APPROVAL),
+        ("send_back", Status.AWAITING_APPROVAL),
         ("reject", Status.PROCESSING),
         ("return_result", Status.RESULT_READY),
         ("apologise", Status.PROCESSING),

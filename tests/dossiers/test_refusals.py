@@ -14,7 +14,7 @@ import time_machine
 from egov.catalog.models import Procedure
 from egov.core.models import Agency
 from egov.dossiers import services
-from egov.dossiers.constants import APPLICANT, TRANSITIONS, Status
+from egov.dossiers.constants import APPLICANT, ASSIGNEE, PROCESSOR, TRANSITIONS, Status
 from egov.dossiers.models import Dossier
 from egov.dossiers.services import (
     InvalidInput,
@@ -48,7 +48,9 @@ def perform(
         ),
         "supplement": lambda: services.provide_supplement(dossier_id, actor, None, {}, **kwargs),
         "assign": lambda: services.assign(dossier_id, actor, people["processor"], **kwargs),
-        "approve": lambda: services.approve(dossier_id, actor, pdf_upload("Kết quả"), **kwargs),
+        "propose": lambda: services.propose(dossier_id, actor, "Đề nghị cấp", **kwargs),
+        "approve": lambda: services.approve(dossier_id, actor, "Đã phê duyệt", **kwargs),
+        "send_back": lambda: services.send_back(dossier_id, actor, "Sai tên", **kwargs),
         "reject": lambda: services.reject(dossier_id, actor, "Không đủ điều kiện", **kwargs),
         "return_result": lambda: services.return_result(dossier_id, actor, **kwargs),
         "withdraw": lambda: services.withdraw(dossier_id, actor, "Nộp nhầm", **kwargs),
@@ -68,7 +70,9 @@ POSSIBLE_FROM = {
     "request_supplement": Status.RECEIVED,
     "supplement": Status.AWAITING_SUPPLEMENT,
     "assign": Status.RECEIVED,
-    "approve": Status.PROCESSING,
+    "propose": Status.PROCESSING,
+    "approve": Status.AWAITING_APPROVAL,
+    "send_back": Status.AWAITING_APPROVAL,
     "reject": Status.PROCESSING,
     "return_result": Status.RESULT_READY,
     "withdraw": Status.SUBMITTED,
@@ -84,8 +88,13 @@ def actor_for(action: str, people: dict[str, User]) -> User:
 
 
 @pytest.fixture
-def people(staff: dict[str, User], citizen: User) -> dict[str, User]:
-    return {**staff, APPLICANT: citizen}
+def people(
+    staff: dict[str, User], citizen: User, ward: Agency, make_official: Callable[..., User]
+) -> dict[str, User]:
+    """Someone in each capacity: the dossiers are assigned to the staff's processor, so
+    "processor" is another processor of the ward, not the assignee."""
+    other_processor = make_official(ward, "processor", username="processor.unassigned")
+    return {**staff, PROCESSOR: other_processor, ASSIGNEE: staff["processor"], APPLICANT: citizen}
 
 
 def snapshot(dossier: Dossier) -> tuple[str, int, int]:
@@ -114,11 +123,16 @@ def test_an_action_from_a_status_not_in_its_sources_is_refused(
     dossier = make_dossier(status)
     before = snapshot(dossier)
     actor = actor_for(action, people)
-    # A draft is its author's alone: to an official it does not exist.
-    expected = NotFound if status == Status.DRAFT and actor.is_official else WrongState
+    # A draft is its author's alone: to an official it does not exist. Before a dossier is
+    # assigned to them, a processor is not its assignee: not theirs to propose.
+    expected: type[Exception] = WrongState
+    if status == Status.DRAFT and actor.is_official:
+        expected = NotFound
+    elif TRANSITIONS[action].actors == {ASSIGNEE} and dossier.assignee_id != actor.pk:
+        expected = NotAllowed
     with pytest.raises(expected) as excinfo:
         perform(action, dossier.pk, actor, people)
-    assert excinfo.value.http_status == (404 if expected is NotFound else 409)
+    assert excinfo.value.http_status == {NotFound: 404, NotAllowed: 403, WrongState: 409}[expected]
     assert snapshot(dossier) == before
 
 
@@ -194,7 +208,9 @@ def test_a_stale_version_is_refused(
     assert snapshot(dossier) == before
 
 
-@pytest.mark.parametrize("action", ["refuse_intake", "request_supplement", "reject", "apologise"])
+@pytest.mark.parametrize(
+    "action", ["refuse_intake", "request_supplement", "reject", "apologise", "send_back"]
+)
 @pytest.mark.parametrize("reason", ["", "   \n"])
 def test_a_reason_is_required(
     make_dossier: MakeDossier, people: dict[str, User], action: str, reason: str
@@ -207,6 +223,7 @@ def test_a_reason_is_required(
         "request_supplement": lambda: services.request_supplement(dossier.pk, actor, reason),
         "reject": lambda: services.reject(dossier.pk, actor, reason),
         "apologise": lambda: services.apologise(dossier.pk, actor, reason, date(2030, 1, 2)),
+        "send_back": lambda: services.send_back(dossier.pk, actor, reason),
     }
     with pytest.raises(InvalidInput) as excinfo:
         calls[action]()
@@ -222,6 +239,7 @@ def test_a_reason_is_required(
             {"component:GIAY_CHUNG_SINH"},
         ),
         ({"TO_KHAI": (True, "")}, {"component:GIAY_CHUNG_SINH"}),  # left unchecked
+        ({"TO_KHAI": (True, ""), "GIAY_CHUNG_SINH": (None, "")}, {"component:GIAY_CHUNG_SINH"}),
         ({}, {"component:TO_KHAI", "component:GIAY_CHUNG_SINH"}),
     ],
 )
@@ -382,3 +400,17 @@ def test_only_citizens_start_drafts_at_agencies_that_perform_the_procedure(
         services.start_draft(citizen, birth, agencies["000.00.01.H26"])  # province, not commune
     assert list(excinfo.value.errors) == ["agency"]
     assert not Dossier.objects.exists()
+
+
+def test_a_provided_optional_component_left_unmarked_blocks_intake(
+    birth: Procedure, ward: Agency, citizen: User, people: dict[str, User]
+) -> None:
+    """Nothing is taken as checked: every document provided is marked, one way or the other."""
+    files = birth_files() | {"GIAY_DK_KET_HON": pdf_upload("Giấy kết hôn")}
+    dossier, _ = services.submit_online(citizen, birth, ward, BIRTH_FORM, files)
+    before = snapshot(dossier)
+    with pytest.raises(InvalidInput) as excinfo:
+        services.receive(dossier.pk, people["receiver"], BIRTH_CHECKLIST)
+    assert set(excinfo.value.errors) == {"component:GIAY_DK_KET_HON"}
+    assert snapshot(dossier) == before
+    assert set(dossier.components.values_list("checked", flat=True)) == {None}

@@ -9,6 +9,8 @@ def test_a_dossier_goes_all_the_way(make_dossier):
         "submitted",
         "received",
         "assigned",
+        "proposed",
+        "result_drafted",
         "result_ready",
         "result_signed",
         "returned",

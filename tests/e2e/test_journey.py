@@ -10,6 +10,7 @@ Screenshots for the docs are written only with ``EGOV_SCREENSHOTS=1``.
 """
 
 import base64
+import hashlib
 import json
 import os
 import re
@@ -25,6 +26,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
 from egov.catalog.models import Procedure
+from egov.core.files import read_stored
 from egov.core.models import Agency
 from egov.core.pdf import Document
 from egov.dossiers import services
@@ -306,12 +308,21 @@ def test_birth_registration_from_search_to_rating(
     code = code_cell.inner_text().strip()
     expect(page.get_by_role("status")).to_contain_text(code)
     expect(status_of(page)).to_have_text(vi(Status.SUBMITTED.label))
+    # What happens next, rather than "due: —"; withdrawing is a secondary action, folded away.
+    next_steps = page.get_by_role("region", name=L("What happens next"))
+    expect(next_steps).to_contain_text(WARD_NAME)
+    expect(next_steps).to_contain_text(citizen.email)
+    expect(page.locator(".actions")).to_have_count(0)
+    expect(action_form(page, "Withdraw this dossier")).to_be_hidden()
+    page.get_by_text(L("Withdraw this dossier")).click()
+    expect(action_form(page, "Withdraw this dossier")).to_be_visible()
     check_accessibility(page, axe_source, "dossier detail (citizen)")
     log_out(page)
 
-    # The receiving official: the queue, the dossier, the intake checklist, the assignment.
+    # The receiving official lands on the queue: the dossier, the intake checklist, the
+    # assignment.
     log_in(page, "tiepnhan.badinh")
-    page.get_by_role("link", name=L("Back office", "Một cửa điện tử")).click()
+    expect(page).to_have_url(re.compile(r"/backoffice/$"))
     expect(page.get_by_role("link", name=code)).to_be_visible()
     check_accessibility(page, axe_source, "back-office queue")
     screenshot(page, "07-back-office-queue")
@@ -321,11 +332,30 @@ def test_birth_registration_from_search_to_rating(
     check_accessibility(page, axe_source, "dossier detail (official)")
     screenshot(page, "08-back-office-dossier")
     receive = action_form(page, "Receive", "Tiếp nhận")
-    checks = receive.get_by_role("checkbox")
-    expect(checks).to_have_count(3)
-    expect(checks.nth(0)).to_be_checked()
-    expect(checks.nth(1)).to_be_checked()
-    expect(checks.nth(2)).to_be_disabled()  # the optional document was not provided
+    # Nothing is marked for the receiver: two documents provided, two choices each, none
+    # chosen (the optional third was not provided).
+    marks = receive.get_by_role("radio")
+    expect(marks).to_have_count(4)
+    for n in range(4):
+        expect(marks.nth(n)).not_to_be_checked()
+    receive.get_by_role("button", name=L("Receive", "Tiếp nhận")).click()
+    expect(page.get_by_role("alert").or_(page.locator(".messages"))).to_be_visible()
+    expect(status_of(page)).to_have_text(vi(Status.SUBMITTED.label))
+    # Each file opens inline in the checklist, then is marked.
+    receive = action_form(page, "Receive", "Tiếp nhận")
+    receive.get_by_text(re.compile(re.escape(declaration.name))).first.click()
+    preview = receive.locator("iframe").first
+    expect(preview).to_be_visible()
+    src = preview.get_attribute("src") or ""
+    shown = page.request.get(src)
+    assert shown.ok and shown.headers["content-type"] == "application/pdf"
+    assert shown.headers["content-disposition"].startswith("inline")
+    assert shown.body() == declaration.read_bytes()
+    for document in ("Tờ khai đăng ký khai sinh", "Giấy chứng sinh"):
+        receive.get_by_role("group", name=re.compile(re.escape(document))).get_by_role(
+            "radio", name=L("Valid", "Hợp lệ")
+        ).check()
+    check_accessibility(page, axe_source, "intake checklist with a preview")
     receive.get_by_role("button", name=L("Receive", "Tiếp nhận")).click()
     expect(status_of(page)).to_have_text(vi(Status.RECEIVED.label))
 
@@ -344,12 +374,34 @@ def test_birth_registration_from_search_to_rating(
     check_accessibility(page, axe_source, "counter filing")
     log_out(page)
 
-    # The approver approves: the result is produced from its template and signed.
+    # The assigned processor proposes the result: the draft is drawn up from its template.
+    log_in(page, "xuly.badinh")
+    open_in_back_office(page, code)
+    propose = action_form(page, "Propose the result")
+    propose.get_by_label(L("Note to the approver (optional)")).fill("Đủ điều kiện đăng ký.")
+    propose.get_by_role("button", name=L("Propose the result")).click()
+    expect(status_of(page)).to_have_text(vi(Status.AWAITING_APPROVAL.label))
+    log_out(page)
+
+    # The approver reads the draft on the page, then approves: exactly that draft is signed.
     log_in(page, "pheduyet.badinh")
     open_in_back_office(page, code)
+    draft = page.get_by_role("region", name=L("Draft result awaiting approval"))
+    frame = draft.locator("iframe")
+    expect(frame).to_be_visible()
+    previewed = page.request.get(frame.get_attribute("src") or "")
+    assert previewed.ok and previewed.headers["content-type"] == "application/pdf"
+    assert previewed.headers["x-frame-options"] == "SAMEORIGIN"
+    digest = hashlib.sha256(previewed.body()).hexdigest()
+    expect(draft).to_contain_text(digest)
+    check_accessibility(page, axe_source, "dossier awaiting approval (approver)")
+    screenshot(page, "08b-draft-result-preview")
     approve = action_form(page, "Approve", "Phê duyệt")
+    assert approve.locator("input[name=draft_sha256]").get_attribute("value") == digest
     approve.get_by_role("button", name=L("Approve", "Phê duyệt")).click()
     expect(status_of(page)).to_have_text(vi(Status.RESULT_READY.label))
+    signed = read_stored(Dossier.objects.get(code=code).result_file)
+    assert hashlib.sha256(signed[: len(previewed.body())]).hexdigest() == digest
     log_out(page)
 
     # The receiver returns the result.
@@ -624,7 +676,8 @@ def test_other_forms_and_errors_are_accessible(
     page.goto(f"/dossiers/{awaiting.pk}/")
     supplement = action_form(page, "Send the supplement")
     expect(supplement.get_by_label(re.compile("^Giấy chứng sinh"))).to_be_visible()
-    expect(action_form(page, "Withdraw")).to_be_visible()
+    page.get_by_text(L("Withdraw this dossier")).click()
+    expect(action_form(page, "Withdraw this dossier")).to_be_visible()
     check_accessibility(page, axe_source, "dossier awaiting a supplement (citizen)")
     log_out(page)
 

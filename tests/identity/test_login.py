@@ -75,6 +75,42 @@ def test_a_citizen_logs_in_with_the_password_alone(client: Client, citizen: User
     assert entry.data == {}
 
 
+def test_a_citizen_without_next_lands_on_the_home_page(client: Client, citizen: User) -> None:
+    assert citizen.personal_id is not None
+    assert password_step(client, citizen.personal_id)["Location"] == "/"
+
+
+# --- officials: where they land ----------------------------------------------------------------------
+
+
+def test_an_official_without_next_lands_on_the_back_office_queue(
+    client: Client, clock: Any, receiver: User, enrolled: TOTPDevice
+) -> None:
+    password_step(client, receiver.username)
+    response = code_step(client, totp_code(enrolled))
+    assert response.status_code == 302
+    assert response["Location"] == "/backoffice/"
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_next_still_decides_where_an_official_lands(
+    client: Client, clock: Any, receiver: User, enrolled: TOTPDevice
+) -> None:
+    password_step(client, receiver.username, next="/procedures/")
+    response = code_step(client, totp_code(enrolled), next="/procedures/")
+    assert response["Location"] == "/procedures/"
+
+
+def test_an_official_without_a_dossier_role_lands_on_the_home_page(
+    client: Client, clock: Any, ward: Agency, make_official: Callable[..., User]
+) -> None:
+    """A platform administrator handles no dossiers: the queue is not theirs to land on."""
+    admin = make_official(ward, "platform_admin", username="quantri.kiemthu")
+    device = TOTPDevice.objects.create(user=admin, name="phone", confirmed=True)
+    password_step(client, admin.username)
+    assert code_step(client, totp_code(device))["Location"] == "/"
+
+
 # --- officials: the second step --------------------------------------------------------------------
 
 
@@ -183,7 +219,7 @@ def test_a_wrong_code_is_a_failed_login(
     assert code_step(client, "abcdef").context["form"].errors["code"]
     # Once django-otp's short slow-down after a wrong code has passed, the right one works.
     clock.shift(timedelta(seconds=5))
-    assert code_step(client, totp_code(enrolled))["Location"] == "/"
+    assert code_step(client, totp_code(enrolled))["Location"] == "/backoffice/"
 
 
 def test_a_code_is_accepted_once(
@@ -219,7 +255,7 @@ def test_next_to_another_site_is_ignored(
     response = client.post(
         "/login/verify/", {"code": totp_code(enrolled), "next": "https://evil.example/"}
     )
-    assert response["Location"] == "/"
+    assert response["Location"] == "/backoffice/"  # the official's own landing, not evil
 
 
 def test_the_second_step_expires(

@@ -162,6 +162,7 @@ def test_a_dossier_crossing_months_counts_in_each_month_of_its_own_events(
         dossiers.receive(dossier.pk, staff["receiver"], BIRTH_CHECKLIST)
     with time_machine.travel(datetime(2026, 2, 2, 8, tzinfo=timezone.get_current_timezone())):
         dossiers.assign(dossier.pk, staff["receiver"], staff["processor"])
+        dossiers.propose(dossier.pk, staff["processor"])
         dossiers.approve(dossier.pk, staff["approver"])
         dossiers.return_result(dossier.pk, staff["receiver"])
 

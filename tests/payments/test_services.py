@@ -323,6 +323,7 @@ def test_fees_due_before_the_result_hold_back_returning_it(
 ) -> None:
     dossier = dossier_services.receive(business_dossier.pk, staff["receiver"], BUSINESS_CHECKLIST)
     dossier = dossier_services.assign(dossier.pk, staff["receiver"], staff["processor"])
+    dossier = dossier_services.propose(dossier.pk, staff["processor"])
     dossier = dossier_services.approve(dossier.pk, staff["approver"])
     assert guards.national_status(dossier) == 6
     with pytest.raises(DossierWrongState) as refused:

@@ -39,7 +39,7 @@ WARD_NAME = "Ủy ban nhân dân phường Ba Đình"
 
 
 @pytest.fixture
-def processing(
+def proposed(
     birth: Procedure,
     ward: Agency,
     citizen: User,
@@ -47,25 +47,26 @@ def processing(
 ) -> Dossier:
     dossier, _ = services.submit_online(citizen, birth, ward, BIRTH_FORM, birth_files())
     services.receive(dossier.pk, journey_staff["receiver"], BIRTH_CHECKLIST)
-    return services.assign(dossier.pk, journey_staff["receiver"], journey_staff["processor"])
+    services.assign(dossier.pk, journey_staff["receiver"], journey_staff["processor"])
+    return services.propose(dossier.pk, journey_staff["processor"])
 
 
 def test_approve_sign_and_verify_by_the_qr_link(
     new_page: Callable[..., Page],  # noqa: F811
     axe_source: str,  # noqa: F811
-    processing: Dossier,
+    proposed: Dossier,
     journey_staff: dict[str, User],  # noqa: F811
 ) -> None:
     page = new_page()
     log_in(page, "pheduyet.badinh")
-    open_in_back_office(page, processing.code or "")
+    open_in_back_office(page, proposed.code or "")
     approve = action_form(page, "Approve", "Phê duyệt")
     approve.get_by_role("button", name=L("Approve", "Phê duyệt")).click()
     expect(status_of(page)).to_have_text(L("Result ready", "Đã có kết quả"))
     expect(page.get_by_role("link", name=L("Download the result (PDF)"))).to_be_visible()
 
     # The link printed under the QR code of the signed PDF.
-    document = ResultDocument.objects.get(dossier=processing)
+    document = ResultDocument.objects.get(dossier=proposed)
     assert document.file is not None
     text = "".join(
         p.extract_text() for p in PdfReader(io.BytesIO(read_stored(document.file))).pages
@@ -140,14 +141,14 @@ def test_the_page_shows_the_signed_result_without_a_reload(
 def test_anyone_verifies_an_uploaded_file(
     new_page: Callable[..., Page],  # noqa: F811
     axe_source: str,  # noqa: F811
-    processing: Dossier,
+    proposed: Dossier,
     journey_staff: dict[str, User],  # noqa: F811
     tmp_path: object,
 ) -> None:
     from pathlib import Path
 
-    services.approve(processing.pk, journey_staff["approver"])
-    document = ResultDocument.objects.get(dossier=processing)
+    services.approve(proposed.pk, journey_staff["approver"])
+    document = ResultDocument.objects.get(dossier=proposed)
     assert document.file is not None
     path = Path(str(tmp_path)) / "ket-qua.pdf"
     path.write_bytes(read_stored(document.file))

@@ -8,7 +8,9 @@ Capacities a person can hold towards a dossier:
   organisation, every person who represents that organisation *now* (the dossier belongs to the
   organisation: a revoked representative, even the one who filed it, no longer sees it);
 - an official role (receiver, processor, approver, agency_admin) held in the dossier's agency
-  (platform_admin, for managing roles, gives no access to dossiers).
+  (platform_admin, for managing roles, gives no access to dossiers);
+- ``assignee``: the processor the dossier is assigned to, while they hold the processor role
+  there (only they propose its result).
 
 A dossier someone may not see is reported as not found, so its existence is not revealed; a
 draft is seen by its applicant(s) only. Refusals are written to the audit log as
@@ -19,14 +21,16 @@ import enum
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.urls import reverse
 
 from egov.catalog.models import Procedure
 from egov.core import audit
 from egov.identity.models import Representation, Role, User
 from egov.identity.services import represents
 
-from .constants import APPLICANT, TRANSITIONS, Status
+from .constants import APPLICANT, ASSIGNEE, TRANSITIONS, Status
 from .models import Dossier
 
 #: Reading actions, besides the lifecycle transitions of ``constants.TRANSITIONS``.
@@ -64,12 +68,14 @@ def acts_as_applicant(user: Any, dossier: Dossier) -> bool:
 
 
 def roles_for(user: Any, dossier: Dossier) -> set[str]:
-    """The capacities in which ``user`` stands to ``dossier``: official roles in its agency, and
-    'applicant' (see :func:`acts_as_applicant`)."""
+    """The capacities in which ``user`` stands to ``dossier``: official roles in its agency,
+    'assignee' for its assigned processor, and 'applicant' (see :func:`acts_as_applicant`)."""
     person = _person(user)
     if person is None:
         return set()
     roles = set(person.roles_in(dossier.agency_id)) & DOSSIER_ROLES if person.is_official else set()
+    if Role.PROCESSOR in roles and dossier.assignee_id == person.pk:
+        roles.add(ASSIGNEE)
     if acts_as_applicant(person, dossier):
         roles.add(APPLICANT)
     return roles
@@ -148,8 +154,9 @@ def access_dossier(user: Any, dossier_id: int, action: str = VIEW) -> Dossier:
 
 
 def dossiers_as_applicant(user: Any) -> QuerySet[Dossier]:
-    """The dossiers ``user`` holds as applicant, newest first: their personal dossiers and those
-    of the organisations they represent now."""
+    """The dossiers ``user`` holds as applicant, newest first by the date the list shows (when
+    submitted; a draft by when it was started): their personal dossiers and those of the
+    organisations they represent now."""
     person = _person(user)
     if person is None:
         return Dossier.objects.none()
@@ -161,7 +168,8 @@ def dossiers_as_applicant(user: Any) -> QuerySet[Dossier]:
             Q(applicant=person, organisation__isnull=True) | Q(organisation_id__in=represented)
         )
         .select_related("procedure", "agency", "organisation")
-        .order_by("-created_at", "-pk")
+        .annotate(listed_at=Coalesce("submitted_at", "created_at"))
+        .order_by("-listed_at", "-pk")
     )
 
 
@@ -200,6 +208,17 @@ def queue_agencies(user: Any) -> list[int]:
         return []
     held = person.official_roles.filter(role__in=DOSSIER_ROLES).values_list("agency_id", flat=True)
     return sorted(set(held))
+
+
+def may_see_draft(user: Any, dossier: Dossier) -> bool:
+    """The unsigned draft result of a proposal is for the agency's officials: it is not a
+    decision until approved and signed."""
+    return is_official_of(user, dossier.agency_id)
+
+
+def back_office_landing(user: Any) -> str:
+    """Where an official who handles dossiers lands after logging in: the one-stop queue."""
+    return reverse("dossiers:queue") if queue_agencies(user) else ""
 
 
 def may_file_at_counter(user: Any, agency_id: int) -> bool:

@@ -51,6 +51,13 @@ class ComponentOut(Schema):
         return str(component.file.sha256)
 
 
+class DraftOut(Schema):
+    """The unsigned draft result of a proposal."""
+
+    sha256: str
+    size: int
+
+
 class OrganisationRef(Schema):
     """The organisation a dossier was filed for."""
 
@@ -84,6 +91,9 @@ class DossierOut(Schema):
     rating: int | None
     version: int
     components: list[ComponentOut]
+    result_draft: DraftOut | None = Field(
+        None, description="The draft result awaiting approval (agency officials only)"
+    )
     allowed_actions: list[str]
 
     @staticmethod
@@ -109,6 +119,12 @@ class DossierOut(Schema):
     @staticmethod
     def resolve_allowed_actions(d: Dossier, context: dict[str, Any]) -> list[str]:
         return access.allowed_actions(context["request"].user, d)
+
+    @staticmethod
+    def resolve_result_draft(d: Dossier, context: dict[str, Any]) -> Any:
+        if not access.may_see_draft(context["request"].user, d):
+            return None
+        return d.result_draft
 
 
 class DossierRow(Schema):
@@ -232,9 +248,21 @@ class VersionIn(Schema):
     version: int | None = None
 
 
+class ProposeIn(Schema):
+    note: str = Field("", description="The processor's note to the approver")
+    version: int | None = None
+
+
 class ApproveIn(Schema):
     note: str = ""
     version: int | None = None
+    draft_sha256: str = Field(
+        "",
+        description=(
+            "SHA-256 of the draft result the approver checked (`result_draft.sha256`); when "
+            "given and the draft differs, approval is refused with 409 `stale`"
+        ),
+    )
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -364,7 +392,11 @@ def get_dossier(request: HttpRequest, dossier_id: int) -> Dossier:
 
 @router.get("/{dossier_id}/events", response={200: list[EventOut], **ERRORS}, summary="Timeline")
 def dossier_events(request: HttpRequest, dossier_id: int) -> list[DossierEvent]:
-    return list(selectors.timeline(_out(request, dossier_id)))
+    """The dossier's events; the back office's internal steps (a proposal, a send-back) to the
+    agency's officials only."""
+    dossier = _out(request, dossier_id)
+    internal = access.is_official_of(request.user, dossier.agency_id)
+    return list(selectors.timeline(dossier, internal=internal))
 
 
 @router.get(
@@ -534,9 +566,39 @@ def assign(request: HttpRequest, dossier_id: int, payload: AssignIn) -> Dossier:
 
 
 @router.post(
+    "/{dossier_id}/propose",
+    response={200: DossierOut, **ERRORS},
+    summary="Propose the result for approval: the draft result is drawn up from its template",
+    description=(
+        "By the processor the dossier is assigned to. The dossier awaits approval; the unsigned "
+        "draft (`result_draft`) can be read at `GET /{dossier_id}/draft-result` by the agency's "
+        "officials."
+    ),
+)
+def propose(request: HttpRequest, dossier_id: int, payload: ProposeIn = Body(None)) -> Dossier:  # noqa: B008
+    services.propose(
+        dossier_id,
+        acting_user(request),
+        payload.note if payload else "",
+        payload.version if payload else None,
+    )
+    return _out(request, dossier_id)
+
+
+@router.get(
+    "/{dossier_id}/draft-result",
+    response={200: None, **ERRORS},
+    summary="The draft result proposed for approval (unsigned PDF; officials of the agency)",
+)
+def draft_result(request: HttpRequest, dossier_id: int) -> HttpResponse:
+    dossier = _out(request, dossier_id, access.DOWNLOAD)
+    return receipts.draft_response(dossier, request.user)
+
+
+@router.post(
     "/{dossier_id}/approve",
     response={200: DossierOut, **ERRORS},
-    summary="Approve: the signed result is produced from its template",
+    summary="Approve the proposal: exactly its draft result is signed",
 )
 def approve(request: HttpRequest, dossier_id: int, payload: ApproveIn = Body(None)) -> Dossier:  # noqa: B008
     services.approve(
@@ -544,7 +606,18 @@ def approve(request: HttpRequest, dossier_id: int, payload: ApproveIn = Body(Non
         acting_user(request),
         payload.note if payload else "",
         payload.version if payload else None,
+        payload.draft_sha256 if payload else "",
     )
+    return _out(request, dossier_id)
+
+
+@router.post(
+    "/{dossier_id}/send-back",
+    response={200: DossierOut, **ERRORS},
+    summary="Send the proposal back to the processor, with a reason",
+)
+def send_back(request: HttpRequest, dossier_id: int, payload: ReasonIn) -> Dossier:
+    services.send_back(dossier_id, acting_user(request), payload.reason, payload.version)
     return _out(request, dossier_id)
 
 

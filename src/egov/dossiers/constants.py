@@ -12,6 +12,8 @@ class Status(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
     RECEIVED = "received", _("Received")
     PROCESSING = "processing", _("Processing")
+    #: The assigned processor proposed the result (with its draft); the approver decides.
+    AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval")
     AWAITING_SUPPLEMENT = "awaiting_supplement", _("Awaiting supplement")
     RESULT_READY = "result_ready", _("Result ready")
     RETURNED = "returned", _("Returned")
@@ -26,6 +28,7 @@ NATIONAL_STATUS_CODE: dict[str, int] = {
     Status.RECEIVED: 2,
     Status.REFUSED: 3,
     Status.PROCESSING: 4,
+    Status.AWAITING_APPROVAL: 4,  # still "processing" for the national portal
     Status.AWAITING_SUPPLEMENT: 5,
     # 6: payment requested (payments part)
     Status.WITHDRAWN: 7,
@@ -36,10 +39,18 @@ NATIONAL_STATUS_CODE: dict[str, int] = {
 
 #: The applicant may still withdraw; the dossier is not finished.
 OPEN_STATUSES = frozenset(
-    {Status.SUBMITTED, Status.RECEIVED, Status.PROCESSING, Status.AWAITING_SUPPLEMENT}
+    {
+        Status.SUBMITTED,
+        Status.RECEIVED,
+        Status.PROCESSING,
+        Status.AWAITING_APPROVAL,
+        Status.AWAITING_SUPPLEMENT,
+    }
 )
 #: The legal clock runs: overdue is derived for these.
-RUNNING_STATUSES = frozenset({Status.RECEIVED, Status.PROCESSING, Status.RESULT_READY})
+RUNNING_STATUSES = frozenset(
+    {Status.RECEIVED, Status.PROCESSING, Status.AWAITING_APPROVAL, Status.RESULT_READY}
+)
 FINISHED_STATUSES = frozenset({Status.RETURNED, Status.REFUSED, Status.REJECTED, Status.WITHDRAWN})
 
 
@@ -70,11 +81,13 @@ class Transition:
     """Who may move a dossier from which statuses."""
 
     sources: frozenset[str]
-    actors: frozenset[str]  # official roles, or APPLICANT
+    actors: frozenset[str]  # official roles, ASSIGNEE, or APPLICANT
     label: StrOrPromise
 
 
 RECEIVER, PROCESSOR, APPROVER, ADMIN = "receiver", "processor", "approver", "agency_admin"
+#: The processor the dossier is assigned to (a capacity of that one processor only).
+ASSIGNEE = "assignee"
 
 TRANSITIONS: dict[str, Transition] = {
     "submit": Transition(frozenset({Status.DRAFT}), frozenset({APPLICANT}), _("Submit")),
@@ -93,7 +106,15 @@ TRANSITIONS: dict[str, Transition] = {
     "assign": Transition(
         frozenset({Status.RECEIVED, Status.PROCESSING}), frozenset({RECEIVER, ADMIN}), _("Assign")
     ),
-    "approve": Transition(frozenset({Status.PROCESSING}), frozenset({APPROVER}), _("Approve")),
+    "propose": Transition(
+        frozenset({Status.PROCESSING}), frozenset({ASSIGNEE}), _("Propose the result")
+    ),
+    "approve": Transition(
+        frozenset({Status.AWAITING_APPROVAL}), frozenset({APPROVER}), _("Approve")
+    ),
+    "send_back": Transition(
+        frozenset({Status.AWAITING_APPROVAL}), frozenset({APPROVER}), _("Send back")
+    ),
     "reject": Transition(
         frozenset({Status.RECEIVED, Status.PROCESSING}),
         frozenset({PROCESSOR, APPROVER}),
@@ -104,12 +125,18 @@ TRANSITIONS: dict[str, Transition] = {
     ),
     "withdraw": Transition(OPEN_STATUSES, frozenset({APPLICANT}), _("Withdraw")),
     "apologise": Transition(
-        frozenset({Status.RECEIVED, Status.PROCESSING, Status.RESULT_READY}),
+        frozenset(
+            {Status.RECEIVED, Status.PROCESSING, Status.AWAITING_APPROVAL, Status.RESULT_READY}
+        ),
         frozenset({RECEIVER, PROCESSOR, ADMIN}),
         _("Issue an apology slip"),
     ),
     "rate": Transition(frozenset({Status.RETURNED}), frozenset({APPLICANT}), _("Rate")),
 }
+
+#: Working days within which the receiving agency checks an online dossier and receives it, or
+#: asks for a supplement or refuses it: what the applicant is told to expect after submitting.
+INTAKE_WORKING_DAYS = 1
 
 #: Events the applicant is told about by email and SMS. The result is announced once it is
 #: signed ("result_signed", written by the records part), not at approval: until then it cannot
@@ -117,6 +144,10 @@ TRANSITIONS: dict[str, Transition] = {
 NOTIFIED_EVENTS = frozenset(
     {"received", "supplement_requested", "refused", "rejected", "result_signed", "apologised"}
 )
+
+#: Internal steps of the back office, shown to its officials only (a send-back's reason is a
+#: note between officials, not a decision on the application).
+INTERNAL_EVENTS = frozenset({"proposed", "sent_back", "result_drafted"})
 
 #: How each event reads in a timeline.
 EVENT_LABELS = {
@@ -127,6 +158,8 @@ EVENT_LABELS = {
     "supplement_requested": _("Supplement requested"),
     "supplemented": _("Supplement sent"),
     "assigned": _("Assigned for processing"),
+    "proposed": _("Result proposed for approval"),
+    "sent_back": _("Sent back to the processor"),
     "result_ready": _("Approved; result ready"),
     "rejected": _("Rejected"),
     "returned": _("Result returned"),

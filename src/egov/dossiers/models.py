@@ -60,6 +60,11 @@ class Dossier(models.Model):
     supplement_reason = models.TextField(blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    #: The unsigned result the processor proposed ("dự thảo"): what the approver previews, and
+    #: exactly what is signed on approval; produced by the records part.
+    result_draft = models.ForeignKey(
+        "core.StoredFile", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     result_file = models.ForeignKey(
         "core.StoredFile", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

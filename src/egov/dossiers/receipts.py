@@ -1,15 +1,24 @@
-"""The receipt slip PDF ("Giấy tiếp nhận hồ sơ và hẹn trả kết quả") and result downloads."""
+"""The receipt slip PDF ("Giấy tiếp nhận hồ sơ và hẹn trả kết quả"), and the files of a dossier
+as responses: result downloads, and inline previews of components and draft results."""
+
+from typing import Any
 
 from django.http import HttpResponse
 from django.utils import formats, timezone, translation
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from egov.core.files import read_stored
+from egov.core.models import StoredFile
 from egov.core.pdf import Document
 
+from . import access
 from .constants import Channel
 from .models import Dossier
-from .services import WrongState
+from .services import NotFound, WrongState
+
+#: What a browser may show inline: the types uploads are sniffed to (never HTML or SVG).
+PREVIEWABLE_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
 
 
 def _moment(value: object) -> str:
@@ -82,3 +91,31 @@ def result_response(dossier: Dossier) -> HttpResponse:
     response = HttpResponse(read_stored(dossier.result_file), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="ket-qua-{dossier.code}.pdf"'
     return response
+
+
+def file_response(stored: StoredFile, filename: str, inline: bool = False) -> HttpResponse:
+    """A stored file as a download, or shown inline when ``inline`` and its (sniffed) type is
+    one a browser shows safely. An inline file may be framed by egov's own pages (the preview
+    on the dossier page), and by no one else: the CSP ``frame-ancestors`` and X-Frame-Options
+    are relaxed to same-origin for it alone."""
+    inline = inline and stored.content_type in PREVIEWABLE_TYPES
+    response = HttpResponse(read_stored(stored), content_type=stored.content_type)
+    # RFC 6266 encoding: a Vietnamese file name in a plain header would be MIME-encoded whole,
+    # and browsers would no longer see an attachment.
+    disposition = content_disposition_header(not inline, filename)
+    response["Content-Disposition"] = disposition or ("inline" if inline else "attachment")
+    if inline:
+        response["X-Frame-Options"] = "SAMEORIGIN"
+        frame: Any = response
+        frame._csp_replace = {"frame-ancestors": ["'self'"]}  # read by django-csp's middleware
+    return response
+
+
+def draft_response(dossier: Dossier, user: Any, inline: bool = False) -> HttpResponse:
+    """The unsigned draft result of a proposal, for the agency's officials only (to anyone else
+    it does not exist)."""
+    if not access.may_see_draft(user, dossier):
+        raise NotFound(_("There is no draft result."))
+    if dossier.result_draft is None:
+        raise WrongState(_("There is no draft result."))
+    return file_response(dossier.result_draft, f"du-thao-ket-qua-{dossier.code}.pdf", inline)

@@ -1,5 +1,6 @@
 """Named reads of dossiers, with what each page needs already joined."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Q, QuerySet
@@ -8,7 +9,13 @@ from django.utils import timezone
 from egov.core import calendar
 from egov.identity.models import Role, User
 
-from .constants import FINISHED_STATUSES, RUNNING_STATUSES, Status
+from .constants import (
+    FINISHED_STATUSES,
+    INTAKE_WORKING_DAYS,
+    INTERNAL_EVENTS,
+    RUNNING_STATUSES,
+    Status,
+)
 from .models import Dossier, DossierEvent
 
 QUEUE_FILTERS = ("all", "new", "mine", "due_soon", "overdue")
@@ -16,15 +23,6 @@ QUEUE_FILTERS = ("all", "new", "mine", "due_soon", "overdue")
 ASSIGNED_OPEN_STATUSES = tuple(
     status for status in Status if status != Status.DRAFT and status not in FINISHED_STATUSES
 )
-
-
-def dossiers_of_applicant(user: User) -> QuerySet[Dossier]:
-    """A citizen's own dossiers, newest first."""
-    return (
-        Dossier.objects.filter(applicant=user)
-        .select_related("procedure", "agency")
-        .order_by("-created_at")
-    )
 
 
 def agencies_of_official(user: User) -> list[int]:
@@ -72,9 +70,37 @@ def processors_of(agency_id: int) -> QuerySet[User]:
     ).order_by("full_name")
 
 
-def timeline(dossier: Dossier) -> QuerySet[DossierEvent]:
-    """The dossier's events in order, with their actors."""
-    return dossier.events.select_related("actor").order_by("at", "id")
+def timeline(dossier: Dossier, internal: bool = True) -> QuerySet[DossierEvent]:
+    """The dossier's events in order, with their actors; without the back office's internal
+    steps (a proposal, a send-back) unless ``internal``."""
+    events = dossier.events.select_related("actor").order_by("at", "id")
+    return events if internal else events.exclude(kind__in=INTERNAL_EVENTS)
+
+
+@dataclass(frozen=True)
+class NextSteps:
+    """What happens next to a submitted dossier, told to its applicant."""
+
+    #: The agency checks the dossier and receives it (or says what is missing) by then.
+    intake_by: datetime
+    #: Working days the processing takes once received (the due date is set then).
+    processing_days: int
+    #: Where the applicant is told: their email address and phone number on the account.
+    email: str
+    phone: str
+
+
+def next_steps(dossier: Dossier) -> NextSteps | None:
+    """For a dossier waiting for intake: by when the agency checks it, how long processing then
+    takes, and how the applicant hears of it (``constants.INTAKE_WORKING_DAYS``)."""
+    if dossier.status != Status.SUBMITTED or dossier.submitted_at is None:
+        return None
+    return NextSteps(
+        intake_by=calendar.add_working_days(dossier.submitted_at, INTAKE_WORKING_DAYS),
+        processing_days=dossier.procedure.processing_days,
+        email=dossier.applicant.email,
+        phone=dossier.applicant.phone,
+    )
 
 
 def track(code: str) -> Dossier | None:

@@ -224,8 +224,14 @@ def _store_upload(upload: Upload) -> tuple[Any, str]:
 
 
 def _attach(
-    dossier: Dossier, uploads: Mapping[str, Upload], source: str = ComponentSource.UPLOAD
-) -> None:
+    dossier: Dossier,
+    uploads: Mapping[str, Upload],
+    source: str = ComponentSource.UPLOAD,
+    keep_accepted: bool = False,
+) -> dict[str, str]:
+    """Store each upload as its component's file. Any refused file (its type, size or name,
+    said in the error) raises InvalidInput, unless ``keep_accepted``: then the accepted files
+    are attached and the refusals returned, so that a draft keeps what was good."""
     known = {component["code"] for component in dossier.procedure.components}
     errors: dict[str, str] = {}
     stored = {}
@@ -237,10 +243,10 @@ def _attach(
             stored[code] = _store_upload(upload)
         except InvalidInput as exc:
             errors[f"component:{code}"] = exc.message
-    if errors:
+    if errors and not keep_accepted:
         raise InvalidInput(_("Some files could not be accepted."), errors)
     if not stored:
-        return
+        return errors
     # The dossier row is locked (or not yet committed), so its components can be read once and
     # written without a lock and savepoint per component.
     existing = {component.code: component for component in dossier.components.all()}
@@ -255,6 +261,12 @@ def _attach(
         else:
             component.save()
     DossierComponent.objects.bulk_create(added)
+    return errors
+
+
+def completeness_errors(dossier: Dossier) -> dict[str, str]:
+    """What keeps ``dossier`` from being submitted: form fields and required components."""
+    return _completeness_errors(dossier)
 
 
 def _completeness_errors(dossier: Dossier) -> dict[str, str]:
@@ -377,10 +389,15 @@ def start_draft(
 def save_draft(
     dossier_id: int, applicant: User, raw_form: Mapping[str, Any], uploads: Mapping[str, Upload]
 ) -> Dossier:
-    """Keep what the applicant has filled in so far; files are checked, the form is not yet."""
+    """Keep what the applicant has filled in so far; files are checked, the form is not yet.
+
+    A refused file does not lose the rest: the form and the accepted files are saved, then
+    InvalidInput names each refused file's component with the reason (type, size, name)."""
     with _transition(dossier_id, applicant, "submit") as dossier:
         dossier.form_data = application_forms.coerce(dossier.procedure.definition["form"], raw_form)
-        _attach(dossier, uploads)
+        refused = _attach(dossier, uploads, keep_accepted=True)
+    if refused:
+        raise InvalidInput(_("Some files could not be accepted."), refused)
     return dossier
 
 
@@ -539,28 +556,32 @@ def _receive(dossier: Dossier, official: User, now: datetime) -> None:
 def receive(
     dossier_id: int,
     official: User,
-    checklist: Mapping[str, tuple[bool, str]],
+    checklist: Mapping[str, tuple[bool | None, str]],
     expected_version: int | None = None,
 ) -> Dossier:
-    """Tiếp nhận: the receiver checks every component against the procedure's list; the legal
-    clock starts and the due date is set. A dossier with a failed check must go back for a
-    supplement instead."""
+    """Tiếp nhận: the receiver checks every component provided against the procedure's list,
+    marking each valid (True) or not valid (False): a component left unmarked (None, or absent
+    from ``checklist``) is refused, nothing is taken as checked. The legal clock starts and the
+    due date is set. A dossier with a failed check must go back for a supplement instead."""
     with _transition(dossier_id, official, "receive", expected_version) as dossier:
         present = {component.code: component for component in dossier.components.all()}
         errors: dict[str, str] = {}
         for spec in dossier.procedure.components:
             code = spec["code"]
-            ok, note = checklist.get(code, (False, ""))
-            if code in present:
+            ok, note = checklist.get(code, (None, ""))
+            if code in present and ok is None:
+                errors[f"component:{code}"] = _("Mark this document as valid or not valid.")
+            elif code in present:
                 present[code].checked = bool(ok)
                 present[code].check_note = (note or "")[:255]
                 present[code].save(update_fields=["checked", "check_note"])
-            if spec["required"] and not (ok and code in present):
+            if spec["required"] and not ok and f"component:{code}" not in errors:
                 errors[f"component:{code}"] = _("Not checked as valid.")
         if errors:
             raise InvalidInput(
                 _(
-                    "Every required document must be checked as valid; otherwise request a supplement."
+                    "Mark every document provided, and every required document as valid;"
+                    " otherwise request a supplement."
                 ),
                 errors,
             )
@@ -657,20 +678,69 @@ def assign(
     return dossier
 
 
+def propose(
+    dossier_id: int, processor: User, note: str = "", expected_version: int | None = None
+) -> Dossier:
+    """Trình phê duyệt: the assigned processor proposes the result. The records part draws the
+    draft result document up from its template in the same transaction (a step hook, which
+    hands it back through :func:`set_result_draft`); the approver sees that draft and signs it."""
+    with _transition(dossier_id, processor, "propose", expected_version) as dossier:
+        dossier.status = Status.AWAITING_APPROVAL
+        dossier.result_draft = None
+        note = (note or "").strip()[:2000]
+        _record(
+            dossier, "proposed", processor, Status.PROCESSING, **({"note": note} if note else {})
+        )
+    return dossier
+
+
+def set_result_draft(dossier: Dossier, draft: StoredFile, document: str) -> None:
+    """The draft result of a proposal, from the records part's step hook (in the proposal's
+    transaction, the dossier locked): kept on the dossier, and named by a ``result_drafted``
+    event with its verification code and SHA-256."""
+    dossier.result_draft = draft
+    dossier.save(update_fields=["result_draft"])
+    _record(dossier, "result_drafted", None, dossier.status, document=document, sha256=draft.sha256)
+
+
+def send_back(
+    dossier_id: int, official: User, reason: str, expected_version: int | None = None
+) -> Dossier:
+    """Trả lại để xử lý lại: the approver does not sign the proposal and says why; the dossier
+    goes back to its processor and the draft is discarded."""
+    reason = _require(reason, "reason")
+    with _transition(dossier_id, official, "send_back", expected_version) as dossier:
+        dossier.status = Status.PROCESSING
+        dossier.result_draft = None
+        _record(dossier, "sent_back", official, Status.AWAITING_APPROVAL, reason=reason)
+    return dossier
+
+
 def approve(
     dossier_id: int,
     official: User,
     note: str = "",
     expected_version: int | None = None,
+    draft_sha256: str = "",
 ) -> Dossier:
-    """Phê duyệt: the approver signs off. The result document is not uploaded: the records part
-    produces it from its template and signs it in the agency's name (a step hook), and the
-    dossier cannot be returned before it is signed (a step guard)."""
+    """Phê duyệt: the approver signs off the proposed draft. Nothing is uploaded or drawn up
+    anew: the records part signs exactly the draft the approver previewed, in the agency's name
+    (a step hook), and the dossier cannot be returned before it is signed (a step guard). With
+    ``draft_sha256`` (the draft the approver saw), approval is refused when the draft differs."""
     with _transition(dossier_id, official, "approve", expected_version) as dossier:
+        draft = dossier.result_draft
+        if draft is None:
+            raise WrongState(_("This proposal has no draft result to sign; send it back."))
+        if draft_sha256 and draft_sha256.strip().lower() != draft.sha256:
+            raise StaleVersion(
+                _(
+                    "The draft result has changed since you opened it. Reload the page and check it again."
+                )
+            )
         dossier.status = Status.RESULT_READY
         dossier.result_note = (note or "").strip()
         dossier.decided_at = timezone.now()
-        _record(dossier, "result_ready", official, Status.PROCESSING)
+        _record(dossier, "result_ready", official, Status.AWAITING_APPROVAL, draft=draft.sha256)
     return dossier
 
 

@@ -12,7 +12,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -20,7 +19,6 @@ from django.views.decorators.http import require_POST
 
 from egov.catalog import forms as application_forms
 from egov.catalog.selectors import current_procedures, get_procedure, performing_agencies
-from egov.core.files import read_stored
 from egov.core.files import uploaded_files as _files
 from egov.core.models import Agency
 from egov.identity.auth import acting_user
@@ -147,6 +145,11 @@ def edit(request: HttpRequest, dossier_id: int) -> HttpResponse:
             return redirect("dossiers:edit", dossier.pk)
         except DossierError as exc:
             errors = exc.errors
+            if request.POST.get("action") == "submit" and isinstance(exc, InvalidInput):
+                # Everything that keeps it from being submitted, at once: a refused file says
+                # why (not merely that the document is required), beside the other gaps.
+                dossier.refresh_from_db()
+                errors = services.completeness_errors(dossier) | errors
             messages.error(request, exc.message)
             data = application_forms.coerce(form_spec, request.POST)
     dossier.refresh_from_db()
@@ -205,13 +208,19 @@ def _render_detail(
     request: HttpRequest, dossier: Any, errors: dict[str, str] | None = None, status: int = 200
 ) -> HttpResponse:
     actions = access.allowed_actions(request.user, dossier)
+    staff_view = access.is_official_of(request.user, dossier.agency_id)
     return render(
         request,
         "dossiers/detail.html",
         {
             "dossier": dossier,
-            "events": selectors.timeline(dossier),
+            "events": selectors.timeline(dossier, internal=staff_view),
             "components": _component_rows(dossier, errors or {}, request),
+            # Withdrawing is offered apart, as a secondary action, never as the main box.
+            "main_actions": [action for action in actions if action != "withdraw"],
+            "may_withdraw": "withdraw" in actions,
+            "next_steps": selectors.next_steps(dossier) if not staff_view else None,
+            "draft": dossier.result_draft if access.may_see_draft(request.user, dossier) else None,
             "panels": [html for hook in dossier_panels for html in hook(request, dossier)],
             "form_fields": application_forms.build_fields(
                 dossier.procedure.definition["form"], dossier.form_data, {}, get_language() or "vi"
@@ -221,7 +230,7 @@ def _render_detail(
             "processors": selectors.processors_of(dossier.agency_id) if "assign" in actions else [],
             "satisfaction": Satisfaction.choices,
             "errors": errors or {},
-            "is_staff_view": access.is_official_of(request.user, dossier.agency_id),
+            "is_staff_view": staff_view,
         },
         status=status,
     )
@@ -242,8 +251,12 @@ def act(request: HttpRequest, dossier_id: int, action: str) -> HttpResponse:
         if action == "submit":
             services.submit(dossier.pk, user, version)
         elif action == "receive":
+            marks = {"valid": True, "invalid": False}
             checklist = {
-                c["code"]: (post.get(f"ok_{c['code']}") == "on", post.get(f"note_{c['code']}", ""))
+                c["code"]: (
+                    marks.get(post.get(f"check_{c['code']}", "")),
+                    post.get(f"note_{c['code']}", ""),
+                )
                 for c in dossier.procedure.components
             }
             services.receive(dossier.pk, user, checklist, version)
@@ -263,8 +276,14 @@ def act(request: HttpRequest, dossier_id: int, action: str) -> HttpResponse:
                     {"assignee": _("This field is required.")},
                 )
             services.assign(dossier.pk, user, assignee, version)
+        elif action == "propose":
+            services.propose(dossier.pk, user, post.get("note", ""), version)
         elif action == "approve":
-            services.approve(dossier.pk, user, post.get("note", ""), version)
+            services.approve(
+                dossier.pk, user, post.get("note", ""), version, post.get("draft_sha256", "")
+            )
+        elif action == "send_back":
+            services.send_back(dossier.pk, user, post.get("reason", ""), version)
         elif action == "reject":
             services.reject(dossier.pk, user, post.get("reason", ""), version)
         elif action == "return_result":
@@ -312,14 +331,24 @@ def result(request: HttpRequest, dossier_id: int) -> HttpResponse:
 
 
 @login_required
-def component_file(request: HttpRequest, dossier_id: int, code: str) -> HttpResponse:
+def component_file(
+    request: HttpRequest, dossier_id: int, code: str, inline: bool = False
+) -> HttpResponse:
+    """A component's file: downloaded, or (``inline``) shown in the browser for a preview."""
     dossier = access.access_dossier(request.user, dossier_id, access.DOWNLOAD)
     component = get_object_or_404(dossier.components.select_related("file"), code=code)
-    response = HttpResponse(read_stored(component.file), content_type=component.file.content_type)
-    # RFC 6266 encoding: a Vietnamese file name in a plain header would be MIME-encoded whole,
-    # and browsers would no longer see an attachment.
-    response["Content-Disposition"] = content_disposition_header(True, component.filename)
-    return response
+    return receipts.file_response(component.file, component.filename, inline)
+
+
+@login_required
+def draft_result(request: HttpRequest, dossier_id: int, inline: bool = False) -> HttpResponse:
+    """The draft result of a proposal (agency officials): shown inline on the dossier page
+    before approval, or downloaded."""
+    dossier = access.access_dossier(request.user, dossier_id, access.DOWNLOAD)
+    try:
+        return receipts.draft_response(dossier, request.user, inline)
+    except DossierError:
+        raise Http404 from None
 
 
 def track(request: HttpRequest) -> HttpResponse:

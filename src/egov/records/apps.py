@@ -16,9 +16,13 @@ class RecordsConfig(AppConfig):
 
         from . import services, tasks, views
 
+        dossier_services.step_hooks.append(services.draft_on_proposal)
+        dossier_services.step_hooks.append(services.discard_unapproved_draft)
         dossier_services.step_hooks.append(services.issue_on_approval)
+        dossier_services.step_guards.append(services.refuse_approval_without_draft)
         dossier_services.step_guards.append(services.refuse_return_until_signed)
         task_finished.connect(tasks.signing_failed_for_good, dispatch_uid="records_signing")
         if views.result_panel not in dossier_pages.dossier_panels:
             dossier_pages.dossier_panels.append(views.result_panel)
         EVENT_LABELS.setdefault("result_signed", _("Result signed electronically"))
+        EVENT_LABELS.setdefault("result_drafted", _("Draft result drawn up for approval"))

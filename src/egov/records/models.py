@@ -50,13 +50,16 @@ class SigningCertificate(models.Model):
 
 
 class ResultStatus(models.TextChoices):
+    #: Drawn up for a proposal, awaiting the approver; never verifiable.
+    DRAFT = "draft", _("Draft awaiting approval")
     PENDING = "pending", _("Being signed")
     SIGNED = "signed", _("Signed")
     FAILED = "failed", _("Signing failed")
 
 
 class ResultDocument(models.Model):
-    """Kết quả giải quyết TTHC điện tử: the signed PDF issued for one approved dossier."""
+    """Kết quả giải quyết TTHC điện tử: the signed PDF issued for one approved dossier (a draft
+    while its proposal awaits approval)."""
 
     dossier = models.OneToOneField(
         "dossiers.Dossier", on_delete=models.PROTECT, related_name="signed_result"
@@ -66,15 +69,16 @@ class ResultDocument(models.Model):
     document_type = models.CharField(_("document type"), max_length=64)
     title = models.CharField(_("title"), max_length=255)
     agency = models.ForeignKey("core.Agency", on_delete=models.PROTECT, related_name="+")
+    #: Empty while a draft.
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     issued_at = models.DateTimeField(_("issued"))
     #: The site's public address when issued (PUBLIC_URL, or the approval request's address):
     #: printed with the verification link and in the QR code.
     public_url = models.CharField(_("public address"), max_length=200, blank=True)
     status = models.CharField(
-        _("status"), max_length=8, choices=ResultStatus.choices, default=ResultStatus.PENDING
+        _("status"), max_length=8, choices=ResultStatus.choices, default=ResultStatus.DRAFT
     )
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=255, blank=True)

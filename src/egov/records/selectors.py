@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 
 from egov.identity.models import User
 
-from .models import ResultDocument
+from .models import ResultDocument, ResultStatus
 from .services import REVOKING_ROLES
 
 
@@ -17,9 +17,11 @@ def revocable_agencies(user: User) -> list[int]:
 
 
 def issued_results(agency_ids: list[int]) -> QuerySet[ResultDocument]:
-    """The results issued by these agencies, newest first, with what the list shows."""
+    """The results issued by these agencies, newest first, with what the list shows (drafts
+    awaiting approval are not issued)."""
     return (
         ResultDocument.objects.filter(agency_id__in=agency_ids)
+        .exclude(status=ResultStatus.DRAFT)
         .select_related("agency", "dossier")
         .order_by("-issued_at", "-pk")
     )

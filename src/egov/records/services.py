@@ -1,5 +1,7 @@
-"""The verbs of electronic results: issue one when a dossier is approved, sign it, revoke it."""
+"""The verbs of electronic results: draw one up when a dossier's result is proposed, sign that
+draft when it is approved, revoke it."""
 
+import hashlib
 import logging
 import secrets
 
@@ -9,8 +11,9 @@ from django.utils.translation import gettext as _
 
 from egov.catalog import document_types
 from egov.core import audit
-from egov.core.files import store_bytes
+from egov.core.files import read_stored, store_bytes
 from egov.dossiers import services as dossier_services
+from egov.dossiers.constants import TRANSITIONS, Status
 from egov.dossiers.models import Dossier
 from egov.identity.models import Role, User
 
@@ -32,17 +35,15 @@ def new_code() -> str:
 # --- hooks on the dossier lifecycle ---------------------------------------------------------------
 
 
-def issue_on_approval(dossier: Dossier, action: str, actor: User) -> None:
-    """Step hook: an approved dossier gets its result document, signed by a background task.
-
-    The task is enqueued inside the approval's transaction: the database task backend stores it
-    in that transaction (no task without the approval, no approval without the task), and the
-    immediate backend of the tests signs at once."""
-    if action != "approve":
+def draft_on_proposal(dossier: Dossier, action: str, actor: User) -> None:
+    """Step hook: a proposed dossier gets its draft result, drawn up from its template with the
+    verification code and date it will bear; the approver previews these very bytes and, on
+    approval, they are what is signed. A proposal made again after a send-back is drawn up
+    afresh, with a new code."""
+    if action != "propose":
         return
-    from .tasks import sign_result
-
     result = dossier.procedure.definition.get("result", {})
+    ResultDocument.objects.filter(dossier=dossier, status=ResultStatus.DRAFT).delete()
     document = ResultDocument.objects.create(
         dossier=dossier,
         code=new_code(),
@@ -51,11 +52,47 @@ def issue_on_approval(dossier: Dossier, action: str, actor: User) -> None:
         if document_types.document_type(result.get("document_type", ""))
         else result.get("name", "")[:255],
         agency=dossier.agency,
-        approved_by=actor,
-        issued_at=dossier.decided_at or timezone.now(),
+        issued_at=timezone.now(),
         public_url=addresses.public_url(),
     )
+    pdf = documents.render(dossier, document.code, document.issued_at, document.public_url)
+    dossier_services.set_result_draft(dossier, store_bytes(pdf, "application/pdf"), document.code)
+
+
+def discard_unapproved_draft(dossier: Dossier, action: str, actor: User) -> None:
+    """Step hook: a draft whose proposal was sent back (or whose dossier was withdrawn) is
+    discarded; its code never verifies. The dossier's events keep its SHA-256."""
+    if Status.AWAITING_APPROVAL not in TRANSITIONS[action].sources:
+        return  # this step cannot leave a proposal: nothing to discard (no query)
+    if dossier.status in (Status.AWAITING_APPROVAL, Status.RESULT_READY):
+        return
+    ResultDocument.objects.filter(dossier=dossier, status=ResultStatus.DRAFT).delete()
+
+
+def issue_on_approval(dossier: Dossier, action: str, actor: User) -> None:
+    """Step hook: the approved draft is signed by a background task.
+
+    The task is enqueued inside the approval's transaction: the database task backend stores it
+    in that transaction (no task without the approval, no approval without the task), and the
+    immediate backend of the tests signs at once."""
+    if action != "approve":
+        return
+    from .tasks import sign_result
+
+    document = ResultDocument.objects.get(dossier=dossier, status=ResultStatus.DRAFT)
+    document.status, document.approved_by = ResultStatus.PENDING, actor
+    document.save(update_fields=["status", "approved_by"])
     sign_result.enqueue(document.pk)
+
+
+def refuse_approval_without_draft(dossier: Dossier, action: str) -> None:
+    """Step guard: only a proposal with its draft result is approved."""
+    if action != "approve":
+        return
+    if not ResultDocument.objects.filter(dossier=dossier, status=ResultStatus.DRAFT).exists():
+        raise dossier_services.WrongState(
+            _("This proposal has no draft result to sign; send it back.")
+        )
 
 
 def refuse_return_until_signed(dossier: Dossier, action: str) -> None:
@@ -87,7 +124,7 @@ def sign(document_id: int) -> ResultDocument:
     ).get(pk=document_id)
     if document.status == ResultStatus.SIGNED:
         return document
-    pdf = documents.render(document.dossier, document.code, document.issued_at, document.public_url)
+    pdf = approved_draft(document)
     certificate = pki.agency_certificate(document.agency)
     signature = signing.sign_pdf(
         pdf,
@@ -117,6 +154,18 @@ def sign(document_id: int) -> ResultDocument:
         )
     log.info("result_signed", extra={"result": document.code})
     return document
+
+
+def approved_draft(document: ResultDocument) -> bytes:
+    """The bytes to sign: the draft the approver previewed and approved, checked against its
+    SHA-256 (a result approved before drafts existed is drawn up from its template)."""
+    draft = document.dossier.result_draft
+    if draft is None:
+        return documents.render(document.dossier, document.code, document.issued_at)
+    pdf = read_stored(draft)
+    if hashlib.sha256(pdf).hexdigest() != draft.sha256:
+        raise ValueError(f"stored draft {draft.sha256} does not match its digest")
+    return pdf
 
 
 def record_failure(document_id: int, error: Exception, max_attempts: int) -> ResultDocument:

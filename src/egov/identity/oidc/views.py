@@ -32,6 +32,7 @@ from django.views.decorators.http import require_GET
 from joserfc.errors import JoseError
 from requests import RequestException
 
+from ..officials.login import landing_url
 from .client import checked_metadata, relying_party
 from .provider import CLAIM_KIND
 from .services import (
@@ -131,7 +132,7 @@ def oidc_callback(request: HttpRequest) -> HttpResponse:
     request.session[SESSION_AMR] = [str(method) for method in claims.get("amr") or []]
     request.session[SESSION_ID_TOKEN] = id_token
     log.info("oidc_login", extra={"user": user.pk})
-    return redirect(_next_url(request, next_url) or settings.LOGIN_REDIRECT_URL)
+    return redirect(_next_url(request, next_url) or landing_url(user))
 
 
 def _redeem(request: HttpRequest) -> tuple[dict[str, Any], str, HttpResponse | None]:
