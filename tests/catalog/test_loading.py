@@ -26,7 +26,7 @@ def test_the_whole_catalogue_is_loaded(catalog: dict[str, Procedure]) -> None:
     assert set(catalog) == codes
     assert Procedure.objects.filter(is_current=True).count() == len(CATALOG_FILES)
     birth = catalog["1.001193"]
-    assert birth.version == 1
+    assert birth.version == 2
     assert birth.levels == ["commune"]
     assert birth.sector == "justice"
     assert birth.field_code == "HOTICH"
@@ -58,9 +58,9 @@ def test_the_management_command_reports_and_refuses(
         call_command("load_catalog", str(tmp_path))
 
 
-def _version_two(folder: Path, **changes: Any) -> Path:
+def _next_version(folder: Path, **changes: Any) -> Path:
     raw = birth_raw()
-    raw.update(version=2, **changes)
+    raw.update(version=3, **changes)
     return write(folder, BIRTH_FILE.name, raw)
 
 
@@ -68,24 +68,24 @@ def test_a_new_version_is_current_and_the_old_one_is_kept(
     tmp_path: Path, make_dossier: Callable[..., Dossier]
 ) -> None:
     old_dossier = make_dossier(Status.SUBMITTED)
-    _version_two(tmp_path, name="Đăng ký khai sinh (mẫu mới)", processing_days=2)
+    _next_version(tmp_path, name="Đăng ký khai sinh (mẫu mới)", processing_days=2)
     audit_rows = AuditEntry.objects.filter(action="catalog_loaded").count()
 
     report = load_catalog(tmp_path)
 
     assert (report.created, report.unchanged) == (1, 0)
     versions = {p.version: p for p in Procedure.objects.filter(code="1.001193")}
-    assert set(versions) == {1, 2}
-    assert versions[1].is_current is False
-    assert versions[2].is_current is True
-    assert versions[1].name == "Đăng ký khai sinh"
-    assert versions[2].name == "Đăng ký khai sinh (mẫu mới)"
-    assert versions[2].processing_days == 2
+    assert set(versions) == {2, 3}
+    assert versions[2].is_current is False
+    assert versions[3].is_current is True
+    assert versions[2].name == "Đăng ký khai sinh"
+    assert versions[3].name == "Đăng ký khai sinh (mẫu mới)"
+    assert versions[3].processing_days == 2
     current = get_procedure("1.001193")
-    assert current is not None and current.version == 2
+    assert current is not None and current.version == 3
     # A dossier keeps the version it was submitted under.
     old_dossier.refresh_from_db()
-    assert old_dossier.procedure.version == 1
+    assert old_dossier.procedure.version == 2
     assert old_dossier.procedure.processing_days == 1
     assert AuditEntry.objects.filter(action="catalog_loaded").count() == audit_rows + 1
 
@@ -98,34 +98,34 @@ def test_changed_content_without_a_new_version_is_refused(
     tmp_path: Path, catalog: dict[str, Procedure]
 ) -> None:
     raw = birth_raw()
-    raw["processing_days"] = 5  # same version 1
+    raw["processing_days"] = 5  # same version
     path = write(tmp_path, BIRTH_FILE.name, raw)
     with pytest.raises(CatalogError) as excinfo:
         load_catalog(tmp_path)
     [(file, field, message)] = excinfo.value.problems
     assert (file, field) == (str(path), "version")
     assert "raise the version" in message
-    birth = Procedure.objects.get(code="1.001193", version=1)
+    birth = Procedure.objects.get(code="1.001193", version=2)
     assert birth.processing_days == 1 and birth.is_current
 
 
 def test_two_files_with_the_same_code_are_refused(
     tmp_path: Path, catalog: dict[str, Procedure]
 ) -> None:
-    first = write(tmp_path, "1.001193-a.yaml", birth_raw() | {"version": 2})
-    second = write(tmp_path, "1.001193-b.yaml", birth_raw() | {"version": 3})
+    first = write(tmp_path, "1.001193-a.yaml", birth_raw() | {"version": 3})
+    second = write(tmp_path, "1.001193-b.yaml", birth_raw() | {"version": 4})
     with pytest.raises(CatalogError) as excinfo:
         load_catalog(tmp_path)
     [(file, field, message)] = excinfo.value.problems
     assert (file, field) == (str(second), "code")
     assert "1.001193" in message and str(first) in message
-    assert set(Procedure.objects.filter(code="1.001193").values_list("version", flat=True)) == {1}
+    assert set(Procedure.objects.filter(code="1.001193").values_list("version", flat=True)) == {2}
 
 
 def test_nothing_is_written_when_any_file_is_broken(
     tmp_path: Path, catalog: dict[str, Procedure]
 ) -> None:
-    _version_two(tmp_path, name="Đăng ký khai sinh v2")
+    _next_version(tmp_path, name="Đăng ký khai sinh v2")
     broken = birth_raw() | {"code": "1.000656", "version": 7}
     broken.pop("steps")
     write(tmp_path, "1.000656-broken.yaml", broken)
@@ -137,8 +137,8 @@ def test_nothing_is_written_when_any_file_is_broken(
 
     problems = {(Path(file).name, field) for file, field, _message in excinfo.value.problems}
     assert problems == {("1.000656-broken.yaml", "steps"), ("3.000347-broken.yml", "-")}
-    assert not Procedure.objects.filter(code="1.001193", version=2).exists()
-    assert get_procedure("1.001193").version == 1  # type: ignore[union-attr]
+    assert not Procedure.objects.filter(code="1.001193", version=3).exists()
+    assert get_procedure("1.001193").version == 2  # type: ignore[union-attr]
 
 
 def test_a_copy_of_the_real_folder_loads_into_an_empty_catalogue(tmp_path: Path, db: Any) -> None:

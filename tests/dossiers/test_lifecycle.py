@@ -67,10 +67,12 @@ def test_submit_online_in_one_step(birth: Procedure, ward: Agency, citizen: User
     assert dossier.status == Status.SUBMITTED
     assert dossier.procedure == birth and dossier.agency == ward and dossier.applicant == citizen
     assert kinds(dossier) == ["draft_created", "submitted"]
-    component = dossier.components.get(code="TO_KHAI")
-    assert component.filename == "Tờ khai.pdf"
+    component = dossier.components.get(code="GIAY_CHUNG_SINH")
+    assert component.filename == "Giấy chứng sinh.pdf"
     assert component.checked is None
-    assert read_stored(component.file) == pdf_bytes("Tờ khai")
+    assert read_stored(component.file) == pdf_bytes("Giấy chứng sinh")
+    # The declaration is the online form itself, rendered at submission (tests/catalog).
+    assert dossier.components.get(code="TO_KHAI").source == "form"
 
 
 def test_receive_checks_every_component_and_starts_the_clock(

@@ -101,10 +101,12 @@ def test_the_component_file_is_downloaded_as_stored(
 ) -> None:
     dossier = make_dossier(Status.SUBMITTED)
     client.force_login(citizen)
-    response = client.get(f"/dossiers/{dossier.pk}/files/TO_KHAI/")
+    response = client.get(f"/dossiers/{dossier.pk}/files/GIAY_CHUNG_SINH/")
     assert response.status_code == 200
-    assert response.content == pdf_bytes("Tờ khai")
+    assert response.content == pdf_bytes("Giấy chứng sinh")
     assert response["Content-Type"] == "application/pdf"
     # The Vietnamese name survives, encoded as RFC 6266 says.
-    assert response["Content-Disposition"] == "attachment; filename*=utf-8''T%E1%BB%9D%20khai.pdf"
+    assert response["Content-Disposition"] == (
+        "attachment; filename*=utf-8''Gi%E1%BA%A5y%20ch%E1%BB%A9ng%20sinh.pdf"
+    )
     assert client.get(f"/dossiers/{dossier.pk}/files/KHONG_CO/").status_code == 404

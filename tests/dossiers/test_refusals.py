@@ -357,7 +357,7 @@ def test_an_incomplete_dossier_cannot_be_submitted(
         "birth_place",
         "mother_full_name",
         "relationship",
-        "component:TO_KHAI",
+        # Not TO_KHAI: the declaration is the online form itself (tests/catalog/test_online_form).
         "component:GIAY_CHUNG_SINH",
     }
     draft.refresh_from_db()

@@ -213,7 +213,6 @@ def test_birth_registration_from_search_to_rating(
     busy_ward: list[Dossier],
     tmp_path: Path,
 ) -> None:
-    declaration = write_pdf(tmp_path, "to-khai-khai-sinh.pdf", "Tờ khai đăng ký khai sinh")
     certificate = write_pdf(tmp_path, "giay-chung-sinh.pdf", "Giấy chứng sinh")
     page = new_page()
 
@@ -281,13 +280,13 @@ def test_birth_registration_from_search_to_rating(
     page.get_by_label("Nơi sinh").fill("Bệnh viện Phụ sản Hà Nội, 929 La Thành, Ba Đình")
     page.get_by_label("Họ, chữ đệm và tên người mẹ").fill(citizen.full_name)
     page.get_by_label("Quan hệ với người được khai sinh").select_option("Mẹ")
-    page.get_by_label(re.compile("^Tờ khai đăng ký khai sinh")).set_input_files(declaration)
+    # No upload for the declaration: the form filled in above is it (rendered at submission).
     page.get_by_label(re.compile("^Giấy chứng sinh")).set_input_files(certificate)
 
     # Save a draft, come back to it from "My dossiers", and submit.
     page.get_by_role("button", name=L("Save draft", "Lưu nháp")).click()
     expect(page.get_by_role("status")).to_be_visible()
-    expect(page.get_by_text(declaration.name)).to_be_visible()
+    expect(page.get_by_text(certificate.name)).to_be_visible()
     page.get_by_role("link", name=L("My dossiers", "Hồ sơ của tôi")).click()
     check_accessibility(page, axe_source, "my dossiers")
     page.get_by_role("row").filter(has_text=BIRTH_NAME).get_by_role("link").click()
@@ -634,9 +633,6 @@ def test_pages_work_without_javascript(
     page.get_by_label("Nơi sinh").fill("Bệnh viện Bạch Mai")
     page.get_by_label("Họ, chữ đệm và tên người mẹ").fill(citizen.full_name)
     page.get_by_label("Quan hệ với người được khai sinh").select_option("Mẹ")
-    page.get_by_label(re.compile("^Tờ khai đăng ký khai sinh")).set_input_files(
-        write_pdf(tmp_path, "to-khai.pdf", "Tờ khai")
-    )
     page.get_by_label(re.compile("^Giấy chứng sinh")).set_input_files(
         write_pdf(tmp_path, "chung-sinh.pdf", "Giấy chứng sinh")
     )

@@ -150,9 +150,6 @@ def test_a_citizen_of_deployment_a_logs_in_on_b_and_submits_a_dossier(
     page.get_by_label("Nơi sinh").fill("Bệnh viện Phụ sản Trung ương")
     page.get_by_label("Họ, chữ đệm và tên người mẹ").fill(FULL_NAME)
     page.get_by_label("Quan hệ với người được khai sinh").select_option("Mẹ")
-    page.get_by_label(re.compile("^Tờ khai đăng ký khai sinh")).set_input_files(
-        write_pdf(tmp_path, "to-khai.pdf", "Tờ khai đăng ký khai sinh")
-    )
     page.get_by_label(re.compile("^Giấy chứng sinh")).set_input_files(
         write_pdf(tmp_path, "chung-sinh.pdf", "Giấy chứng sinh")
     )

@@ -61,7 +61,6 @@ def test_a_citizen_reuses_a_birth_certificate_for_permanent_residence(
     tmp_path: Path,
 ) -> None:
     certificate_number = birth_certificate.number
-    declaration = write_pdf(tmp_path, "to-khai-ct01.pdf", "Tờ khai thay đổi thông tin cư trú")
     lease = write_pdf(tmp_path, "hop-dong-thue-nha.pdf", "Hợp đồng thuê nhà")
     page = new_page()
     log_in(page, citizen.personal_id)
@@ -92,7 +91,7 @@ def test_a_citizen_reuses_a_birth_certificate_for_permanent_residence(
     page.get_by_label("Trường hợp đăng ký").select_option(
         "Về ở với người thân (vợ/chồng, cha/mẹ, con…)"
     )
-    page.get_by_label(re.compile("^Tờ khai thay đổi thông tin cư trú")).set_input_files(declaration)
+    # The CT01 declaration is the form filled in above: nothing to upload for it.
     page.get_by_label(re.compile("^Giấy tờ, tài liệu chứng minh chỗ ở hợp pháp")).set_input_files(
         lease
     )

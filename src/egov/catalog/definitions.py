@@ -63,6 +63,7 @@ class Fee(Strict):
     copies_field: str = ""
     legal_basis: str = ""
     note: str = ""
+    note_en: str = ""
 
     @model_validator(mode="after")
     def _copies_only_per_copy(self) -> "Fee":
@@ -104,6 +105,11 @@ class Component(Strict):
     name_en: str = ""
     required: bool = True
     copies: str = ""
+    copies_en: str = ""
+    #: Satisfied by the online application form: an online dossier does not upload it; the
+    #: filled form, rendered to PDF at submission, is this component (a counter dossier still
+    #: has the signed paper form scanned).
+    online_form: bool = False
     #: Repository document types that satisfy this component (reuse instead of upload).
     document_types: list[str] = []
 
@@ -121,6 +127,7 @@ class Step(Strict):
 class LegalBasis(Strict):
     number: str = Field(min_length=1)
     title: str = Field(min_length=1)
+    title_en: str = ""
     issued: date | None = None
 
 
@@ -189,7 +196,9 @@ class ProcedureDefinition(Strict):
     applicant_types: list[Literal["citizen", "organisation"]] = ["citizen"]
     identity_level: int = Field(default=1, ge=1, le=2)
     description: str = ""
+    description_en: str = ""
     conditions: str = ""
+    conditions_en: str = ""
     fees: list[Fee] = []
     components: list[Component] = Field(min_length=1)
     form: FormDefinition
@@ -241,6 +250,22 @@ class ProcedureDefinition(Strict):
             raise ValueError("reductions need fees to reduce")
         return reductions
 
+    @field_validator("components")
+    @classmethod
+    def _one_online_form(cls, components: list[Component]) -> list[Component]:
+        if sum(component.online_form for component in components) > 1:
+            raise ValueError("at most one component is satisfied by the online form")
+        return components
+
+    @model_validator(mode="after")
+    def _english_text(self) -> "ProcedureDefinition":
+        """English pages show the catalogue in English: every Vietnamese text has its English
+        counterpart (``<name>_en``)."""
+        missing = [path for path, text, english in _texts(self) if text and not english]
+        if missing:
+            raise ValueError(f"English text missing: {', '.join(missing)}")
+        return self
+
     @field_validator("steps")
     @classmethod
     def _shares_add_up(cls, steps: list[Step]) -> list[Step]:
@@ -248,6 +273,32 @@ class ProcedureDefinition(Strict):
         if abs(total - 1) > 0.001:
             raise ValueError(f"shares must add up to 1 (they add up to {total:g})")
         return steps
+
+
+def _texts(definition: ProcedureDefinition) -> list[tuple[str, str, str]]:
+    """(where, Vietnamese, English) for every text of a procedure shown to the public."""
+    texts = [
+        ("name_en", definition.name, definition.name_en),
+        ("field.name_en", definition.field.name, definition.field.name_en),
+        ("description_en", definition.description, definition.description_en),
+        ("conditions_en", definition.conditions, definition.conditions_en),
+        ("result.name_en", definition.result.name, definition.result.name_en),
+    ]
+    for n, fee in enumerate(definition.fees):
+        texts += [
+            (f"fees.{n}.name_en", fee.name, fee.name_en),
+            (f"fees.{n}.note_en", fee.note, fee.note_en),
+        ]
+    for n, component in enumerate(definition.components):
+        texts += [
+            (f"components.{n}.name_en", component.name, component.name_en),
+            (f"components.{n}.copies_en", component.copies, component.copies_en),
+        ]
+    for n, step in enumerate(definition.steps):
+        texts.append((f"steps.{n}.name_en", step.name, step.name_en))
+    for n, reduction in enumerate(definition.reductions):
+        texts.append((f"reductions.{n}.name_en", reduction.name, reduction.name_en))
+    return texts
 
 
 class CatalogError(ValueError):

@@ -177,3 +177,39 @@ def validate(form: dict[str, Any], data: dict[str, Any]) -> dict[str, str]:
             except ValueError:
                 errors[name] = _("Enter a valid date (dd/mm/yyyy).")
     return errors
+
+
+def render_pdf(
+    procedure: dict[str, Any], data: dict[str, Any], facts: list[tuple[str, str]]
+) -> bytes:
+    """The filled application form as a PDF for the dossier's record ("tờ khai điện tử"): the
+    procedure, ``facts`` about the submission (applicant, agency, receipt code, time), then
+    every field of the form with its Vietnamese title, in display order."""
+    from egov.core.pdf import Document  # fpdf2 is loaded only when a form is rendered
+
+    schema, ui = procedure["form"]["schema"], procedure["form"].get("ui", {})
+    pdf = Document(f"Tờ khai — {procedure['name']}")
+    pdf.centred("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True)
+    pdf.centred("Độc lập - Tự do - Hạnh phúc")
+    pdf.ln(4)
+    pdf.heading(f"TỜ KHAI {procedure['name'].upper()}")
+    pdf.centred("(khai trực tuyến trên Cổng dịch vụ công)")
+    pdf.ln(4)
+    for label, value in facts:
+        pdf.field(label, value)
+    pdf.ln(3)
+    for name in _ordered_names(schema, ui):
+        prop = schema["properties"][name]
+        pdf.field(prop["title"], _pdf_value(prop, data.get(name)))
+    return pdf.to_bytes()
+
+
+def _pdf_value(prop: dict[str, Any], value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if prop["type"] == "boolean":
+        return "Có" if value else "Không"
+    if prop.get("format") == "date":
+        with contextlib.suppress(ValueError):
+            return date.fromisoformat(str(value)).strftime("%d/%m/%Y")
+    return str(value)

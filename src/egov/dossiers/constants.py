@@ -71,6 +71,8 @@ class ComponentSource(models.TextChoices):
     SCAN = "scan", _("Scanned at the counter")
     #: A document of the applicant's data repository attached instead of an upload (reuse).
     REPOSITORY = "repository", _("From the data repository")
+    #: The online application form, rendered to PDF at submission (catalogue ``online_form``).
+    FORM = "form", _("Online application form")
 
 
 APPLICANT = "applicant"

@@ -269,10 +269,47 @@ def completeness_errors(dossier: Dossier) -> dict[str, str]:
     return _completeness_errors(dossier)
 
 
+def from_online_form(dossier: Dossier, component: Mapping[str, Any]) -> bool:
+    """Whether ``component`` of ``dossier`` is its online application form, rendered at
+    submission instead of uploaded (online dossiers only: at the counter the paper form is
+    scanned)."""
+    return bool(component.get("online_form")) and dossier.channel == Channel.ONLINE
+
+
+def _attach_online_form(dossier: Dossier) -> None:
+    """The filled form, as a PDF, becomes the component the catalogue marks ``online_form``
+    (replacing any file sent for it: the online form is the declaration)."""
+    for spec in dossier.procedure.components:
+        if not from_online_form(dossier, spec):
+            continue
+        facts = [
+            ("Mã hồ sơ", dossier.code or ""),
+            ("Người nộp", dossier.applicant.full_name),
+            ("Cơ quan tiếp nhận", dossier.agency.name),
+            ("Thời điểm nộp", timezone.localtime(dossier.submitted_at).strftime("%H:%M %d/%m/%Y")),
+        ]
+        data = application_forms.render_pdf(dossier.procedure.definition, dossier.form_data, facts)
+        DossierComponent.objects.update_or_create(
+            dossier=dossier,
+            code=spec["code"],
+            defaults={
+                "file": store_bytes(data, "application/pdf"),
+                "filename": f"to-khai-{dossier.code}.pdf",
+                "source": ComponentSource.FORM,
+                "repository_document": None,
+                "uploaded_at": timezone.now(),
+                "checked": None,
+                "check_note": "",
+            },
+        )
+
+
 def _completeness_errors(dossier: Dossier) -> dict[str, str]:
     errors = application_forms.validate(dossier.procedure.definition["form"], dossier.form_data)
     present = set(dossier.components.values_list("code", flat=True))
     for component in dossier.procedure.components:
+        if from_online_form(dossier, component):
+            continue  # made from the form at submission
         if component["required"] and component["code"] not in present:
             errors[f"component:{component['code']}"] = _("This document is required.")
     return errors
@@ -412,6 +449,7 @@ def submit(dossier_id: int, applicant: User, expected_version: int | None = None
         dossier.submitted_at = timezone.now()
         _record(dossier, "submitted", applicant, Status.DRAFT, channel=dossier.channel)
         _assign_receipt_code(dossier)
+        _attach_online_form(dossier)
     return dossier
 
 

@@ -183,6 +183,7 @@ def _component_rows(
             "file": present.get(spec["code"]),
             "error": errors.get(f"component:{spec['code']}", ""),
             "extras": extras.get(spec["code"], []),
+            "from_form": services.from_online_form(dossier, spec),
         }
         for spec in dossier.procedure.components
     ]
