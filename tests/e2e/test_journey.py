@@ -342,14 +342,14 @@ def test_birth_registration_from_search_to_rating(
     expect(status_of(page)).to_have_text(vi(Status.SUBMITTED.label))
     # Each file opens inline in the checklist, then is marked.
     receive = action_form(page, "Receive", "Tiếp nhận")
-    receive.get_by_text(re.compile(re.escape(declaration.name))).first.click()
+    receive.get_by_text(re.compile(re.escape(certificate.name))).first.click()
     preview = receive.locator("iframe").first
     expect(preview).to_be_visible()
     src = preview.get_attribute("src") or ""
     shown = page.request.get(src)
     assert shown.ok and shown.headers["content-type"] == "application/pdf"
     assert shown.headers["content-disposition"].startswith("inline")
-    assert shown.body() == declaration.read_bytes()
+    assert shown.body() == certificate.read_bytes()
     for document in ("Tờ khai đăng ký khai sinh", "Giấy chứng sinh"):
         receive.get_by_role("group", name=re.compile(re.escape(document))).get_by_role(
             "radio", name=L("Valid", "Hợp lệ")
