@@ -43,7 +43,7 @@ def test_an_online_dossier_gets_its_form_as_the_declaration(
 
     log_in(client, staff["receiver"])
     page = client.get(f"/dossiers/{dossier.pk}/").content.decode()
-    assert f'href="/dossiers/{dossier.pk}/files/TO_KHAI/">to-khai-{dossier.code}.pdf' in page
+    assert f'href="/dossiers/{dossier.pk}/files/TO_KHAI/view/">to-khai-{dossier.code}.pdf' in page
     response = client.get(f"/dossiers/{dossier.pk}/files/TO_KHAI/")
     assert response["Content-Type"] == "application/pdf"
     # It is checked at intake like any other document.

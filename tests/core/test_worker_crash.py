@@ -20,7 +20,7 @@ from tests.deployments import ROOT, Deployment
 
 pytestmark = pytest.mark.xdist_group("deployments")
 
-#: The demo's received birth registration, assigned and approved: signing is enqueued.
+#: The demo's received birth registration, assigned, proposed and approved: signing is enqueued.
 APPROVE = """
 from egov.dossiers import services
 from egov.dossiers.demo import load_demo
@@ -30,6 +30,7 @@ load_demo()
 dossier = Dossier.objects.get()
 services.assign(dossier.pk, User.objects.get(username="tiepnhan.badinh"),
                 User.objects.get(username="xuly.badinh"))
+services.propose(dossier.pk, User.objects.get(username="xuly.badinh"))
 services.approve(dossier.pk, User.objects.get(username="pheduyet.badinh"))
 print("dossier", dossier.pk)
 """

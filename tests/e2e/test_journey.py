@@ -343,7 +343,7 @@ def test_birth_registration_from_search_to_rating(
     # Each file opens inline in the checklist, then is marked.
     receive = action_form(page, "Receive", "Tiếp nhận")
     receive.get_by_text(re.compile(re.escape(certificate.name))).first.click()
-    preview = receive.locator("iframe").first
+    preview = receive.locator("iframe:visible").first
     expect(preview).to_be_visible()
     src = preview.get_attribute("src") or ""
     shown = page.request.get(src)

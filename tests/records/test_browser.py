@@ -107,7 +107,7 @@ def test_approve_sign_and_verify_by_the_qr_link(
 def test_the_page_shows_the_signed_result_without_a_reload(
     new_page: Callable[..., Page],  # noqa: F811
     axe_source: str,  # noqa: F811
-    processing: Dossier,
+    proposed: Dossier,
     journey_staff: dict[str, User],  # noqa: F811
     settings: Any,
 ) -> None:
@@ -118,7 +118,7 @@ def test_the_page_shows_the_signed_result_without_a_reload(
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     page = new_page()
     log_in(page, "pheduyet.badinh")
-    open_in_back_office(page, processing.code or "")
+    open_in_back_office(page, proposed.code or "")
     approve = action_form(page, "Approve", "Phê duyệt")
     approve.get_by_role("button", name=L("Approve", "Phê duyệt")).click()
     status = page.get_by_role("region", name=L("Electronic result")).get_by_role("status")
@@ -129,7 +129,7 @@ def test_the_page_shows_the_signed_result_without_a_reload(
 
     page.evaluate("window.notReloaded = true")
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    sign_result.call(ResultDocument.objects.get(dossier=processing).pk)
+    sign_result.call(ResultDocument.objects.get(dossier=proposed).pk)
     expect(download).to_be_visible(timeout=15_000)
     expect(status).to_contain_text(
         re.compile("Kết quả đã được ký số.|The result has been signed electronically.")

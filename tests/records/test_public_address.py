@@ -1,6 +1,6 @@
 """The verification address printed on a result (and encoded in its QR code) is the site's public
-address: PUBLIC_URL when set, else the address the approval was served on — never a fixed
-development address."""
+address: PUBLIC_URL when set, else the address the proposal (which draws the result up) was served
+on — never a fixed development address."""
 
 import io
 from collections.abc import Callable
@@ -34,15 +34,20 @@ def qr_payloads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return made
 
 
-def approve_on(client: Client, host: str, dossier: Dossier, approver: User, **extra: Any) -> None:
-    log_in(client, approver)
+def propose_and_approve_on(
+    client: Client, host: str, dossier: Dossier, staff: dict[str, User], **extra: Any
+) -> None:
+    """The processor proposes on ``host`` (the draft, with its printed address, is drawn up
+    then); the approver signs that draft."""
+    log_in(client, staff["processor"])
     response = client.post(
-        f"/dossiers/{dossier.pk}/act/approve/",
-        {"note": "Đồng ý", "version": dossier.version},
+        f"/dossiers/{dossier.pk}/act/propose/",
+        {"note": "Trình ký", "version": dossier.version},
         HTTP_HOST=host,
         **extra,
     )
     assert response.status_code in (200, 302), response.status_code
+    dossier_services.approve(dossier.pk, staff["approver"])
 
 
 def printed_text(document: ResultDocument) -> str:
@@ -61,7 +66,7 @@ def test_the_address_served_is_printed_when_public_url_is_unset(
     settings.PUBLIC_URL = ""
     settings.ALLOWED_HOSTS = ["127.0.0.1"]
     dossier = make_dossier(Status.PROCESSING)
-    approve_on(client, "127.0.0.1:8765", dossier, staff["approver"])
+    propose_and_approve_on(client, "127.0.0.1:8765", dossier, staff)
     document = ResultDocument.objects.get(dossier=dossier)
     expected = f"http://127.0.0.1:8765/verify/{document.code}/"
     assert document.public_url == "http://127.0.0.1:8765"
@@ -80,7 +85,7 @@ def test_a_secure_request_prints_https(
     settings.PUBLIC_URL = ""
     settings.ALLOWED_HOSTS = ["dichvucong.example.gov.vn"]
     dossier = make_dossier(Status.PROCESSING)
-    approve_on(client, "dichvucong.example.gov.vn", dossier, staff["approver"], secure=True)
+    propose_and_approve_on(client, "dichvucong.example.gov.vn", dossier, staff, secure=True)
     document = ResultDocument.objects.get(dossier=dossier)
     assert qr_payloads == [f"https://dichvucong.example.gov.vn/verify/{document.code}/"]
 
@@ -95,7 +100,7 @@ def test_public_url_wins_over_the_address_served(
     settings.PUBLIC_URL = "https://dichvucong.example.gov.vn"
     settings.ALLOWED_HOSTS = ["10.0.0.5"]
     dossier = make_dossier(Status.PROCESSING)
-    approve_on(client, "10.0.0.5:8000", dossier, staff["approver"])
+    propose_and_approve_on(client, "10.0.0.5:8000", dossier, staff)
     document = ResultDocument.objects.get(dossier=dossier)
     expected = f"https://dichvucong.example.gov.vn/verify/{document.code}/"
     assert expected in printed_text(document)
@@ -110,7 +115,6 @@ def test_without_a_request_the_site_url_is_used(
 ) -> None:
     settings.PUBLIC_URL = ""
     settings.SITE_URL = "https://egov.example.gov.vn"
-    dossier = make_dossier(Status.PROCESSING)
-    dossier_services.approve(dossier.pk, staff["approver"])
+    dossier = make_dossier(Status.RESULT_READY)
     document = ResultDocument.objects.get(dossier=dossier)
     assert qr_payloads == [f"https://egov.example.gov.vn/verify/{document.code}/"]

@@ -223,7 +223,7 @@ def test_the_applicant_is_told_of_the_result_once_it_is_signed_and_only_once(
 ) -> None:
     from egov.records import tasks
 
-    dossier = make_dossier(Status.PROCESSING)
+    dossier = make_dossier(Status.AWAITING_APPROVAL)
     told = Notification.objects.filter(dossier=dossier, event__kind__in=RESULT_EVENTS)
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     with django_capture_on_commit_callbacks(execute=True):

@@ -38,6 +38,7 @@ def birth_certificates(
         dossier, _ = dossier_services.submit_online(citizen, birth, ward, form, birth_files())
         dossier_services.receive(dossier.pk, staff["receiver"], BIRTH_CHECKLIST)
         dossier_services.assign(dossier.pk, staff["receiver"], staff["processor"])
+        dossier_services.propose(dossier.pk, staff["processor"])
         dossier_services.approve(dossier.pk, staff["approver"])
         filed.append(RepositoryDocument.objects.get(source_dossier=dossier))
     return filed

@@ -10,6 +10,7 @@ from ninja import Router, Schema, Status
 from egov.dossiers import access
 from egov.dossiers.api import ErrorOut
 from egov.identity.auth import acting_user, api_auth
+from egov.identity.clientip import client_ip
 
 from . import receipts, selectors, services
 from .fees import claimable_reductions
@@ -161,7 +162,7 @@ def pay_online(request: HttpRequest, dossier_id: int) -> Status:
         return_url=request.build_absolute_uri(
             f"/payments/return/{provider.name if provider else ''}/"
         ),
-        client_ip=str(request.META.get("REMOTE_ADDR", "")),
+        client_ip=client_ip(request),
     )
     return Status(201, {"payment": payment, "redirect_url": request.build_absolute_uri(url)})
 
