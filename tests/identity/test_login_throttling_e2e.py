@@ -45,6 +45,7 @@ def test_a_slowed_down_owner_gets_in_with_a_code(
     check_accessibility(page, axe_source, "login slowed down")
 
     page.get_by_role("link", name=L("Get a code", "Nhận mã")).click()
+    expect(page.locator("#id_username")).to_be_visible()  # the unlock page, loaded
     check_accessibility(page, axe_source, "unlock: the login")
     page.locator("#id_username").fill(owner.username)
     page.get_by_role("button", name=L("Send me a code", "Gửi mã cho tôi")).click()
@@ -64,6 +65,7 @@ def test_the_owner_manages_api_tokens(
     log_in(page, citizen.username)
     page.goto("/account/")
     page.get_by_role("link", name=L("My API tokens", "Mã truy cập API của tôi")).click()
+    expect(page).to_have_url(re.compile(r"/account/tokens/$"))
     check_accessibility(page, axe_source, "API tokens (none)")
     page.locator("#id_name").fill("ứng dụng kế toán")
     page.get_by_role("button", name=L("Create a token", "Tạo mã")).click()
