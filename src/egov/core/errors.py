@@ -24,8 +24,8 @@ class ServiceError(Exception):
         self.errors = dict(errors or {})
 
 
-# Lỗi: a stable ``code``, a ``message`` in the request's language, the fields at fault. No
-# docstring: the parts that declared their own copy before produce the same OpenAPI component.
+# Lỗi: a stable ``code``, a ``message`` in the request's language, the fields at fault. The one
+# error schema of every part's API (a comment, not a docstring, keeps the committed contract).
 class ErrorOut(Schema):
     code: str
     message: str

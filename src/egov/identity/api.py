@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
+from egov.core.errors import ErrorOut
 from egov.core.models import Agency
 
 from .auth import acting_user, api_auth
@@ -40,12 +41,6 @@ class NewOfficialIn(Schema):
 class RoleIn(Schema):
     agency: str
     role: str
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    errors: dict[str, str]
 
 
 ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}

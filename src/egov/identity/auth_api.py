@@ -7,17 +7,13 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema, Status
 
+from egov.core.errors import ErrorOut
+
 from . import tokens
 from .auth import acting_user, api_auth
 from .models import ApiToken
 
 router = Router()
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    errors: dict[str, str]
 
 
 class TokenRequestIn(Schema):

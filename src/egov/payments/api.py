@@ -7,8 +7,8 @@ from typing import Any, Literal
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 
+from egov.core.errors import ErrorOut
 from egov.dossiers import access
-from egov.dossiers.api import ErrorOut
 from egov.identity.auth import acting_user, api_auth
 from egov.identity.clientip import client_ip
 

@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from egov.core.errors import ErrorOut
 from egov.identity.auth import acting_user, api_auth
 
 from . import selectors, services
@@ -17,12 +18,6 @@ from .views import checked_pdf
 
 router = Router(auth=api_auth)
 public_router = Router()
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    errors: dict[str, str]
 
 
 class VerdictOut(Schema):

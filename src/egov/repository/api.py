@@ -9,9 +9,9 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Field, Form, Router, Schema, Status
 
+from egov.core.errors import ERRORS, ErrorOut
 from egov.core.files import uploaded_files as _files
 from egov.dossiers import access as dossier_access
-from egov.dossiers.api import ERRORS, ErrorOut
 from egov.dossiers.services import Upload
 from egov.identity.auth import acting_user, api_auth
 

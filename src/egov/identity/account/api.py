@@ -8,6 +8,8 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, Router, Schema, Status
 
+from egov.core.errors import ErrorOut
+
 from ..auth import acting_user, api_auth
 from ..models import Organisation, RegistryVerification, Representation, User
 from ..ratelimit import client_address
@@ -20,12 +22,6 @@ from . import personal_data, services
 
 account_router = Router()
 organisations_router = Router(auth=api_auth)
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    errors: dict[str, str]
 
 
 ERRORS: dict[int, Any] = {
