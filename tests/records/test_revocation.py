@@ -6,10 +6,10 @@ from collections.abc import Callable
 import pytest
 from django.test import Client
 
+from egov.core.errors import InvalidInput, NotAllowed, NotFound, WrongState
 from egov.core.models import Agency, AuditEntry
 from egov.identity.models import User
 from egov.records import services
-from egov.records.errors import InvalidInput, NotAllowed, NotFound, WrongState
 from egov.records.models import ResultDocument
 from tests.conftest import bearer, log_in
 

@@ -668,12 +668,8 @@ def apology(request: HttpRequest, dossier_id: int, payload: ApologyIn) -> Dossie
         f"{tracking.WRONG_CHECKS_PER_CODE} wrong checks an hour per code (429, `Retry-After`)."
     ),
 )
-def track(request: HttpRequest, code: str, response: HttpResponse, check: str = "") -> Any:
-    try:
-        found = tracking.track(client_address(request), code, check)
-    except tracking.TrackingThrottled as exc:
-        response["Retry-After"] = str(exc.retry_after)
-        return Status(429, {"code": exc.code, "message": exc.message, "errors": {}})
+def track(request: HttpRequest, code: str, check: str = "") -> Any:
+    found = tracking.track(client_address(request), code, check)
     if found is None:
         raise NotFound("Không tìm thấy hồ sơ / dossier not found")
     return _tracking_out(found)

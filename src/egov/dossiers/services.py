@@ -25,7 +25,13 @@ from egov.catalog import forms as application_forms
 from egov.catalog.models import Procedure
 from egov.catalog.selectors import performing_agencies
 from egov.core import calendar
-from egov.core.errors import ServiceError
+from egov.core.errors import (
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+    StaleVersion,
+    WrongState,
+)
 from egov.core.files import clean_filename, read_checked_upload, store_bytes
 from egov.core.models import Agency, StoredFile
 from egov.identity.models import Organisation, User, UserKind
@@ -50,32 +56,6 @@ from .models import (
 
 #: A procedure "within the day" is due at the end of office hours.
 WORKDAY_END = time(17, 0)
-
-
-class DossierError(ServiceError):
-    """A refused dossier operation."""
-
-    code = "invalid"
-
-
-class NotFound(DossierError):
-    code, http_status = "not_found", 404
-
-
-class NotAllowed(DossierError):
-    code, http_status = "forbidden", 403
-
-
-class WrongState(DossierError):
-    code, http_status = "invalid_state", 409
-
-
-class StaleVersion(DossierError):
-    code, http_status = "stale", 409
-
-
-class InvalidInput(DossierError):
-    code, http_status = "invalid_input", 422
 
 
 class IdentityLevelRequired(NotAllowed):

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from egov.catalog import forms as application_forms
 from egov.catalog.selectors import current_procedures, get_procedure, performing_agencies
+from egov.core.errors import ServiceError, TooManyRequests
 from egov.core.files import uploaded_files as _files
 from egov.core.models import Agency
 from egov.identity.auth import acting_user
@@ -29,7 +30,7 @@ from egov.identity.services import organisations_of
 from . import access, receipts, selectors, services, tracking
 from .constants import TRANSITIONS, Satisfaction, Status
 from .models import Dossier
-from .services import DossierError, InvalidInput, Upload
+from .services import InvalidInput, Upload
 
 #: Other parts add to the dossier pages without this part importing them (as
 #: ``services.step_guards``), registering in their AppConfig.ready():
@@ -91,7 +92,7 @@ def start(request: HttpRequest, code: str) -> HttpResponse:
         else:
             try:
                 dossier = services.start_draft(user, procedure, agency, organisation)
-            except DossierError as exc:
+            except ServiceError as exc:
                 error, status = exc.message, exc.http_status
             else:
                 services.save_draft(
@@ -143,7 +144,7 @@ def edit(request: HttpRequest, dossier_id: int) -> HttpResponse:
                 return redirect("dossiers:detail", dossier.pk)
             messages.success(request, _("Draft saved. You can come back and finish it later."))
             return redirect("dossiers:edit", dossier.pk)
-        except DossierError as exc:
+        except ServiceError as exc:
             errors = exc.errors
             if request.POST.get("action") == "submit" and isinstance(exc, InvalidInput):
                 # Everything that keeps it from being submitted, at once: a refused file says
@@ -305,7 +306,7 @@ def act(request: HttpRequest, dossier_id: int, action: str) -> HttpResponse:
             services.rate(
                 dossier.pk, user, int(score) if score.isdigit() else 0, post.get("comment", "")
             )
-    except DossierError as exc:
+    except ServiceError as exc:
         messages.error(request, exc.message)
         dossier = access.access_dossier(request.user, dossier_id, action)
         return _render_detail(request, dossier, exc.errors, status=exc.http_status)
@@ -318,7 +319,7 @@ def receipt(request: HttpRequest, dossier_id: int) -> HttpResponse:
     dossier = access.access_dossier(request.user, dossier_id, access.DOWNLOAD)
     try:
         return receipts.receipt_response(dossier)
-    except DossierError:
+    except ServiceError:
         raise Http404 from None
 
 
@@ -327,7 +328,7 @@ def result(request: HttpRequest, dossier_id: int) -> HttpResponse:
     dossier = access.access_dossier(request.user, dossier_id, access.DOWNLOAD)
     try:
         return receipts.result_response(dossier)
-    except DossierError:
+    except ServiceError:
         raise Http404 from None
 
 
@@ -348,7 +349,7 @@ def draft_result(request: HttpRequest, dossier_id: int, inline: bool = False) ->
     dossier = access.access_dossier(request.user, dossier_id, access.DOWNLOAD)
     try:
         return receipts.draft_response(dossier, request.user, inline)
-    except DossierError:
+    except ServiceError:
         raise Http404 from None
 
 
@@ -362,7 +363,7 @@ def track(request: HttpRequest) -> HttpResponse:
         return render(request, "dossiers/track.html", context)
     try:
         found = tracking.track(client_address(request), code, check)
-    except tracking.TrackingThrottled as exc:
+    except TooManyRequests as exc:
         response = render(
             request, "dossiers/track.html", context | {"refused": exc.message}, status=429
         )
@@ -455,7 +456,7 @@ def counter(request: HttpRequest) -> HttpResponse:
         except ValueError:
             errors = {"birth_date": _("Enter a valid date (dd/mm/yyyy).")}
             messages.error(request, errors["birth_date"])
-        except DossierError as exc:
+        except ServiceError as exc:
             errors = exc.errors
             messages.error(request, exc.message)
         else:

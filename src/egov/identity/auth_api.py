@@ -4,7 +4,7 @@ revoke one's own (docs/api.md). Errors are the API's JSON shape ``{code, message
 from datetime import datetime
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from egov.core.errors import ErrorOut
@@ -57,14 +57,10 @@ def _out(token: ApiToken) -> dict[str, Any]:
         "locked out exactly as at the login page (`429` with `Retry-After`)."
     ),
 )
-def obtain(request: HttpRequest, payload: TokenRequestIn, response: HttpResponse) -> Any:
-    try:
-        issued = tokens.obtain_api_token(
-            request, payload.username, payload.password, payload.code, payload.name
-        )
-    except tokens.LoginThrottled as exc:
-        response["Retry-After"] = str(exc.retry_after)
-        return Status(429, {"code": exc.code, "message": exc.message, "errors": {}})
+def obtain(request: HttpRequest, payload: TokenRequestIn) -> Any:
+    issued = tokens.obtain_api_token(
+        request, payload.username, payload.password, payload.code, payload.name
+    )
     return Status(201, _out(issued.record) | {"token": issued.token})
 
 

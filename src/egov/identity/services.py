@@ -4,14 +4,14 @@ from datetime import date
 from typing import NoReturn
 
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from egov.core import audit
-from egov.core.errors import ServiceError
+from egov.core.errors import Conflict, InvalidInput, NotAllowed
 from egov.core.models import Agency
 
 from . import tokens
@@ -128,25 +128,9 @@ def _check_new_official(user: User, password: str) -> None:
 # --- roles -----------------------------------------------------------------------------------------
 
 
-class RoleError(Exception):
-    """A refused change to officials or their roles; ``code`` is stable for API clients, the
-    message is for people."""
+class InvalidRole(InvalidInput, ValueError):
+    """A role name egov does not know."""
 
-    code = "invalid"
-    http_status = 422
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-class RoleNotAllowed(RoleError, PermissionDenied):
-    """The actor may not manage roles there (or may not hand out this role)."""
-
-    code, http_status = "forbidden", 403
-
-
-class InvalidRole(RoleError, ValueError):
     code = "invalid_role"
 
 
@@ -204,7 +188,7 @@ def refuse_role_management(
     actor: object, agency: Agency, action: str, message: str, roles: list[str] | None = None
 ) -> NoReturn:
     """Audit a refused attempt to manage the officials of ``agency`` (``permission_denied``, as
-    refused dossier actions are), then raise :class:`RoleNotAllowed`."""
+    refused dossier actions are), then raise :class:`NotAllowed`."""
     audit.record(
         "permission_denied",
         actor=actor if isinstance(actor, User) else None,
@@ -212,7 +196,7 @@ def refuse_role_management(
         object_id=agency.pk,
         data={"action": action, "roles": list(roles or [])},
     )
-    raise RoleNotAllowed(message)
+    raise NotAllowed(message)
 
 
 def grant_role(user: User, agency: Agency, role: str, *, by: User | None = None) -> None:
@@ -227,7 +211,7 @@ def grant_role(user: User, agency: Agency, role: str, *, by: User | None = None)
     if by is not None:
         _check_can_manage(by, agency, [role], "grant_role")
     if not user.is_official:
-        raise RoleError(_("Roles are only given to officials."))
+        raise InvalidInput(_("Roles are only given to officials."))
     with transaction.atomic():
         _role, created = OfficialRole.objects.get_or_create(user=user, agency=agency, role=role)
         if created:
@@ -261,7 +245,7 @@ def revoke_role(user: User, agency: Agency, role: str, *, by: User | None = None
                 role=Role.PLATFORM_ADMIN, user__is_active=True
             )
             if not [held for held in holders if held.user_id != user.pk]:
-                raise RoleError(_("The last platform administrator cannot be removed."))
+                raise InvalidInput(_("The last platform administrator cannot be removed."))
         held.delete()
         audit.record(
             "role_revoked",
@@ -279,18 +263,6 @@ user_for_token = tokens.user_for_token
 
 
 # --- organisations and their representatives -------------------------------------------------------
-
-
-class OrganisationError(ServiceError):
-    """A refused change to an organisation or its representatives."""
-
-
-class OrganisationNotAllowed(OrganisationError, PermissionDenied):
-    code, http_status = "forbidden", 403
-
-
-class OrganisationConflict(OrganisationError):
-    code, http_status = "conflict", 409
 
 
 def normalise_tax_code(value: str) -> str:
@@ -368,19 +340,19 @@ def register_organisation(
     ):
         representative = by
     else:
-        raise OrganisationNotAllowed(
+        raise NotAllowed(
             _(
                 "Only a person whose identity is verified at level 2, or a platform"
                 " administrator, can register an organisation."
             )
         )
     if kind not in OrganisationKind.values:
-        raise OrganisationError(
+        raise InvalidInput(
             _("Choose the kind of organisation."), {"kind": _("Choose the kind of organisation.")}
         )
     code = normalise_tax_code(tax_code)
     if kind == OrganisationKind.BUSINESS and not code:
-        raise OrganisationError(
+        raise InvalidInput(
             _("A business is registered by its tax code."),
             {"tax_code": _("Enter the tax code (10 digits, or 13 for a branch).")},
         )
@@ -397,7 +369,7 @@ def register_organisation(
         organisation.full_clean(validate_unique=False)
     except ValidationError as exc:
         errors = {field: " ".join(messages) for field, messages in exc.message_dict.items()}
-        raise OrganisationError(_("The organisation's details are not valid."), errors) from exc
+        raise InvalidInput(_("The organisation's details are not valid."), errors) from exc
     try:
         with transaction.atomic():
             organisation.save()
@@ -411,7 +383,7 @@ def register_organisation(
             if representative is not None:
                 _grant(organisation, representative, RepresentationKind.LEGAL, by)
     except IntegrityError as exc:
-        raise OrganisationConflict(
+        raise Conflict(
             _("An organisation with this tax code is already registered."),
             {"tax_code": _("This tax code is already registered.")},
         ) from exc
@@ -443,15 +415,13 @@ def grant_representation(
     or as an authorised person. Granted by a legal representative or a platform administrator;
     idempotent for the same kind."""
     if not can_manage_representatives(by, organisation):
-        raise OrganisationNotAllowed(
+        raise NotAllowed(
             _("Only a legal representative of the organisation can manage its representatives.")
         )
     if kind not in RepresentationKind.values:
-        raise OrganisationError(
-            _("Choose the kind of representation."), {"kind": _("Choose a kind.")}
-        )
+        raise InvalidInput(_("Choose the kind of representation."), {"kind": _("Choose a kind.")})
     if person.kind != UserKind.CITIZEN or not person.is_active:
-        raise OrganisationError(
+        raise InvalidInput(
             _("Only a person with a citizen account can represent an organisation."),
             {"person": _("Not a citizen account.")},
         )
@@ -465,14 +435,14 @@ def grant_representation(
             if current is not None:
                 if current.kind == kind:
                     return current
-                raise OrganisationConflict(
+                raise Conflict(
                     _(
                         "This person already represents the organisation; revoke it first to change it."
                     )
                 )
             return _grant(organisation, person, kind, by)
     except IntegrityError as exc:  # granted concurrently
-        raise OrganisationConflict(_("This person already represents the organisation.")) from exc
+        raise Conflict(_("This person already represents the organisation.")) from exc
 
 
 def revoke_representation(representation: Representation, *, by: User) -> Representation:
@@ -481,7 +451,7 @@ def revoke_representation(representation: Representation, *, by: User) -> Repres
     Idempotent."""
     organisation = representation.organisation
     if not can_manage_representatives(by, organisation):
-        raise OrganisationNotAllowed(
+        raise NotAllowed(
             _("Only a legal representative of the organisation can manage its representatives.")
         )
     with transaction.atomic():
@@ -502,7 +472,7 @@ def revoke_representation(representation: Representation, *, by: User) -> Repres
             and not other_legal
             and not is_platform_admin(by)
         ):
-            raise OrganisationConflict(
+            raise Conflict(
                 _("The last legal representative can only be removed by a platform administrator.")
             )
         current.revoked_at = timezone.now()

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from egov.core import audit
-from egov.core.errors import ServiceError
+from egov.core.errors import InvalidInput, NotAllowed, NotFound, WrongState
 from egov.core.models import Agency
 from egov.dossiers import access
 from egov.dossiers.constants import FINISHED_STATUSES, Status
@@ -42,26 +42,6 @@ from .models import FeeClaim, Payment, PaymentEvent, ReceiptSeries
 from .providers import Callback, InvalidCallback, get_provider
 
 log = logging.getLogger("egov.payments")
-
-
-class PaymentError(ServiceError):
-    code = "invalid"
-
-
-class NotFound(PaymentError):
-    code, http_status = "not_found", 404
-
-
-class NotAllowed(PaymentError):
-    code, http_status = "forbidden", 403
-
-
-class WrongState(PaymentError):
-    code, http_status = "invalid_state", 409
-
-
-class InvalidInput(PaymentError):
-    code, http_status = "invalid_input", 422
 
 
 class Outcome(enum.Enum):

@@ -7,11 +7,10 @@ from django.http import HttpRequest
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from egov.core.errors import ErrorOut
+from egov.core.errors import ErrorOut, InvalidInput
 from egov.identity.auth import acting_user, api_auth
 
 from . import selectors, services
-from .errors import InvalidInput
 from .models import ResultDocument
 from .verification import Verdict, verify_code, verify_pdf
 from .views import checked_pdf

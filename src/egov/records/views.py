@@ -13,13 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from egov.core.errors import ServiceError
 from egov.core.files import read_checked_upload
 from egov.dossiers import access as dossier_access
 from egov.dossiers.models import Dossier
 from egov.identity.auth import acting_user
 
 from . import pki, selectors, services, tsa
-from .errors import RecordsError
 from .models import ResultDocument, ResultStatus
 from .verification import Verdict, normalise_code, verify_code, verify_pdf
 
@@ -139,7 +139,7 @@ def revoke(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         try:
             services.revoke(code, user, request.POST.get("reason", ""))
-        except RecordsError as exc:
+        except ServiceError as exc:
             messages.error(request, exc.message)
             errors, status = exc.errors, exc.http_status
         else:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from egov.core import audit
-from egov.core.errors import ServiceError
+from egov.core.errors import InvalidInput, NotAllowed, WrongState
 from egov.core.models import Agency
 from egov.dossiers.services import request_fingerprint
 from egov.identity.models import User
@@ -29,23 +29,6 @@ from .constants import (
     Scope,
 )
 from .models import Regime, RegimeKey, Reminder, Report, ReportRevision
-
-
-class ReportingError(ServiceError):
-    code = "invalid"
-
-
-class NotAllowed(ReportingError):
-    code, http_status = "forbidden", 403
-
-
-class WrongState(ReportingError):
-    code, http_status = "invalid_state", 409
-
-
-class InvalidInput(ReportingError):
-    code, http_status = "invalid_input", 422
-
 
 FIELD_CODE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,39}$")
 MAX_FIELDS = 60

@@ -20,7 +20,7 @@ def manageable_agencies(actor: User) -> QuerySet[Agency]:
 
 
 def access_agency(actor: User, code: str) -> Agency:
-    """The agency if ``actor`` manages it; Http404 when there is no such agency, RoleNotAllowed
+    """The agency if ``actor`` manages it; Http404 when there is no such agency, NotAllowed
     (403) when ``actor`` may not manage it (the list of agencies is public anyway)."""
     agency = Agency.objects.filter(code=code).first()
     if agency is None:

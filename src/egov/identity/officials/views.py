@@ -15,11 +15,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from egov.core.errors import ServiceError
 from egov.core.models import Agency
 from egov.identity.auth import acting_user
 from egov.identity.models import Role
 from egov.identity.services import (
-    RoleError,
     assignable_roles,
     create_official,
     grant_role,
@@ -91,7 +91,7 @@ def _role_change(request: HttpRequest, code: str, grant: bool) -> HttpResponse:
             grant_role(official, unit, role, by=actor)
         else:
             revoke_role(official, unit, role, by=actor)
-    except RoleError as exc:
+    except ServiceError as exc:
         messages.error(request, exc.message)
         return _render_agency(request, unit, status=exc.http_status)
     message = (
@@ -126,7 +126,7 @@ def reset_two_factor(request: HttpRequest, code: str, user_id: int) -> HttpRespo
     official = selectors.access_official(unit, user_id)
     try:
         twofactor.reset_devices(official, unit, by=actor)
-    except RoleError as exc:
+    except ServiceError as exc:
         messages.error(request, exc.message)
         return _render_agency(request, unit, status=exc.http_status)
     messages.success(
@@ -161,7 +161,7 @@ def create(request: HttpRequest, code: str) -> HttpResponse:
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
-        except RoleError as exc:
+        except ServiceError as exc:
             form.add_error(None, exc.message)
         else:
             messages.success(
