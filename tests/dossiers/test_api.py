@@ -237,7 +237,7 @@ def test_the_back_office_drives_a_dossier_through_the_api(
     assert returned.status_code == 200 and returned.json()["status"] == "returned"
     response = post("/rating", citizen, {"score": 3, "comment": "Tốt"})
     assert (response.status_code, response.json()["rating"]) == (200, 3)
-    events = client.get(base + "/events", headers=bearer(staff["receiver"])).json()
+    events = client.get(base + "/events", headers=bearer(staff["receiver"])).json()["items"]
     assert [e["kind"] for e in events] == [
         "draft_created",
         "submitted",
@@ -255,7 +255,7 @@ def test_the_back_office_drives_a_dossier_through_the_api(
     ]
     assert events[2]["actor_kind"] == "official"
     # The applicant's timeline leaves out the back office's internal steps.
-    own = client.get(base + "/events", headers=bearer(citizen)).json()
+    own = client.get(base + "/events", headers=bearer(citizen)).json()["items"]
     assert [e["kind"] for e in own] == [
         e["kind"] for e in events if e["kind"] not in {"proposed", "sent_back", "result_drafted"}
     ]

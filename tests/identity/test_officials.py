@@ -406,7 +406,7 @@ def test_the_api_lists_an_agencys_officials(
     log_in(client, people["agency admin of A"])  # a verified session works as a token does
     response = client.get("/api/v1/officials", {"agency": ward.code})
     assert response.status_code == 200
-    listed = {row["username"]: row for row in response.json()}
+    listed = {row["username"]: row for row in response.json()["items"]}
     assert listed["xuly.a"] == {
         "id": official_a.pk,
         "username": "xuly.a",

@@ -567,9 +567,9 @@ def test_the_organisations_api(
         headers=headers,
     )
     assert duplicate.status_code == 409 and duplicate.json()["code"] == "conflict"
-    assert [o["id"] for o in client.get("/api/v1/organisations", headers=headers).json()] == [
-        organisation_id
-    ]
+    assert [
+        o["id"] for o in client.get("/api/v1/organisations", headers=headers).json()["items"]
+    ] == [organisation_id]
     person = make_citizen()
     grant = client.post(
         f"/api/v1/organisations/{organisation_id}/representatives",

@@ -129,6 +129,6 @@ def test_the_agency_lists_only_its_own_results(
     client: Client, signed: ResultDocument, people: dict[str, User]
 ) -> None:
     mine = client.get("/api/v1/results", headers=bearer(people["approver"]))
-    assert [r["code"] for r in mine.json()] == [signed.code]
+    assert [r["code"] for r in mine.json()["items"]] == [signed.code]
     theirs = client.get("/api/v1/results", headers=bearer(people["other_approver"]))
     assert theirs.json() == []

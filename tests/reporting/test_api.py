@@ -68,7 +68,7 @@ def test_define_fill_submit_correct_and_roll_up(
         "none",
     ]
 
-    mine = call(client, "get", "/reports", ward_admin).json()
+    mine = call(client, "get", "/reports", ward_admin).json()["items"]
     assert [(r["agency_code"], r["period_start"], r["due_date"]) for r in mine] == [
         (WARD, "2026-10-01", "2026-11-06")
     ]

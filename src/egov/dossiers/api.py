@@ -391,12 +391,13 @@ def get_dossier(request: HttpRequest, dossier_id: int) -> Dossier:
 
 
 @router.get("/{dossier_id}/events", response={200: list[EventOut], **ERRORS}, summary="Timeline")
-def dossier_events(request: HttpRequest, dossier_id: int) -> list[DossierEvent]:
+@paginated(50)
+def dossier_events(request: HttpRequest, dossier_id: int) -> Any:
     """The dossier's events; the back office's internal steps (a proposal, a send-back) to the
     agency's officials only."""
     dossier = _out(request, dossier_id)
     internal = access.is_official_of(request.user, dossier.agency_id)
-    return list(selectors.timeline(dossier, internal=internal))
+    return selectors.timeline(dossier, internal=internal)
 
 
 @router.get(
@@ -473,6 +474,7 @@ def queue(
         "Use an `id` as `assignee` of `POST /dossiers/{id}/assign`. Anyone else: 403."
     ),
 )
+@paginated(50)
 def assignees(request: HttpRequest, agency: str = Query("", max_length=50)) -> Any:
     agency_ids = access.assigning_agencies(acting_user(request))
     if not agency_ids:

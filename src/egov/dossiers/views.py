@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import SafeString
@@ -22,6 +21,7 @@ from egov.catalog.selectors import current_procedures, get_procedure, performing
 from egov.core.errors import ServiceError, TooManyRequests
 from egov.core.files import uploaded_files as _files
 from egov.core.models import Agency
+from egov.core.pagination import page_of
 from egov.identity.auth import acting_user
 from egov.identity.models import User
 from egov.identity.ratelimit import client_address
@@ -192,9 +192,7 @@ def _component_rows(
 
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
-    page = Paginator(access.dossiers_as_applicant(acting_user(request)), 20).get_page(
-        request.GET.get("page")
-    )
+    page = page_of(request, access.dossiers_as_applicant(acting_user(request)), 20)
     return render(request, "dossiers/mine.html", {"page": page})
 
 
@@ -391,7 +389,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     dossiers = selectors.search_queue(
         selectors.agency_queue(agency.pk, user, which), request.GET.get("q", "")
     )
-    page = Paginator(dossiers, 50).get_page(request.GET.get("page"))
+    page = page_of(request, dossiers, 50)
     return render(
         request,
         "dossiers/queue.html",

@@ -8,6 +8,7 @@ from ninja import Router, Schema, Status
 
 from egov.core.errors import ERRORS
 from egov.core.models import Agency
+from egov.core.pagination import paginated
 
 from .auth import acting_user, api_auth
 from .models import User
@@ -68,6 +69,7 @@ def _managed(request: HttpRequest, code: str) -> Agency:
     response={200: list[OfficialOut], **ERRORS},
     summary="The officials of an agency, with their roles there",
 )
+@paginated(50)
 def list_officials(request: HttpRequest, agency: str) -> Any:
     unit = _managed(request, agency)
     return [_out(official) for official in selectors.officials_of(unit)]

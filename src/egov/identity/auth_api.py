@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from egov.core.errors import ErrorOut
+from egov.core.pagination import paginated
 
 from . import tokens
 from .auth import acting_user, api_auth
@@ -70,7 +71,8 @@ def obtain(request: HttpRequest, payload: TokenRequestIn) -> Any:
     response={200: list[TokenOut], 401: ErrorOut},
     summary="My API tokens that still work",
 )
-def mine(request: HttpRequest) -> list[dict[str, Any]]:
+@paginated(20)
+def mine(request: HttpRequest) -> Any:
     return [_out(token) for token in tokens.tokens_of(acting_user(request))]
 
 

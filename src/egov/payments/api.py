@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 
 from egov.core.errors import ErrorOut
+from egov.core.pagination import paginated
 from egov.dossiers import access
 from egov.identity.auth import acting_user, api_auth
 from egov.identity.clientip import client_ip
@@ -183,9 +184,10 @@ def counter(request: HttpRequest, dossier_id: int, payload: CounterIn) -> Status
     response={200: list[PaymentOut], **ERRORS},
     summary="Payments of a dossier",
 )
+@paginated(20)
 def dossier_payments(request: HttpRequest, dossier_id: int) -> Any:
     dossier = access.access_dossier(request.user, dossier_id)
-    return list(selectors.payments_of(dossier.pk))
+    return selectors.payments_of(dossier.pk)
 
 
 @router.get("/{reference}", response={200: PaymentOut, **ERRORS}, summary="One payment")

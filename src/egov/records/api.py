@@ -1,6 +1,7 @@
 """HTTP API: public verification of result documents, and revocation by the issuing agency."""
 
 from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -8,6 +9,7 @@ from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from egov.core.errors import ErrorOut, InvalidInput
+from egov.core.pagination import paginated
 from egov.identity.auth import acting_user, api_auth
 
 from . import selectors, services
@@ -89,9 +91,10 @@ def verify_by_code(request: HttpRequest, code: str) -> Status:
 
 
 @router.get("", response=list[ResultOut], summary="Results issued by my agencies")
-def issued(request: HttpRequest) -> list[ResultDocument]:
+@paginated(50)
+def issued(request: HttpRequest) -> Any:
     agency_ids = selectors.revocable_agencies(acting_user(request))
-    return list(selectors.issued_results(agency_ids)[:200])
+    return selectors.issued_results(agency_ids)
 
 
 @router.post(

@@ -9,6 +9,7 @@ from ninja import Field as SchemaField
 from ninja import Header, Query, Router, Schema, Status
 
 from egov.core.models import Agency
+from egov.core.pagination import paginated
 from egov.identity.auth import acting_user, api_auth
 
 from . import access, exports, selectors, services
@@ -183,8 +184,9 @@ def _regime(request: HttpRequest, regime_id: int) -> Regime:
 
 
 @router.get("/regimes", response=list[RegimeOut], summary="Regimes of my agencies")
+@paginated(50)
 def list_regimes(request: HttpRequest) -> Any:
-    return list(access.followed_regimes(acting_user(request)).prefetch_related("chosen_agencies"))
+    return access.followed_regimes(acting_user(request)).prefetch_related("chosen_agencies")
 
 
 @router.post(
@@ -227,6 +229,7 @@ def update_regime(request: HttpRequest, regime_id: int, payload: RegimeIn) -> An
 
 
 @router.get("/regimes/{regime_id}/periods", response=list[date], summary="Periods with reports")
+@paginated(50)
 def list_periods(request: HttpRequest, regime_id: int) -> Any:
     return selectors.regime_periods(_regime(request, regime_id))
 
@@ -289,8 +292,9 @@ def remind(request: HttpRequest, regime_id: int, payload: RemindIn) -> Any:
 
 
 @router.get("/reports", response=list[ReportOut], summary="Reports my agencies owe or sent")
+@paginated(50)
 def list_reports(request: HttpRequest) -> Any:
-    return list(access.own_reports(acting_user(request))[:500])
+    return access.own_reports(acting_user(request))
 
 
 @router.get("/reports/{report_id}", response=ReportDetailOut)

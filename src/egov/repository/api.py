@@ -11,6 +11,7 @@ from ninja import Field, Form, Router, Schema, Status
 
 from egov.core.errors import ERRORS, ErrorOut
 from egov.core.files import uploaded_files as _files
+from egov.core.pagination import paginated
 from egov.dossiers import access as dossier_access
 from egov.dossiers.services import Upload
 from egov.identity.auth import acting_user, api_auth
@@ -133,6 +134,7 @@ class ReusedOut(Schema):
 
 
 @router.get("/documents", response=list[DocumentOut], summary="My documents")
+@paginated(20)
 def my_documents(request: HttpRequest) -> Any:
     """Your documents and those of the organisations you represent now, newest first."""
     return access.documents_of(acting_user(request)).select_related("source_dossier")
@@ -150,7 +152,8 @@ def download(request: HttpRequest, document_id: int) -> HttpResponse:
 
 
 @router.get("/documents/{document_id}/shares", response={200: list[ShareOut], **ERRORS})
-def list_shares(request: HttpRequest, document_id: int) -> list[ShareLink]:
+@paginated(20)
+def list_shares(request: HttpRequest, document_id: int) -> Any:
     return selectors.share_links(access.access_own_document(request.user, document_id, "share"))
 
 

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, Router, Schema, Status
 
 from egov.core.errors import ErrorOut
+from egov.core.pagination import paginated
 
 from ..auth import acting_user, api_auth
 from ..models import Organisation, RegistryVerification, Representation, User
@@ -254,8 +255,9 @@ def _organisation(request: HttpRequest, organisation_id: int) -> Organisation:
 
 
 @organisations_router.get("", response=list[OrganisationOut], summary="Organisations I represent")
-def my_organisations(request: HttpRequest) -> list[Organisation]:
-    return list(organisations_of(acting_user(request)))
+@paginated(20)
+def my_organisations(request: HttpRequest) -> Any:
+    return organisations_of(acting_user(request))
 
 
 @organisations_router.post(
