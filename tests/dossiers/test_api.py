@@ -10,8 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from egov.catalog.models import Procedure
+from egov.core.models import IdempotencyKey
 from egov.dossiers.constants import Status
-from egov.dossiers.models import Dossier, SubmissionKey
+from egov.dossiers.models import Dossier
 from egov.identity.models import User
 from tests.conftest import BIRTH_FORM, bearer, pdf_bytes
 
@@ -62,10 +63,9 @@ def test_the_same_idempotency_key_twice_gives_one_dossier(
     first = client.post(SUBMIT, submission(), headers=headers)
     second = client.post(SUBMIT, submission(), headers=headers)
     assert (first.status_code, second.status_code) == (201, 200)
-    assert first.json()["id"] == second.json()["id"]
-    assert first.json()["code"] == second.json()["code"]
+    assert second.json() == first.json() and second["Idempotent-Replayed"] == "true"
     assert Dossier.objects.count() == 1
-    assert SubmissionKey.objects.get().key == "3f0c2a8e-0001"
+    assert IdempotencyKey.objects.get().key == "3f0c2a8e-0001"
 
 
 def test_the_same_key_with_a_different_body_is_refused(
@@ -81,7 +81,7 @@ def test_the_same_key_with_a_different_body_is_refused(
     )
     for response in (other_form, other_file):
         assert response.status_code == 422
-        assert response.json()["code"] == "invalid_input"
+        assert response.json()["code"] == "idempotency_key_reused"
     assert Dossier.objects.count() == 1
 
 

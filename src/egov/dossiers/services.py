@@ -5,8 +5,6 @@ in one transaction, and schedules notifications for after the commit. Pages, API
 call them; nothing else saves a dossier.
 """
 
-import hashlib
-import json
 import math
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -51,7 +49,6 @@ from .models import (
     DossierEvent,
     Notification,
     ReceiptSequence,
-    SubmissionKey,
 )
 
 #: A procedure "within the day" is due at the end of office hours.
@@ -361,10 +358,6 @@ def _check_online(procedure: Procedure) -> None:
         )
 
 
-def request_fingerprint(payload: Mapping[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
-
-
 # --- drafts and online submission ------------------------------------------------------------------
 
 
@@ -439,57 +432,18 @@ def submit_online(
     agency: Agency,
     form_data: Mapping[str, Any],
     uploads: Mapping[str, Upload],
-    idempotency_key: str = "",
     organisation: Organisation | None = None,
 ) -> tuple[Dossier, bool]:
-    """Create and submit a dossier in one step (the API). Returns (dossier, replayed).
-
-    With an ``idempotency_key``, a retried request returns the dossier of the first one instead
-    of making a second; the same key with a different request is refused.
-    """
-    fingerprint = ""
-    if idempotency_key:
-        digests = {code: hashlib.sha256(u.stream.read()).hexdigest() for code, u in uploads.items()}
-        for upload in uploads.values():
-            upload.stream.seek(0)
-        fingerprint = request_fingerprint(
-            {
-                "procedure": procedure.pk,
-                "agency": agency.pk,
-                "form": form_data,
-                "files": digests,
-                **({"organisation": organisation.pk} if organisation else {}),
-            }
-        )
-        replay = _replay(applicant, idempotency_key, fingerprint)
-        if replay:
-            return replay, True
-    try:
-        with transaction.atomic():
-            dossier = start_draft(applicant, procedure, agency, organisation)
-            dossier.form_data = dict(form_data)
-            dossier.save(update_fields=["form_data"])
-            _attach(dossier, uploads)
-            if idempotency_key:
-                SubmissionKey.objects.create(
-                    user=applicant, key=idempotency_key, request_hash=fingerprint, dossier=dossier
-                )
-            dossier = submit(dossier.pk, applicant)
-    except IntegrityError:
-        replay = _replay(applicant, idempotency_key, fingerprint) if idempotency_key else None
-        if replay:
-            return replay, True
-        raise
+    """Create and submit a dossier in one step (the API). Returns (dossier, False): a retried
+    request is answered once by the API's ``Idempotency-Key`` (``egov.core.idempotency``), so
+    nothing here is a replay."""
+    with transaction.atomic():
+        dossier = start_draft(applicant, procedure, agency, organisation)
+        dossier.form_data = dict(form_data)
+        dossier.save(update_fields=["form_data"])
+        _attach(dossier, uploads)
+        dossier = submit(dossier.pk, applicant)
     return dossier, False
-
-
-def _replay(user: User, key: str, fingerprint: str) -> Dossier | None:
-    previous = SubmissionKey.objects.select_related("dossier").filter(user=user, key=key).first()
-    if previous is None:
-        return None
-    if previous.request_hash != fingerprint:
-        raise InvalidInput(_("This Idempotency-Key was already used for a different request."))
-    return previous.dossier
 
 
 def find_or_create_citizen(

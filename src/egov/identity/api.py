@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from egov.core.errors import ERRORS
+from egov.core.idempotency import idempotent
 from egov.core.models import Agency
 from egov.core.pagination import paginated
 
@@ -85,6 +86,7 @@ def list_officials(request: HttpRequest, agency: str) -> Any:
         "instead of creating a second account."
     ),
 )
+@idempotent
 def new_official(request: HttpRequest, payload: NewOfficialIn) -> Status:
     unit = _managed(request, payload.agency)
     official = create_official(

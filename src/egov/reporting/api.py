@@ -6,8 +6,9 @@ from typing import Any, Literal
 
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field as SchemaField
-from ninja import Header, Query, Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 
+from egov.core.idempotency import idempotent
 from egov.core.models import Agency
 from egov.core.pagination import paginated
 from egov.identity.auth import acting_user, api_auth
@@ -198,23 +199,15 @@ def list_regimes(request: HttpRequest) -> Any:
         "header a retried request returns the first regime (200) instead of defining another."
     ),
 )
+@idempotent
 def create_regime(
     request: HttpRequest,
     payload: RegimeIn,
-    idempotency_key: str = Header("", alias="Idempotency-Key"),
 ) -> Any:
     agency = Agency.objects.filter(code=payload.agency).first()
     if agency is None:
         raise services.InvalidInput("Không có cơ quan này / unknown agency", {"agency": "unknown"})
-    if len(idempotency_key) > 100:
-        raise services.InvalidInput("Idempotency-Key quá dài / too long (max 100)")
-    user = acting_user(request)
-    if not idempotency_key:
-        return Status(201, services.define_regime(user, agency, **_settings(payload)))
-    regime, replayed = services.define_regime_once(
-        user, agency, idempotency_key, **_settings(payload)
-    )
-    return Status(200 if replayed else 201, regime)
+    return Status(201, services.define_regime(acting_user(request), agency, **_settings(payload)))
 
 
 @router.get("/regimes/{regime_id}", response=RegimeOut)
@@ -280,6 +273,7 @@ def export_rollup(
     response=RemindOut,
     summary="Remind agencies that have not submitted",
 )
+@idempotent
 def remind(request: HttpRequest, regime_id: int, payload: RemindIn) -> Any:
     regime = _regime(request, regime_id)
     ids = None
@@ -313,6 +307,7 @@ def save_draft(request: HttpRequest, report_id: int, payload: ValuesIn) -> Any:
     response=ReportOut,
     summary="Submit a report, or correct a submitted one (with a reason)",
 )
+@idempotent
 def submit(request: HttpRequest, report_id: int, payload: SubmitIn) -> Any:
     access.access_report(acting_user(request), report_id, "submit")
     return services.submit(report_id, acting_user(request), payload.values, payload.reason)

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, Router, Schema, Status
 
 from egov.core.errors import ErrorOut
+from egov.core.idempotency import idempotent
 from egov.core.pagination import paginated
 
 from ..auth import acting_user, api_auth
@@ -267,6 +268,7 @@ def my_organisations(request: HttpRequest) -> Any:
     description="A citizen verified at identity level 2 registers an organisation and becomes "
     "its legal representative; a platform administrator registers any organisation.",
 )
+@idempotent
 def create_organisation(request: HttpRequest, payload: OrganisationIn) -> Status:
     organisation = register_organisation(by=acting_user(request), **payload.dict())
     return Status(201, organisation)
@@ -286,6 +288,7 @@ def get_organisation(request: HttpRequest, organisation_id: int) -> Organisation
     response={201: RepresentationOut, **ERRORS},
     summary="Authorise a person to act for the organisation (legal representatives only)",
 )
+@idempotent
 def grant(request: HttpRequest, organisation_id: int, payload: GrantIn) -> Status:
     organisation = _organisation(request, organisation_id)
     representation = services.grant_by_personal_id(
