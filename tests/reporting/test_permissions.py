@@ -167,7 +167,7 @@ def test_api(who: str, people: dict[str, User], regime: Regime) -> None:
     assert client.get(f"{base}/reports/{report.pk}", headers=headers).status_code == (
         200 if see else 404
     )
-    own = [r["id"] for r in client.get(f"{base}/reports", headers=headers).json()]
+    own = [r["id"] for r in client.get(f"{base}/reports", headers=headers).json()["items"]]
     assert (report.pk in own) == (who.startswith("ward_"))
     submitted = client.post(
         f"{base}/reports/{report.pk}/submit",
