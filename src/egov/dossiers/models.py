@@ -9,12 +9,14 @@ from django.utils.translation import gettext_lazy as _
 
 from .constants import (
     EVENT_LABELS,
-    NATIONAL_STATUS_CODE,
     RUNNING_STATUSES,
     Channel,
     ComponentSource,
+    NationalStatus,
     Satisfaction,
     Status,
+    awaiting_payment,
+    national_status,
 )
 
 
@@ -72,6 +74,10 @@ class Dossier(models.Model):
     decision_reason = models.TextField(blank=True)
     rating = models.PositiveSmallIntegerField(choices=Satisfaction.choices, null=True, blank=True)
     rating_comment = models.TextField(blank=True)
+    #: The lifecycle step that unpaid fees hold back ("receive" or "return_result"), as the
+    #: payments part last requested through ``services.request_payment``; empty when nothing is
+    #: owed. The national status 6 ("payment requested") is derived from it.
+    payment_held_step = models.CharField(max_length=20, blank=True, default="")
     #: Raised on every transition: a page posted from a stale view is refused.
     version = models.PositiveIntegerField(default=0)
 
@@ -102,8 +108,13 @@ class Dossier(models.Model):
         return self.code or f"draft {self.uuid}"
 
     @property
-    def national_status(self) -> int | None:
-        return NATIONAL_STATUS_CODE.get(self.status)
+    def awaiting_payment(self) -> bool:
+        """Its unpaid fees hold back the next step (national status 6)."""
+        return awaiting_payment(self.status, self.payment_held_step)
+
+    @property
+    def national_status(self) -> NationalStatus | None:
+        return national_status(self.status, self.awaiting_payment)
 
     @property
     def is_overdue(self) -> bool:

@@ -797,6 +797,32 @@ def attach_signed_result(
     return dossier
 
 
+def request_payment(
+    dossier: Dossier, held_step: str, amount: int, actor: User | None = None
+) -> None:
+    """Yêu cầu thanh toán: the payments part tells the dossier that ``amount`` of its fees is
+    unpaid and holds back the step ``held_step`` ("receive" or "return_result"); an ``amount``
+    of 0 says that nothing is owed any more. A request that starts records
+    ``payment_requested``, one that ends ``payment_request_closed``; the national status 6 is
+    derived from it (``constants.national_status``). Runs in the caller's transaction, and keeps
+    the caller's ``dossier`` object in step with its row."""
+    if held_step not in TRANSITIONS:
+        raise ValueError(held_step)
+    step = held_step if amount > 0 else ""
+    with transaction.atomic():
+        row = Dossier.objects.select_for_update(of=("self",)).filter(pk=dossier.pk)
+        dossier.payment_held_step = row.values_list("payment_held_step", flat=True).get()
+        if dossier.payment_held_step == step:
+            return
+        before = dossier.payment_held_step
+        row.update(payment_held_step=step)
+        dossier.payment_held_step = step
+        if step:
+            _record(dossier, "payment_requested", actor, dossier.status, step=step, amount=amount)
+        else:
+            _record(dossier, "payment_request_closed", actor, dossier.status, step=before)
+
+
 def reject(
     dossier_id: int, official: User, reason: str, expected_version: int | None = None
 ) -> Dossier:

@@ -40,5 +40,3 @@ class PaymentDue(models.TextChoices):
 
 #: Vietnamese dong has no minor unit in use.
 CURRENCY = "VND"
-#: TrangThaiHoSo 6, "payment requested", of the national portal's dossier sync.
-NATIONAL_STATUS_PAYMENT_REQUESTED = 6
