@@ -1,4 +1,4 @@
-"""Dossiers ("hồ sơ"), their components, their event history and notifications."""
+"""Dossiers ("hồ sơ"), their components and their event history."""
 
 import uuid
 
@@ -217,34 +217,3 @@ class SubmissionKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key}"
-
-
-class NotificationStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    SENT = "sent", _("Sent")
-    FAILED = "failed", _("Failed")
-
-
-class Notification(models.Model):
-    """A message to the applicant about one event, sent by a background task after commit."""
-
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="notifications")
-    event = models.ForeignKey(DossierEvent, on_delete=models.CASCADE, related_name="+")
-    channel = models.CharField(max_length=8)  # email | sms
-    status = models.CharField(
-        max_length=8, choices=NotificationStatus.choices, default=NotificationStatus.PENDING
-    )
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.CharField(max_length=255, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["event", "channel"], name="one_notification_per_channel"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.event_id}:{self.channel}:{self.status}"
