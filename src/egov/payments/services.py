@@ -17,7 +17,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import F, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -216,6 +216,14 @@ def _lock_and_price(dossier: Dossier) -> tuple[FeeBreakdown, int]:
     return breakdown, amount
 
 
+def _lock_dossier_of(payments: QuerySet[Payment]) -> None:
+    """Lock the dossier of a payment before the payment's row, in the order of every other
+    payment write (settling or refunding tells the dossier what it still owes)."""
+    dossier_id = payments.values_list("dossier_id", flat=True).first()
+    if dossier_id is not None:
+        Dossier.objects.select_for_update(of=("self",)).filter(pk=dossier_id).first()
+
+
 def _supersede(intent: Payment, actor: User) -> None:
     """Close an open intent that a newer payment replaces."""
     before = intent.status
@@ -385,15 +393,7 @@ def handle_callback(
 
 def _apply(provider_name: str, callback: Callback, source: str) -> Outcome:
     with transaction.atomic():
-        # The dossier row first, then the payment's, in the order of every other payment write
-        # (settling tells the dossier what it still owes).
-        dossier_id = (
-            Payment.objects.filter(reference=callback.reference, method=provider_name)
-            .values_list("dossier_id", flat=True)
-            .first()
-        )
-        if dossier_id is not None:
-            Dossier.objects.select_for_update(of=("self",)).filter(pk=dossier_id).first()
+        _lock_dossier_of(Payment.objects.filter(reference=callback.reference, method=provider_name))
         payment = (
             Payment.objects.select_for_update(of=("self",))
             .select_related("dossier__agency")
@@ -468,6 +468,7 @@ def refund(official: User, reference: str, reason: str) -> Payment:
     if not reason:
         raise InvalidInput(_("Please give a reason."), {"reason": _("This field is required.")})
     with transaction.atomic():
+        _lock_dossier_of(Payment.objects.filter(reference=reference))
         payment = (
             Payment.objects.select_for_update(of=("self",))
             .select_related("dossier__agency")
