@@ -13,7 +13,7 @@ from egov.dossiers.models import Dossier, DossierEvent
 from egov.identity.models import User
 from egov.insights.constants import NATION
 from egov.insights.models import DailyCount, DossierFact
-from egov.insights.sync import record_of
+from egov.insights.push import record_of
 from egov.payments import services
 from egov.payments.models import Payment
 from tests.conftest import BUSINESS_CHECKLIST, bearer

@@ -17,9 +17,9 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from .models import Notification, NotificationStatus
+from .queue import task_named
 from .sms import send_sms
 
 log = logging.getLogger("egov.notify")
@@ -91,7 +91,7 @@ def notify(
 
 
 def _enqueue(notification_id: int, delay: timedelta | None = None) -> None:
-    deliver_task = import_string(TASK)
+    deliver_task = task_named(TASK)
     if delay is not None:
         if not deliver_task.get_backend().supports_defer:
             return  # a backend that cannot wait (tests: immediate) leaves it pending

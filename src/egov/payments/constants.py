@@ -1,5 +1,8 @@
 """Payment states, channels and methods."""
 
+import enum
+from datetime import timedelta
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -40,3 +43,19 @@ class PaymentDue(models.TextChoices):
 
 #: Vietnamese dong has no minor unit in use.
 CURRENCY = "VND"
+
+
+class Outcome(enum.Enum):
+    """What a provider callback did; the provider maps it to its own answer (VNPay RspCode)."""
+
+    SETTLED = "settled"
+    FAILED = "failed"
+    ALREADY = "already"
+    NOT_FOUND = "not_found"
+    INVALID_AMOUNT = "invalid_amount"
+    INVALID_SIGNATURE = "invalid_signature"
+
+
+#: Expiry runs a little after the deadline, so that a notification sent at the last second
+#: lands first.
+EXPIRY_GRACE = timedelta(minutes=1)
