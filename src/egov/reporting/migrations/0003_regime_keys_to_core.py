@@ -25,7 +25,7 @@ def move_keys(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0005_idempotency_key"),
+        ("core", "0007_idempotency_key"),
         ("reporting", "0002_regime_key"),
     ]
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0004_key_audit_chain'),
+        ('core', '0006_notification'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -25,8 +25,8 @@ def move_keys(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0005_idempotency_key"),
-        ("dossiers", "0007_alter_dossiercomponent_source"),
+        ("core", "0007_idempotency_key"),
+        ("dossiers", "0011_notifications_to_core"),
     ]
 
     operations = [
