@@ -6,14 +6,15 @@ import struct
 import time
 import zlib
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import hotp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -31,6 +32,7 @@ from egov.dossiers.models import Dossier
 from egov.dossiers.services import Upload
 from egov.identity.models import User
 from egov.identity.services import create_citizen, create_official, issue_api_token
+from egov.repository.models import RepositoryDocument
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -162,6 +164,15 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     """Load the reference data once per test database; each test rolls back its own changes."""
     with django_db_blocker.unblock():
         _load_reference_data()
+
+
+@pytest.fixture
+def start_of_an_hour() -> Iterator[None]:
+    """Time moved to the start of the next hour, running on: the rate limiters count per whole
+    hour, so a test using it cannot straddle two windows."""
+    hour = timezone.now().replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    with time_machine.travel(hour, tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -336,3 +347,21 @@ def _fresh_rate_limits() -> Iterator[None]:
     """Rate limits (egov.identity.ratelimit) count in the cache: each test starts afresh."""
     cache.clear()
     yield
+
+
+@pytest.fixture
+def counter_dossier(
+    staff: dict[str, User], citizen: User, birth: Procedure, ward: Agency
+) -> Dossier:
+    """A birth registration the citizen filed on paper at the ward's counter."""
+    return services.submit_at_counter(
+        staff["receiver"], citizen, birth, ward, BIRTH_FORM, birth_files()
+    )
+
+
+@pytest.fixture
+def birth_certificate(make_dossier: Callable[..., Dossier]) -> RepositoryDocument:
+    """The citizen's birth certificate extract: a result of 1.001193, approved, signed by the
+    ward and filed in the repository from the records part's ``result_signed`` event."""
+    dossier = make_dossier(Status.RESULT_READY)
+    return RepositoryDocument.objects.get(source_dossier=dossier)

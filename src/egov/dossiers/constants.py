@@ -169,3 +169,7 @@ EVENT_LABELS = {
     "apologised": _("Apology slip issued with a new date"),
     "rated": _("Rated by the applicant"),
 }
+
+#: Mã hồ sơ, the observed national form ``{receiving unit code}-{yyyymmdd}-{sequence}``
+#: (``G09.20-20260609-0092637``); the sequence runs per receiving unit.
+RECEIPT_CODE_FORMAT = "{unit}-{day:%Y%m%d}-{number:07d}"
