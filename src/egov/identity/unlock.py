@@ -27,9 +27,9 @@ from django.utils.translation import gettext as _
 from egov.core import audit
 
 from . import ratelimit
-from .account import services as account_services
 from .account.services import TooSoon
 from .models import User, VerificationChannel
+from .services import send_message
 
 CODE_SECONDS = 15 * 60
 #: Codes sent for one login that work at the same time (the newest).
@@ -77,7 +77,7 @@ def send_unlock_code(address: str, login: str) -> None:
         ratelimit.hit("unlock-login", login, SENT_PER_LOGIN),
     ]
     if not all(allowed):
-        raise TooSoon(str(account_services.TOO_MANY))
+        raise TooSoon(str(ratelimit.TOO_MANY))
     user = User.objects.filter(username=login, is_active=True).first()
     contact = _verified_contact(user) if user else None
     if user is None or contact is None:
@@ -104,7 +104,7 @@ def _deliver(user_id: int, channel: str, address: str, code: str) -> None:
             "your account although logins are slowed down. It is valid for 15 minutes. Never "
             "give it to anyone. If you did not ask for it, someone may be guessing your password."
         ) % {"code": code}
-        account_services.send_message(user_id, channel, address, _("Your egov login code"), text)
+        send_message(user_id, channel, address, _("Your egov login code"), text)
 
 
 def check_unlock_code(address: str, login: str, code: str) -> bool:

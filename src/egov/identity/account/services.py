@@ -18,39 +18,26 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from egov.core import audit
 from egov.core.errors import ServiceError
 from egov.core.queue import task_named
-from egov.core.sms import send_sms
 
 from .. import ratelimit
 from ..models import (
     IdentityLevel,
-    Organisation,
     RegistryVerification,
     RegistryVerificationStatus,
-    Representation,
     User,
     UserKind,
     VerificationChannel,
     VerificationCode,
 )
-from ..services import (
-    OrganisationError,
-    OrganisationNotAllowed,
-    can_manage_representatives,
-    create_citizen,
-    grant_representation,
-    is_platform_admin,
-    represents,
-)
+from ..services import create_citizen, send_message
 from .registry import RegistryAnswer
 
 log = logging.getLogger("egov.identity")
@@ -88,10 +75,6 @@ class TooSoon(AccountError):
 
 # --- rate limits ---------------------------------------------------------------------------------
 
-TOO_MANY = gettext_lazy(
-    "Too many attempts from your connection or for this person. Please try again in an hour."
-)
-
 
 def throttle_registration(address: str, personal_id: str) -> None:
     """Count one registration attempt; :class:`TooSoon` past the hourly limits, per client
@@ -104,7 +87,7 @@ def throttle_registration(address: str, personal_id: str) -> None:
         audit.record(
             "registration_throttled", data={"by": "address" if not by_address else "person"}
         )
-        raise TooSoon(str(TOO_MANY))
+        raise TooSoon(str(ratelimit.TOO_MANY))
 
 
 def throttle_codes(address: str, person: str) -> None:
@@ -113,7 +96,7 @@ def throttle_codes(address: str, person: str) -> None:
     by_address = ratelimit.hit("codes-address", address, CODES_PER_ADDRESS)
     by_person = ratelimit.hit("codes-person", person, CODES_PER_PERSON)
     if not (by_address and by_person):
-        raise TooSoon(str(TOO_MANY))
+        raise TooSoon(str(ratelimit.TOO_MANY))
 
 
 # --- registration (level 0) ------------------------------------------------------------------------
@@ -211,17 +194,6 @@ def _deliver_notice(user_id: int, channel: str, address: str) -> None:
             "need not do anything; your account is unchanged."
         )
         send_message(user_id, channel, address, _("Your egov account"), text)
-
-
-def send_message(user_id: int, channel: str, address: str, subject: str, text: str) -> None:
-    """Send ``text`` by email or SMS; a failure is logged (without the address), not raised."""
-    try:
-        if channel == VerificationChannel.EMAIL:
-            send_mail(subject, text, None, [address])
-        else:
-            send_sms(address, text)
-    except Exception:  # the person can ask again; the page must not fail
-        log.warning("account_message_not_delivered", extra={"user": user_id, "channel": channel})
 
 
 def _unverified_channels(user: User) -> list[str]:
@@ -501,45 +473,3 @@ def record_registry_failure(verification_id: int, reason: str) -> tuple[str, int
         extra={"verification": verification_id, "attempt": verification.attempts},
     )
     return verification.status, verification.attempts
-
-
-# --- organisations, as a person manages them -------------------------------------------------------
-
-
-def organisation_for(user: Any, organisation_id: int) -> Organisation | None:
-    """The organisation if ``user`` represents it now or is a platform administrator."""
-    organisation = Organisation.objects.filter(pk=organisation_id).first()
-    if organisation is None:
-        return None
-    if represents(user, organisation.pk) or is_platform_admin(user):
-        return organisation
-    return None
-
-
-def representations_of(organisation: Organisation) -> list[Representation]:
-    """Current representatives first, then the revoked ones, newest first."""
-    return sorted(
-        organisation.representations.select_related("person"),
-        key=lambda r: (r.revoked_at is not None, -r.granted_at.timestamp()),
-    )
-
-
-def grant_by_personal_id(
-    organisation: Organisation, personal_id: str, kind: str, *, by: User
-) -> Representation:
-    """Grant a representation to the citizen with this personal ID number."""
-    if not can_manage_representatives(by, organisation):
-        raise OrganisationNotAllowed(
-            _("Only a legal representative of the organisation can manage its representatives.")
-        )
-    person = User.objects.filter(
-        personal_id=(personal_id or "").strip(), kind=UserKind.CITIZEN, is_active=True
-    ).first()
-    if person is None:
-        raise OrganisationError(
-            _(
-                "There is no citizen account with this personal ID number; the person must register first."
-            ),
-            {"personal_id": _("No such account.")},
-        )
-    return grant_representation(organisation, person, kind, by=by)

@@ -9,11 +9,12 @@ from ninja import Router, Schema, Status
 
 from egov.core.errors import ErrorOut
 from egov.core.models import Agency
+from egov.identity.auth import acting_user, api_auth
+from egov.identity.models import User
 
-from .auth import acting_user, api_auth
-from .models import User
-from .officials import selectors
-from .services import RoleError, create_official, grant_role, revoke_role
+from . import selectors
+from .access import RoleError, access_agency, access_official
+from .services import create_official, grant_role, revoke_role
 
 router = Router(auth=api_auth)
 
@@ -68,7 +69,7 @@ def _refusal(exc: RoleError) -> Status:
 
 def _managed(request: HttpRequest, code: str) -> Agency:
     """The agency, when the caller manages it (404 unknown, 403 not theirs)."""
-    return selectors.access_agency(acting_user(request), code)
+    return access_agency(acting_user(request), code)
 
 
 @router.get(
@@ -130,7 +131,7 @@ def new_official(request: HttpRequest, payload: NewOfficialIn) -> Status:
 def grant(request: HttpRequest, user_id: int, payload: RoleIn) -> Any:
     try:
         unit = _managed(request, payload.agency)
-        official = selectors.access_official(unit, user_id)
+        official = access_official(unit, user_id)
         grant_role(official, unit, payload.role, by=acting_user(request))
     except RoleError as exc:
         return _refusal(exc)
@@ -145,7 +146,7 @@ def grant(request: HttpRequest, user_id: int, payload: RoleIn) -> Any:
 def revoke(request: HttpRequest, user_id: int, role: str, agency: str) -> Any:
     try:
         unit = _managed(request, agency)
-        official = selectors.access_official(unit, user_id)
+        official = access_official(unit, user_id)
         revoke_role(official, unit, role, by=acting_user(request))
     except RoleError as exc:
         return _refusal(exc)
