@@ -18,6 +18,9 @@ from .services import create_official, grant_role, revoke_role
 
 router = Router(auth=api_auth)
 
+# The operation ids are those the endpoints had before they moved here (clients generate code
+# from them), hence given by hand.
+
 
 class OfficialOut(Schema):
     id: int
@@ -74,6 +77,7 @@ def _managed(request: HttpRequest, code: str) -> Agency:
 
 @router.get(
     "",
+    operation_id="egov_identity_api_list_officials",
     response={200: list[OfficialOut], **ERRORS},
     summary="The officials of an agency, with their roles there",
 )
@@ -87,6 +91,7 @@ def list_officials(request: HttpRequest, agency: str) -> Any:
 
 @router.post(
     "",
+    operation_id="egov_identity_api_new_official",
     response={201: OfficialOut, **ERRORS},
     summary="Create an official account in an agency",
     description=(
@@ -125,6 +130,7 @@ def new_official(request: HttpRequest, payload: NewOfficialIn) -> Status:
 
 @router.post(
     "/{user_id}/roles",
+    operation_id="egov_identity_api_grant",
     response={200: OfficialOut, **ERRORS},
     summary="Grant an official a role in an agency (idempotent)",
 )
@@ -140,6 +146,7 @@ def grant(request: HttpRequest, user_id: int, payload: RoleIn) -> Any:
 
 @router.delete(
     "/{user_id}/roles/{role}",
+    operation_id="egov_identity_api_revoke",
     response={200: OfficialOut, **ERRORS},
     summary="Revoke an official's role in an agency (idempotent)",
 )

@@ -17,6 +17,9 @@ from .access import organisation_for
 
 router = Router(auth=api_auth)
 
+# The operation ids are those the endpoints had before they moved here (clients generate code
+# from them), hence given by hand.
+
 
 ERRORS: dict[int, Any] = {
     401: ErrorOut,
@@ -88,13 +91,19 @@ def _organisation(request: HttpRequest, organisation_id: int) -> Organisation:
     return found
 
 
-@router.get("", response=list[OrganisationOut], summary="Organisations I represent")
+@router.get(
+    "",
+    operation_id="egov_identity_account_api_my_organisations",
+    response=list[OrganisationOut],
+    summary="Organisations I represent",
+)
 def my_organisations(request: HttpRequest) -> list[Organisation]:
     return list(selectors.organisations_of(acting_user(request)))
 
 
 @router.post(
     "",
+    operation_id="egov_identity_account_api_create_organisation",
     response={201: OrganisationDetailOut, **ERRORS},
     summary="Register an organisation (you become its legal representative)",
     description="A citizen verified at identity level 2 registers an organisation and becomes "
@@ -107,6 +116,7 @@ def create_organisation(request: HttpRequest, payload: OrganisationIn) -> Status
 
 @router.get(
     "/{organisation_id}",
+    operation_id="egov_identity_account_api_get_organisation",
     response={200: OrganisationDetailOut, **ERRORS},
     summary="One organisation I represent, with its representatives",
 )
@@ -116,6 +126,7 @@ def get_organisation(request: HttpRequest, organisation_id: int) -> Organisation
 
 @router.post(
     "/{organisation_id}/representatives",
+    operation_id="egov_identity_account_api_grant",
     response={201: RepresentationOut, **ERRORS},
     summary="Authorise a person to act for the organisation (legal representatives only)",
 )
@@ -129,6 +140,7 @@ def grant(request: HttpRequest, organisation_id: int, payload: GrantIn) -> Statu
 
 @router.post(
     "/{organisation_id}/representatives/{representation_id}/revoke",
+    operation_id="egov_identity_account_api_revoke",
     response={200: RepresentationOut, **ERRORS},
     summary="Revoke an authorisation (legal representatives only)",
 )
