@@ -1,41 +1,55 @@
 """What identity's sub-packages share: the one way a citizen account is created (by the
 portal's registration, the one-stop shop's counter, the first login through an identity provider,
-demo data and commands). Organisations, officials and a person's own account have their own
-``services`` in their sub-packages."""
+demo data and commands), and sending a message to a person's contact (the account's codes and
+notices, the login unlock codes). Organisations, officials and a person's own account have their
+own ``services`` in their sub-packages."""
 
-import logging
+import enum
 from datetime import date
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from egov.core import audit
-from egov.core.sms import send_sms
+from egov.core import audit, notify
 
 from .models import IdentityLevel, User, UserKind, VerificationChannel
 
-log = logging.getLogger("egov.identity")
+
+class CitizenOrigin(enum.StrEnum):
+    """How a citizen account came to be: the ``via`` of its ``citizen_created`` audit row."""
+
+    #: The person registered on the portal (identity level 0 until a contact is proven).
+    PORTAL = "portal"
+    #: Identity established elsewhere: demo data, commands, an administrator with the person in
+    #: front of them; at level 2 the registry verification time is set.
+    REGISTRY = "registry"
+    #: A receiving official filed a dossier for the person at the counter (no password).
+    COUNTER = "counter"
+    #: First login through an OpenID Connect provider (no password).
+    OIDC = "oidc"
 
 
 def create_citizen(
     *,
     personal_id: str,
     full_name: str,
-    password: str,
+    password: str | None = None,
     birth_date: date | None = None,
     email: str = "",
     phone: str = "",
     address: str = "",
     identity_level: int = IdentityLevel.UNVERIFIED,
+    how: CitizenOrigin = CitizenOrigin.REGISTRY,
+    by: User | None = None,
 ) -> User:
-    """Create a citizen account; the personal ID number is the login.
+    """Create a citizen account, the one way every part does; the personal ID number is the
+    login. Always audited (``citizen_created``, with ``how`` and the official ``by`` if any,
+    never personal data). Raises ValidationError for details the model refuses.
 
-    ``identity_level`` is for accounts whose identity was established elsewhere (demo data,
-    tests, an administrator with the person in front of them); at level 2 the registry
-    verification time is set, the contacts stay unproven. Self-registration starts at level 0
-    (see ``account.services.register_citizen``).
-    """
+    Without ``password`` the account has none until the person sets one (counter, OpenID
+    Connect). At level 2 an account created from the registry gets its verification time; the
+    contacts stay unproven."""
+    verified = how == CitizenOrigin.REGISTRY and identity_level >= IdentityLevel.LEVEL_2
     user = User(
         username=personal_id,
         personal_id=personal_id,
@@ -46,22 +60,43 @@ def create_citizen(
         address=address,
         kind=UserKind.CITIZEN,
         identity_level=identity_level,
-        registry_verified_at=timezone.now() if identity_level >= IdentityLevel.LEVEL_2 else None,
+        registry_verified_at=timezone.now() if verified else None,
     )
-    user.set_password(password)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
     user.full_clean(exclude=["password"])
     with transaction.atomic():
         user.save()
-        audit.record("citizen_created", object_type="user", object_id=user.pk)
+        audit.record(
+            "citizen_created",
+            actor=by,
+            object_type="user",
+            object_id=user.pk,
+            data={"via": str(how)},
+        )
     return user
 
 
-def send_message(user_id: int, channel: str, address: str, subject: str, text: str) -> None:
-    """Send ``text`` by email or SMS; a failure is logged (without the address), not raised."""
-    try:
-        if channel == VerificationChannel.EMAIL:
-            send_mail(subject, text, None, [address])
-        else:
-            send_sms(address, text)
-    except Exception:  # the person can ask again; the page must not fail
-        log.warning("account_message_not_delivered", extra={"user": user_id, "channel": channel})
+def send_message(
+    user: User,
+    channel: str,
+    address: str,
+    subject: str,
+    text: str,
+    topic: str,
+    secret: bool = False,
+) -> None:
+    """Send ``text`` by email or SMS (a contact channel) to ``address`` through the one
+    ``notify``: after the commit, retried, recorded; the page never waits for it or fails."""
+    notify.notify(
+        user,
+        notify.EMAIL if channel == VerificationChannel.EMAIL else notify.SMS,
+        subject=subject,
+        text=text,
+        topic=topic,
+        address=address,
+        about=("user", user.pk),
+        secret=secret,
+    )

@@ -37,7 +37,7 @@ from ..models import (
     VerificationChannel,
     VerificationCode,
 )
-from ..services import create_citizen, send_message
+from ..services import CitizenOrigin, create_citizen, send_message
 from .registry import RegistryAnswer
 
 log = logging.getLogger("egov.identity")
@@ -161,6 +161,7 @@ def register_citizen(
                 birth_date=birth_date,
                 email=email,
                 phone=phone,
+                how=CitizenOrigin.PORTAL,
             )
             for channel in _unverified_channels(user):
                 send_verification_code(user, channel)
@@ -183,17 +184,13 @@ def _tell_owner(personal_id: str) -> None:
     if owner.phone and owner.phone_verified_at:
         contacts.append((VerificationChannel.PHONE, owner.phone))
     for channel, address in contacts:
-        transaction.on_commit(partial(_deliver_notice, owner.pk, channel, address))
-
-
-def _deliver_notice(user_id: int, channel: str, address: str) -> None:
-    with translation.override("vi"):
-        text = _(
-            "Someone tried to create a new egov account with your personal ID number. You "
-            "already have an account: if it was you, log in with it. If it was not you, you "
-            "need not do anything; your account is unchanged."
-        )
-        send_message(user_id, channel, address, _("Your egov account"), text)
+        with translation.override("vi"):
+            text = _(
+                "Someone tried to create a new egov account with your personal ID number. You "
+                "already have an account: if it was you, log in with it. If it was not you, you "
+                "need not do anything; your account is unchanged."
+            )
+            send_message(owner, channel, address, _("Your egov account"), text, "account_notice")
 
 
 def _unverified_channels(user: User) -> list[str]:
@@ -249,16 +246,13 @@ def send_verification_code(user: User, channel: str) -> None:
             object_id=user.pk,
             data={"channel": channel},
         )
-        transaction.on_commit(partial(_deliver_code, user.pk, channel, address, code))
-
-
-def _deliver_code(user_id: int, channel: str, address: str, code: str) -> None:
-    with translation.override("vi"):
-        text = _(
-            "Your egov verification code is %(code)s. It is valid for 15 minutes. "
-            "Never give it to anyone."
-        ) % {"code": code}
-        send_message(user_id, channel, address, _("Your egov verification code"), text)
+        with translation.override("vi"):
+            text = _(
+                "Your egov verification code is %(code)s. It is valid for 15 minutes. "
+                "Never give it to anyone."
+            ) % {"code": code}
+            subject = _("Your egov verification code")
+        send_message(user, channel, address, subject, text, "verification_code", secret=True)
 
 
 def verify_contact(user: User, channel: str, code: str) -> User:
