@@ -71,11 +71,6 @@ def stay_files() -> dict[str, Upload]:
 
 
 @pytest.fixture
-def legal(make_citizen: Callable[..., User]) -> User:
-    return make_citizen(full_name="Người đại diện theo pháp luật")
-
-
-@pytest.fixture
 def hotel(legal: User) -> Organisation:
     return register_organisation(
         by=legal, kind="business", name="Khách sạn Hoa Sen", tax_code="0101234565"
