@@ -87,7 +87,8 @@ def setup(args: argparse.Namespace) -> dict[str, Any]:
     from egov.core.models import Agency
     from egov.core.services import load_agencies
     from egov.identity.models import IdentityLevel, User, UserKind
-    from egov.identity.services import create_official, grant_role, issue_api_token
+    from egov.identity.officials.services import create_official, grant_role
+    from egov.identity.tokens import issue_api_token
 
     started = time.perf_counter()
     call_command("migrate", interactive=False, verbosity=0)
@@ -248,7 +249,7 @@ def seed(args: argparse.Namespace) -> dict[str, Any]:
     from egov.dossiers.constants import Status
     from egov.dossiers.models import Dossier, ReceiptSequence
     from egov.identity.models import User, UserKind
-    from egov.identity.services import create_official
+    from egov.identity.officials.services import create_official
 
     started = time.perf_counter()
     rng = random.Random(20261122)

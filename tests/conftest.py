@@ -34,7 +34,9 @@ from egov.dossiers.constants import Status
 from egov.dossiers.models import Dossier
 from egov.dossiers.services import Upload
 from egov.identity.models import User
-from egov.identity.services import create_citizen, create_official, issue_api_token
+from egov.identity.officials.services import create_official
+from egov.identity.services import create_citizen
+from egov.identity.tokens import issue_api_token
 from egov.repository.models import RepositoryDocument
 
 

@@ -14,7 +14,7 @@ from egov.core.models import Agency
 from egov.dossiers.constants import ComponentSource, Status
 from egov.dossiers.models import Dossier, DossierEvent
 from egov.identity.models import User
-from egov.identity.services import create_official
+from egov.identity.officials.services import create_official
 from egov.repository.constants import SignatureState
 from egov.repository.models import RepositoryDocument
 from tests.conftest import PASSWORD

@@ -9,7 +9,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from egov.core.models import AuditEntry
 from egov.identity.models import ApiToken, User
-from egov.identity.services import issue_api_token
+from egov.identity.tokens import issue_api_token
 from tests.conftest import PASSWORD, log_in, totp_code
 from tests.identity.conftest import START
 

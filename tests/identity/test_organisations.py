@@ -21,12 +21,12 @@ from egov.dossiers.models import Dossier
 from egov.dossiers.receipts import receipt_pdf
 from egov.dossiers.services import NotFound, Upload
 from egov.identity.models import Organisation, Representation, RepresentationKind, User
-from egov.identity.services import (
-    create_official,
+from egov.identity.officials.services import create_official
+from egov.identity.organisations.access import represents
+from egov.identity.organisations.selectors import organisations_of
+from egov.identity.organisations.services import (
     grant_representation,
-    organisations_of,
     register_organisation,
-    represents,
     revoke_representation,
 )
 from tests.conftest import PASSWORD, bearer, log_in, pdf_bytes

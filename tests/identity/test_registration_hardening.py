@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from egov.core.models import Agency, AuditEntry
 from egov.core.sms import MemorySmsBackend
+from egov.identity import ratelimit
 from egov.identity.account import services
 from egov.identity.models import User
 from tests.conftest import log_in
@@ -109,7 +110,7 @@ def test_registrations_are_limited_per_personal_id(client: Client, db: Any) -> N
         assert register_page(Client(), password_again="different").status_code == 422
     refused = register_page(client)
     assert refused.status_code == 429
-    assert vi(str(services.TOO_MANY)) in html.unescape(refused.content.decode())
+    assert vi(str(ratelimit.TOO_MANY)) in html.unescape(refused.content.decode())
     assert not User.objects.filter(personal_id=PERSON["personal_id"]).exists()
     assert AuditEntry.objects.filter(action="registration_throttled", data={"by": "person"})
 

@@ -10,7 +10,7 @@ from django.utils import translation
 
 from egov.core.errors import InvalidInput
 from egov.identity.models import Organisation, User, tax_code_check_digit, validate_tax_code
-from egov.identity.services import register_organisation
+from egov.identity.organisations.services import register_organisation
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from egov.dossiers import services as dossier_services
 from egov.dossiers.models import Dossier, DossierEvent
 from egov.dossiers.services import Upload
 from egov.identity.models import Organisation, OrganisationKind, User
-from egov.identity.services import register_organisation
+from egov.identity.organisations.services import register_organisation
 from egov.repository.constants import SignatureState
 from egov.repository.models import RepositoryDocument
 from tests.conftest import pdf_bytes, pdf_upload
