@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from egov.core.models import Agency
 from egov.dossiers.models import Dossier
 from egov.identity.models import User
-from egov.reporting import services
+from egov.reporting import services, views
 from egov.reporting.models import Regime, Report
 from tests.conftest import log_in, vn
 
@@ -220,3 +220,46 @@ def test_the_leaders_dashboard(
     assert f'href="/dossiers/{overdue.pk}/"' in text
     assert returned.code not in text  # finished: neither overdue nor due soon
     assert [r.regime for r in page.context["obligations"]] == []  # the ward submitted October
+
+
+def test_the_index_pages_each_of_its_lists(
+    make_regime: Callable[..., Regime], ward_admin: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No list of the index is cut: each is paged on its own, and a list's links keep the other
+    list's page."""
+    monkeypatch.setattr(views, "PER_PAGE", 2)
+    with time_machine.travel(vn(2026, 11, 2, 9), tick=False):
+        regimes = [make_regime(title=f"Báo cáo số {n}") for n in range(6)]
+        for regime in regimes[:3]:
+            report = Report.objects.get(regime=regime, agency__code=WARD)
+            services.submit(report.pk, ward_admin, {"received": "4", "returned": "3",
+                                                    "on_time": "2", "satisfaction": "90"})  # fmt: skip
+    client = client_for(ward_admin)
+    first = client.get("/reporting/")
+    assert len(first.context["open_reports"]) == len(first.context["submitted_reports"]) == 2
+    text = first.content.decode()
+    assert 'href="?open=2"' in text and 'href="?submitted=2"' in text
+    assert 'aria-label="Phân trang: Báo cáo đã gửi"' in text
+    second = client.get("/reporting/?open=2&submitted=2")
+    assert 'href="?open=1&amp;submitted=2"' in second.content.decode()
+    seen_open = [*first.context["open_reports"], *second.context["open_reports"]]
+    seen_submitted = [*first.context["submitted_reports"], *second.context["submitted_reports"]]
+    assert sorted(r.regime_id for r in seen_open) == sorted(r.pk for r in regimes[3:])
+    assert sorted(r.regime_id for r in seen_submitted) == sorted(r.pk for r in regimes[:3])
+
+
+def test_the_dashboard_pages_its_dossier_lists(
+    make_dossier: Callable[..., Dossier], staff: dict[str, User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(views, "PER_PAGE", 1)
+    late = [make_dossier("processing") for _ in range(2)]
+    Dossier.objects.filter(pk__in=[d.pk for d in late]).update(
+        due_at=timezone.now() - timedelta(days=1)
+    )
+    client = client_for(staff["approver"])
+    first = client.get("/reporting/dashboard/?days=30")
+    assert first.context["overdue"].paginator.count == 2
+    assert 'href="?days=30&amp;overdue=2"' in first.content.decode()
+    second = client.get("/reporting/dashboard/?days=30&overdue=2")
+    assert {*first.context["overdue"], *second.context["overdue"]} == set(late)
+    assert 'href="?days=30&amp;overdue=1"' in second.content.decode()

@@ -59,7 +59,12 @@ def paginated(limit: int = 20) -> Callable[[Callable[..., Any]], Callable[..., A
     return paginate(BoundedLimitOffset, limit=limit)
 
 
-def page_of(request: HttpRequest, items: QuerySet | Sequence[Any], per_page: int) -> Page:
+def page_of(
+    request: HttpRequest, items: QuerySet | Sequence[Any], per_page: int, param: str = "page"
+) -> Page:
     """The page ``?page=N`` of a page view's list (the last one past the end, the first one for
-    anything not a number)."""
-    return Paginator(items, per_page).get_page(request.GET.get("page"))
+    anything not a number). ``param`` names the parameter when a page shows several lists; the
+    pager (``core/_pager.html``) links through it and keeps the rest of the query."""
+    page = Paginator(items, per_page).get_page(request.GET.get(param))
+    page.param = param  # type: ignore[attr-defined]
+    return page

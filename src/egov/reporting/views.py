@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from egov.core.errors import ServiceError
 from egov.core.models import Agency
+from egov.core.pagination import page_of
 from egov.identity.auth import acting_user
 
 from . import access, exports, prefill, selectors, services
@@ -31,6 +32,8 @@ from .models import Regime, Report
 
 EXTRA_FIELD_ROWS = 4
 DUE_SOON_DAYS = 3
+#: Rows of each list of the index and the dashboard, paged through ``page_of``.
+PER_PAGE = 50
 
 
 @login_required
@@ -39,13 +42,17 @@ def index(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     if not user.is_official:
         raise Http404
-    reports = list(access.own_reports(user).prefetch_related("reminders")[:200])
+    reports = access.own_reports(user).prefetch_related("reminders")
     return render(
         request,
         "reporting/index.html",
         {
-            "open_reports": [r for r in reports if r.status != ReportStatus.SUBMITTED],
-            "submitted_reports": [r for r in reports if r.status == ReportStatus.SUBMITTED][:50],
+            "open_reports": page_of(
+                request, reports.exclude(status=ReportStatus.SUBMITTED), PER_PAGE, "open"
+            ),
+            "submitted_reports": page_of(
+                request, reports.filter(status=ReportStatus.SUBMITTED), PER_PAGE, "submitted"
+            ),
             "regimes": access.followed_regimes(user),
             "can_define": access.definable_agencies(user).exists(),
             "dashboards": access.dashboard_agencies(user),
@@ -374,8 +381,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "agencies": agencies,
             "counts": counts,
             "largest": max([n for _s, _l, n in counts] + [1]),
-            "overdue": selectors.overdue(agency, user)[:50],
-            "due_soon": selectors.due_within(agency, days)[:50],
+            "overdue": page_of(request, selectors.overdue(agency, user), PER_PAGE, "overdue"),
+            "due_soon": page_of(request, selectors.due_within(agency, days), PER_PAGE, "due_soon"),
             "days": days,
             "on_time": selectors.on_time_this_month(agency),
             "month": timezone.localdate(),

@@ -1,4 +1,4 @@
-"""Template helpers: money in VND, statuses, bilingual names."""
+"""Template helpers: money in VND, statuses, bilingual names, page links."""
 
 import contextlib
 from datetime import date
@@ -42,3 +42,12 @@ def as_date(value: Any) -> Any:
         with contextlib.suppress(ValueError):
             return date.fromisoformat(value)
     return value
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context: template.Context, page: Any, number: int) -> str:
+    """``?…`` of the current page with ``page``'s parameter (see ``page_of``) set to ``number``,
+    the filters and the other lists' pages kept."""
+    query = context["request"].GET.copy()
+    query[getattr(page, "param", "page")] = str(number)
+    return f"?{query.urlencode()}"
