@@ -13,6 +13,7 @@ See bench/README.md for what is measured and how. Environment knobs:
     BENCH_SYNC_RECORDS=100000  records through the sync service per scenario (indicators)
     BENCH_SIGN_SECONDS=10   measured window of each part of the signing benchmark
     BENCH_QUEUE_REQUESTS=200 queue requests per filter over pages 1..N (page 1: a quarter)
+    BENCH_IDEMPOTENCY_PAIRS=1  submission windows without and with an Idempotency-Key, in pairs
     BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1:5432   (the bench creates/drops egov_bench)
 """
 
@@ -49,6 +50,7 @@ INSIGHTS_FACTS = int(os.environ.get("BENCH_INSIGHTS_FACTS", 10_000_000))
 TARGET_SYNC = 20_000  # synced records per second
 SIGN_SECONDS = os.environ.get("BENCH_SIGN_SECONDS", "10")
 QUEUE_REQUESTS = int(os.environ.get("BENCH_QUEUE_REQUESTS", 200))
+IDEMPOTENCY_PAIRS = int(os.environ.get("BENCH_IDEMPOTENCY_PAIRS", 1))
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
 PG_NAME = "egov_bench"
 PLACEHOLDER = b"BENCHSEQ000000000"
@@ -338,9 +340,17 @@ class Load:
         }
 
 
-def submissions(port: int, tokens: list[str], server_pid: int) -> dict[str, Any]:
+#: Request numbers go on across the submission windows of one server, so every PDF differs.
+_request_numbers = itertools.count(1)
+
+
+def submissions(
+    port: int, tokens: list[str], server_pid: int, keyed: bool = True
+) -> dict[str, Any]:
+    """Online submissions for one window, each with a fresh ``Idempotency-Key`` or (``keyed``
+    false) none."""
     pdfs = base_pdfs()
-    counter = itertools.count(1)
+    counter = _request_numbers
     rng = random.Random(7)
     sizes = sum(len(p) for p in pdfs.values())
 
@@ -360,8 +370,9 @@ def submissions(port: int, tokens: list[str], server_pid: int) -> dict[str, Any]
         headers = {
             "Content-Type": content_type,
             "Authorization": f"Bearer {tokens[n % len(tokens)]}",
-            "Idempotency-Key": uuid.uuid4().hex,
         }
+        if keyed:
+            headers["Idempotency-Key"] = uuid.uuid4().hex
         return "POST", "/api/v1/dossiers", body, headers
 
     result = Load(port, make_request, 201).run(server_pid)
@@ -372,6 +383,35 @@ def submissions(port: int, tokens: list[str], server_pid: int) -> dict[str, Any]
     result["a_code"] = min(codes) if codes else ""
     result["pdf_bytes"] = sizes
     return result
+
+
+def idempotency_pairs(port: int, tokens: list[str], server_pid: int) -> dict[str, Any]:
+    """What the Idempotency-Key costs a submission: IDEMPOTENCY_PAIRS pairs of windows, one
+    without a key and one with a fresh key per request, back to back on the same server, in
+    alternating order (so that a drift of the machine's load falls on both sides); the ratio of
+    each pair, and their median."""
+    pairs = []
+    for n in range(IDEMPOTENCY_PAIRS):
+        order = (False, True) if n % 2 == 0 else (True, False)
+        runs = {keyed: submissions(port, tokens, server_pid, keyed=keyed) for keyed in order}
+        pairs.append(
+            {
+                "without": {k: v for k, v in runs[False].items() if k != "a_code"},
+                "with": {k: v for k, v in runs[True].items() if k != "a_code"},
+                "ratio": runs[True]["rate"] / max(runs[False]["rate"], 1e-9),
+                "server_cpu_ms": {
+                    "without": runs[False]["cpu_ms_per_request"]["server"],
+                    "with": runs[True]["cpu_ms_per_request"]["server"],
+                },
+            }
+        )
+    return {
+        "pairs": pairs,
+        "ratio_median": statistics_median([p["ratio"] for p in pairs]),
+        "server_cpu_ms_added_median": statistics_median(
+            [p["server_cpu_ms"]["with"] - p["server_cpu_ms"]["without"] for p in pairs]
+        ),
+    }
 
 
 def http_floor(port: int, code: str, server_pid: int, seconds: float = 5) -> dict[str, Any]:
@@ -467,8 +507,14 @@ def bench_database(vendor: str, database_url: str, work: Path) -> dict[str, Any]
         server = Server(env, work / f"uvicorn-{vendor}.log")
         try:
             result["submit"] = submissions(server.port, setup["tokens"], server.process.pid)
+            result["verify"] = run_step(env, work, "verify", "--since-id", str(first_id))
             code = result["submit"]["a_code"]
             result["floor"] = http_floor(server.port, code, server.process.pid)
+            if IDEMPOTENCY_PAIRS:
+                say(f"[{vendor}] idempotency: {IDEMPOTENCY_PAIRS} pair(s) of windows, no key/key")
+                result["idempotency"] = idempotency_pairs(
+                    server.port, setup["tokens"], server.process.pid
+                )
         finally:
             server.stop()
         plain = Server(env, work / f"uvicorn-plain-{vendor}.log", plain=True)
@@ -476,7 +522,6 @@ def bench_database(vendor: str, database_url: str, work: Path) -> dict[str, Any]
             result["floor_plain"] = http_floor(plain.port, code, plain.process.pid, seconds=3)
         finally:
             plain.stop()
-        result["verify"] = run_step(env, work, "verify", "--since-id", str(first_id))
         form = json.dumps(form_data(random.Random(1)), ensure_ascii=False).encode()
         payload = result["submit"]["pdf_bytes"] + len(form)
         say(f"[{vendor}] baseline: plain inserts of {payload:,} bytes, {CONCURRENCY} threads")
@@ -527,6 +572,20 @@ def report_submit(vendor: str, r: dict[str, Any]) -> None:
         f"(plain `uvicorn --workers {WORKERS}`: {plain['rate']:.1f}/s, "
         f"p50 {plain['latency']['p50']:.0f} ms, uvicorn#3149)"
     )
+    if "idempotency" in r:
+        idem = r["idempotency"]
+        for pair in idem["pairs"]:
+            without, keyed = pair["without"], pair["with"]
+            say(
+                f"  Idempotency-Key    {keyed['rate']:8.1f}/s with, {without['rate']:.1f}/s "
+                f"without = {pair['ratio']:.3f}; server CPU ms/submission "
+                f"{pair['server_cpu_ms']['with']:.1f} with, {pair['server_cpu_ms']['without']:.1f} "
+                f"without; errors {keyed['errors']}+{without['errors']}"
+            )
+        say(
+            f"  key / no key       {idem['ratio_median']:8.3f}   median of {len(idem['pairs'])} "
+            f"pair(s); {idem['server_cpu_ms_added_median']:+.1f} server CPU ms per submission"
+        )
     if s["error_sample"]:
         say(f"  error sample       {s['error_sample']}")
     if ins["errors"]:
@@ -650,6 +709,11 @@ def summary(results: dict[str, dict[str, Any]]) -> None:
         )
         row("plain inserts/s (same bytes, same conc.)", [f"{ins[v]:.1f}" for v in vendors])
         row("ratio submissions / inserts", [f"{sub[v] / max(ins[v], 1e-9):.3f}" for v in vendors])
+        if all("idempotency" in results[v] for v in vendors):
+            row(
+                "submissions/s with key / without (median)",
+                [f"{results[v]['idempotency']['ratio_median']:.3f}" for v in vendors],
+            )
         row(
             "submission latency p50/p95 ms",
             ["{p50:.0f}/{p95:.0f}".format(**results[v]["submit"]["latency"]) for v in vendors],
