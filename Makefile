@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test lint typecheck bench install browser clean messages openapi
+.PHONY: run test lint typecheck bench install browser clean messages openapi arrows
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -42,14 +42,19 @@ run: install
 	DEBUG=$${DEBUG:-1} $(VENV)/bin/uvicorn egov.config.asgi:application --host 127.0.0.1 --port $(PORT) --no-proxy-headers
 
 lint: install
-	$(VENV)/bin/ruff check src tests bench
-	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/ruff check src tests bench tools
+	$(VENV)/bin/ruff format --check src tests bench tools
+	PYTHONPATH=src $(VENV)/bin/lint-imports
 
 typecheck: install
 	$(VENV)/bin/mypy src
 
 test: install browser lint typecheck
 	$(PY) -m pytest -q -n 2 --dist loadgroup --ds=tests.settings
+
+# The import graph between the parts: arrows with counts, cycles, foreign keys (docs/architecture.md).
+arrows: install
+	$(PY) tools/arrows.py --models
 
 bench: install
 	$(PY) bench/run.py

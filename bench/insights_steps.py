@@ -484,7 +484,7 @@ def sync_rate(records: int, batch: int = 1000) -> dict[str, Any]:
 
     from egov.core.models import Agency
     from egov.insights.models import DossierFact, SyncClient
-    from egov.insights.sync import record_of
+    from egov.insights.push import record_of
 
     roots = list(Agency.objects.filter(code__startswith="000.00.00.P").values_list("pk", flat=True))
     codes = dict(Agency.objects.filter(parent_id__in=roots).values_list("pk", "code"))

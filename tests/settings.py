@@ -22,7 +22,7 @@ CSRF_COOKIE_SECURE = False
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="egov-test-static-"))
 WHITENOISE_USE_FINDERS = True
 
-from egov.config.signing_keys import new_key_pem  # noqa: E402
+from egov.identity.oidc.signing_keys import new_key_pem  # noqa: E402
 
 OAUTH2_PROVIDER = {**OAUTH2_PROVIDER, "OIDC_RSA_PRIVATE_KEY": new_key_pem()}  # noqa: F405
 SIGNING_DEV_CA = True  # the records part signs with its development CA in tests

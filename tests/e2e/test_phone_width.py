@@ -7,13 +7,13 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from playwright.sync_api import Page
 
 from egov.catalog.models import Procedure
 from egov.core.models import Agency
 from egov.dossiers import services
-from egov.dossiers.demo import load_demo
 from egov.dossiers.models import Dossier
 from egov.identity.models import User
 from egov.reporting.models import Regime, Report
@@ -57,7 +57,7 @@ OVERFLOW = """() => {
 def demo(agencies: dict[str, Agency]) -> Iterator[dict[str, Any]]:
     """The demo data, plus what else a phone user meets: a draft, a dossier with fees, a
     resolved one, reporting regimes and reports."""
-    load_demo()
+    call_command("load_demo")
     citizen = User.objects.get(username=CITIZEN)
     ward = agencies[WARD]
     birth = Procedure.objects.get(code="1.001193", is_current=True)

@@ -29,9 +29,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from jwcrypto import jwk, jwt
 from oauth2_provider.models import Application
 
-from egov.config.signing_keys import KEEP_INACTIVE, key_files, signing_keys
 from egov.core.models import Agency
 from egov.identity.models import IdentityLevel, User
+from egov.identity.oidc.signing_keys import KEEP_INACTIVE, key_files, signing_keys
 
 SCOPE = "openid profile email phone"
 REDIRECT_URI = "https://b.example.vn/oidc/callback/"

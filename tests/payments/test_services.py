@@ -345,7 +345,8 @@ def test_expiry_is_scheduled_after_the_deadline_and_re_enqueued(
 ) -> None:
     from django_tasks import default_task_backend
 
-    from egov.payments.tasks import GRACE, expire_payments
+    from egov.payments.constants import EXPIRY_GRACE as GRACE
+    from egov.payments.tasks import expire_payments
 
     dossier = copies_dossier()
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 import time_machine
+from django.core.management import call_command
 
-from egov.dossiers.demo import load_demo
 from egov.reporting.models import Regime, Report
 from tests.conftest import vn
 
@@ -14,8 +14,8 @@ pytestmark = pytest.mark.django_db
 
 @time_machine.travel(vn(2026, 11, 23, 10), tick=False)
 def test_demo_regime_is_loaded_once_with_last_months_reports() -> None:
-    load_demo()
-    load_demo()
+    call_command("load_demo")
+    call_command("load_demo")
     regime = Regime.objects.get()
     assert regime.agency.code == "000.00.01.H26"
     reports = Report.objects.filter(regime=regime)

@@ -8,6 +8,11 @@ from . import selectors
 from .constants import OnlineLevel
 
 
+def home(request: HttpRequest) -> HttpResponse:
+    """Trang chủ: search, the most used procedures, tracking."""
+    return render(request, "catalog/home.html", {"procedures": selectors.current_procedures()[:8]})
+
+
 def procedure_list(request: HttpRequest) -> HttpResponse:
     """Tra cứu thủ tục: search without diacritics, filter by agency, field and online level."""
     query = request.GET.get("q", "")[:200]

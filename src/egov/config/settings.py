@@ -10,8 +10,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from egov.config.signing_keys import signing_keys
 from egov.identity.login_url import LOGIN_URL as lazy_login_url
+from egov.identity.oidc.signing_keys import signing_keys
 
 BASE_DIR = Path(__file__).resolve().parents[3]
 
@@ -148,8 +148,8 @@ AUTHENTICATION_BACKENDS = [
 ]
 # The built-in login page, or the external identity provider's code flow when OIDC_ISSUER is set.
 LOGIN_URL = lazy_login_url
-LOGIN_REDIRECT_URL = "core:home"
-LOGOUT_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -190,6 +190,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 CATALOG_DIR = Path(os.environ.get("CATALOG_DIR", BASE_DIR / "catalog"))
 AGENCIES_FILE = Path(os.environ.get("AGENCIES_FILE", BASE_DIR / "data" / "agencies.yaml"))
+#: The parts' own demo data, loaded in this order by `manage.py load_demo` after the accounts,
+#: the catalogue and the sample dossiers: a part adds its loader here, not to another part's.
+DEMO_DATA = ["egov.reporting.demo.load_reporting_demo"]
 
 # --- electronic identification (OpenID Connect) -------------------------------------------------
 # The built-in identity provider signs ID tokens with the newest key in OIDC_KEYS_DIR (created by

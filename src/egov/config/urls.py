@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from egov.catalog.views import home
 from egov.identity.officials.login import admin_login
 
 from .api import api
@@ -14,7 +15,8 @@ urlpatterns = [
     # (egov.identity.oidc.provider_urls: its consent is asked once per client and scopes).
     path("o/", include("egov.identity.oidc.provider_urls", namespace="oauth2_provider")),
     path("api/v1/", api.urls),
-    path("", include("egov.core.urls")),
+    # The portal's home page (the catalogue's front), named "home" for every part's links.
+    path("", home, name="home"),
     path("", include("egov.identity.urls")),
     path("procedures/", include("egov.catalog.urls")),
     path("", include("egov.dossiers.urls")),

@@ -154,7 +154,4 @@ def load_demo() -> dict[str, int]:
         services.receive(
             dossier.pk, receiver, {"TO_KHAI": (True, ""), "GIAY_CHUNG_SINH": (True, "")}
         )
-    from egov.reporting.demo import load_reporting_demo  # the reporting part's own demo data
-
-    load_reporting_demo()
     return {"dossiers": made}

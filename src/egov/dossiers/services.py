@@ -28,6 +28,7 @@ from egov.core import calendar
 from egov.core.errors import ServiceError
 from egov.core.files import clean_filename, read_checked_upload, store_bytes
 from egov.core.models import Agency, StoredFile
+from egov.core.queue import task_named
 from egov.identity.models import Organisation, User, UserKind
 
 from . import access
@@ -126,8 +127,7 @@ def _record(
 
 
 def _queue_notifications(dossier: Dossier, event: DossierEvent) -> None:
-    from .tasks import send_notification
-
+    send_notification = task_named("egov.dossiers.tasks.send_notification")
     applicant = dossier.applicant
     channels = [
         name for name, address in (("email", applicant.email), ("sms", applicant.phone)) if address

@@ -13,7 +13,7 @@ from ninja.security import HttpBearer
 from egov.core.models import Agency
 
 from . import selectors, sync
-from .constants import GROUPS
+from .constants import GROUPS, MAX_BATCH
 from .definitions import indicators
 from .models import SyncClient
 
@@ -115,14 +115,12 @@ class DeploymentToken(HttpBearer):
 class DossierBatch(Schema):
     service: Literal["DongBoHoSoMC"] = "DongBoHoSoMC"
     isUpdating: bool = Field(True, description="Accepted for compatibility; every record upserts")
-    data: list[Any] = Field(..., max_length=sync.MAX_BATCH, description="DongBoHoSoMC records")
+    data: list[Any] = Field(..., max_length=MAX_BATCH, description="DongBoHoSoMC records")
 
 
 class ProgressBatch(Schema):
     service: Literal["CapNhatTienDoHoSoMC"] = "CapNhatTienDoHoSoMC"
-    data: list[Any] = Field(
-        ..., max_length=sync.MAX_BATCH, description="CapNhatTienDoHoSoMC records"
-    )
+    data: list[Any] = Field(..., max_length=MAX_BATCH, description="CapNhatTienDoHoSoMC records")
 
 
 class RejectionOut(Schema):

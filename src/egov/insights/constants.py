@@ -71,3 +71,7 @@ ONLINE_FEE_CHANNEL = 2
 FEE_CHANNELS = frozenset({1, 2, 4})
 #: Most payment transactions or results one synchronised dossier may carry (a sanity bound).
 MAX_PER_DOSSIER = 1000
+
+#: The most records one sync call carries, each way.
+MAX_BATCH = 1000
+DATE_FORMAT = "%Y%m%d%H%M%S"  # yyyyMMddHHmmss, Vietnamese time, as the national portal writes

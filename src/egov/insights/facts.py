@@ -17,6 +17,7 @@ from . import counting
 from .constants import FactSource
 from .counting import COUNTED_FIELDS
 from .models import DossierFact
+from .push import schedule_push
 
 #: The fields a projection or a synchronised record sets; a fact changes when one of them does.
 FACT_FIELDS = (
@@ -114,13 +115,7 @@ def refresh_local_fact(dossier: Dossier) -> None:
     }
     stored = store_fact(fact, values, source=FactSource.LOCAL, **identity)
     if stored is not None and settings.NATIONAL_SYNC_URL:  # pushing to the national deployment
-        transaction.on_commit(_schedule_push)
-
-
-def _schedule_push() -> None:
-    from .push import schedule_push
-
-    schedule_push()
+        transaction.on_commit(schedule_push)
 
 
 def counted_state(fact: DossierFact) -> list[Any]:

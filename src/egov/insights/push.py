@@ -8,14 +8,24 @@ stopped, and a change made during a push is sent by the next one.
 
 import logging
 from datetime import datetime, timedelta
+from typing import Any
 
 import requests
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from egov.core import calendar
+from egov.core.queue import task_named
+
+from .constants import (
+    CODE_BY_CHANNEL,
+    COUNTER_FEE_CHANNEL,
+    DATE_FORMAT,
+    MAX_BATCH,
+    ONLINE_FEE_CHANNEL,
+)
 from .models import DossierFact, PushState
-from .sync import MAX_BATCH, record_of
 
 log = logging.getLogger("egov.insights")
 NATIONAL = "national"
@@ -50,8 +60,7 @@ def schedule_push() -> bool:
 
 
 def _enqueue(run_at: datetime) -> None:
-    from .tasks import push_dossiers
-
+    push_dossiers = task_named("egov.insights.tasks.push_dossiers")
     if push_dossiers.get_backend().supports_defer:
         push_dossiers.using(run_after=run_at).enqueue()
     else:  # the immediate backend of tests and trials: push now
@@ -101,3 +110,43 @@ def _send(records: list[dict]) -> dict[int, dict]:
         return {int(r["index"]): r for r in answer["rejected"]}
     except (ValueError, KeyError, TypeError) as exc:
         raise PushFailed("unexpected answer") from exc
+
+
+# --- the records sent (DongBoHoSoMC) ----------------------------------------------------------
+
+
+def _stamp(moment: datetime | None) -> str | None:
+    return timezone.localtime(moment, calendar.VIETNAM).strftime(DATE_FORMAT) if moment else None
+
+
+def record_of(fact: DossierFact, unit_code: str) -> dict[str, Any]:
+    """The DongBoHoSoMC record of a local fact, as this deployment pushes it."""
+    # The fee list too, for a national deployment that predates the transaction counts.
+    fees = []
+    if fact.payments_online:
+        fees.append({"HinhThucThu": ONLINE_FEE_CHANNEL, "TrangThaiThanhToan": 1})
+    if fact.payments > fact.payments_online:
+        fees.append({"HinhThucThu": COUNTER_FEE_CHANNEL, "TrangThaiThanhToan": 1})
+    return {
+        "MaDonVi": unit_code,
+        "MaHoSo": fact.code,
+        "MaTTHC": fact.procedure_code,
+        "ToanTrinh": fact.full_process,
+        "HinhThuc": CODE_BY_CHANNEL.get(fact.channel, 0),
+        "TrangThaiHoSo": fact.status,
+        "NgayTiepNhan": _stamp(fact.received_at),
+        "NgayHenTra": _stamp(fact.due_at),
+        "NgayKetThucXuLy": _stamp(fact.resolved_at),
+        "NgayTra": _stamp(fact.returned_at),
+        "DanhSachLePhi": fees,
+        "SoGiaoDichThanhToan": fact.payments,
+        "SoGiaoDichThanhToanTrucTuyen": fact.payments_online,
+        "SoKetQua": fact.results,
+        "SoHoa": fact.digitised,
+        "KetQuaDienTu": fact.e_results > 0,
+        "SoKetQuaDienTu": fact.e_results,
+        "TaiSuDung": fact.reused,
+        "DungHan": fact.on_time,
+        "MucDoHaiLong": fact.rating,
+        "ThoiDiemCapNhat": _stamp(fact.updated_at),
+    }

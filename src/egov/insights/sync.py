@@ -26,8 +26,6 @@ from . import counting
 from .bulk import insert_rows, update_rows
 from .constants import (
     CHANNEL_BY_CODE,
-    CODE_BY_CHANNEL,
-    COUNTER_FEE_CHANNEL,
     FEE_CHANNELS,
     MAX_PER_DOSSIER,
     ONLINE_FEE_CHANNEL,
@@ -39,8 +37,6 @@ from .counting import COUNTED_FIELDS
 from .facts import FACT_FIELDS, local_day
 from .models import DossierFact, SyncClient
 
-MAX_BATCH = 1000
-DATE_FORMAT = "%Y%m%d%H%M%S"  # yyyyMMddHHmmss, Vietnamese time, as the national portal writes
 STATUS_CODES = frozenset(range(1, 11))  # TrangThaiHoSo
 
 
@@ -525,43 +521,3 @@ def sync_dossiers(client: SyncClient, records: list[Any]) -> BatchResult:
 def sync_progress(client: SyncClient, records: list[Any]) -> BatchResult:
     """CapNhatTienDoHoSoMC: status updates of dossiers synchronised before."""
     return _apply(client, records, progress=True)
-
-
-# --- the sending side -------------------------------------------------------------------------
-
-
-def _stamp(moment: datetime | None) -> str | None:
-    return timezone.localtime(moment, calendar.VIETNAM).strftime(DATE_FORMAT) if moment else None
-
-
-def record_of(fact: DossierFact, unit_code: str) -> dict[str, Any]:
-    """The DongBoHoSoMC record of a local fact, as this deployment pushes it."""
-    # The fee list too, for a national deployment that predates the transaction counts.
-    fees = []
-    if fact.payments_online:
-        fees.append({"HinhThucThu": ONLINE_FEE_CHANNEL, "TrangThaiThanhToan": 1})
-    if fact.payments > fact.payments_online:
-        fees.append({"HinhThucThu": COUNTER_FEE_CHANNEL, "TrangThaiThanhToan": 1})
-    return {
-        "MaDonVi": unit_code,
-        "MaHoSo": fact.code,
-        "MaTTHC": fact.procedure_code,
-        "ToanTrinh": fact.full_process,
-        "HinhThuc": CODE_BY_CHANNEL.get(fact.channel, 0),
-        "TrangThaiHoSo": fact.status,
-        "NgayTiepNhan": _stamp(fact.received_at),
-        "NgayHenTra": _stamp(fact.due_at),
-        "NgayKetThucXuLy": _stamp(fact.resolved_at),
-        "NgayTra": _stamp(fact.returned_at),
-        "DanhSachLePhi": fees,
-        "SoGiaoDichThanhToan": fact.payments,
-        "SoGiaoDichThanhToanTrucTuyen": fact.payments_online,
-        "SoKetQua": fact.results,
-        "SoHoa": fact.digitised,
-        "KetQuaDienTu": fact.e_results > 0,
-        "SoKetQuaDienTu": fact.e_results,
-        "TaiSuDung": fact.reused,
-        "DungHan": fact.on_time,
-        "MucDoHaiLong": fact.rating,
-        "ThoiDiemCapNhat": _stamp(fact.updated_at),
-    }

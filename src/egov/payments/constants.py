@@ -1,5 +1,8 @@
 """Payment states, channels and methods."""
 
+import enum
+from datetime import timedelta
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -42,3 +45,19 @@ class PaymentDue(models.TextChoices):
 CURRENCY = "VND"
 #: TrangThaiHoSo 6, "payment requested", of the national portal's dossier sync.
 NATIONAL_STATUS_PAYMENT_REQUESTED = 6
+
+
+class Outcome(enum.Enum):
+    """What a provider callback did; the provider maps it to its own answer (VNPay RspCode)."""
+
+    SETTLED = "settled"
+    FAILED = "failed"
+    ALREADY = "already"
+    NOT_FOUND = "not_found"
+    INVALID_AMOUNT = "invalid_amount"
+    INVALID_SIGNATURE = "invalid_signature"
+
+
+#: Expiry runs a little after the deadline, so that a notification sent at the last second
+#: lands first.
+EXPIRY_GRACE = timedelta(minutes=1)

@@ -8,7 +8,6 @@ once (row lock), whatever the order and however often they arrive. At the counte
 its number, and writes the dossier event ``paid`` that the indicators count.
 """
 
-import enum
 import logging
 import secrets
 from collections.abc import Mapping
@@ -24,6 +23,7 @@ from django.utils.translation import gettext as _
 from egov.core import audit
 from egov.core.errors import ServiceError
 from egov.core.models import Agency
+from egov.core.queue import task_named
 from egov.dossiers import access
 from egov.dossiers import services as dossier_services
 from egov.dossiers.constants import FINISHED_STATUSES, Status
@@ -32,9 +32,11 @@ from egov.identity.models import Role, User
 
 from .constants import (
     CURRENCY,
+    EXPIRY_GRACE,
     OPEN_STATUSES,
     SETTLEABLE_STATUSES,
     CounterMethod,
+    Outcome,
     PaymentChannel,
     PaymentStatus,
 )
@@ -63,17 +65,6 @@ class WrongState(PaymentError):
 
 class InvalidInput(PaymentError):
     code, http_status = "invalid_input", 422
-
-
-class Outcome(enum.Enum):
-    """What a provider callback did; the provider maps it to its own answer (VNPay RspCode)."""
-
-    SETTLED = "settled"
-    FAILED = "failed"
-    ALREADY = "already"
-    NOT_FOUND = "not_found"
-    INVALID_AMOUNT = "invalid_amount"
-    INVALID_SIGNATURE = "invalid_signature"
 
 
 # --- amounts --------------------------------------------------------------------------------------
@@ -291,14 +282,17 @@ def start_online_payment(
         payment.status = PaymentStatus.PENDING
         payment.save(update_fields=["status"])
         _event(payment, "redirected", payer, PaymentStatus.CREATED)
-        transaction.on_commit(partial(_schedule_expiry, payment.expires_at))
+        transaction.on_commit(partial(schedule_expiry, payment.expires_at))
     return payment, url
 
 
-def _schedule_expiry(when: datetime | None) -> None:
-    from .tasks import schedule_expiry
-
-    schedule_expiry(when)
+def schedule_expiry(when: datetime | None) -> None:
+    """Run the ``expire_payments`` task after ``when``; a back end that cannot defer (the
+    tests' immediate one) leaves it to ``manage.py expire_payments``."""
+    expire_payments = task_named("egov.payments.tasks.expire_payments")
+    if when is None or not expire_payments.get_backend().supports_defer:
+        return
+    expire_payments.using(run_after=max(when, timezone.now()) + EXPIRY_GRACE).enqueue()
 
 
 def _reject(reference: str, provider: str, source: str, reason: str) -> None:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from egov.catalog import document_types
 from egov.core import audit
 from egov.core.files import read_stored, store_bytes
+from egov.core.queue import task_named
 from egov.dossiers import services as dossier_services
 from egov.dossiers.constants import TRANSITIONS, Status
 from egov.dossiers.models import Dossier
@@ -77,12 +78,10 @@ def issue_on_approval(dossier: Dossier, action: str, actor: User) -> None:
     immediate backend of the tests signs at once."""
     if action != "approve":
         return
-    from .tasks import sign_result
-
     document = ResultDocument.objects.get(dossier=dossier, status=ResultStatus.DRAFT)
     document.status, document.approved_by = ResultStatus.PENDING, actor
     document.save(update_fields=["status", "approved_by"])
-    sign_result.enqueue(document.pk)
+    task_named("egov.records.tasks.sign_result").enqueue(document.pk)
 
 
 def refuse_approval_without_draft(dossier: Dossier, action: str) -> None:

@@ -1,6 +1,7 @@
 """Demo data of the reporting part: the Department of Justice asks the wards for a monthly
 report on administrative procedures; its administrator ``quantri.sotuphap`` follows it and the
-wards' administrators (``quantri.badinh``) fill it in. Called by ``egov.dossiers.demo.load_demo``."""
+wards' administrators (``quantri.badinh``) fill it in. Loaded by ``manage.py load_demo``, which
+runs the loaders of the ``DEMO_DATA`` setting."""
 
 from datetime import timedelta
 

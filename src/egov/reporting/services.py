@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from egov.core import audit
 from egov.core.errors import ServiceError
 from egov.core.models import Agency
+from egov.core.queue import task_named
 from egov.dossiers.services import request_fingerprint
 from egov.identity.models import User
 
@@ -435,8 +436,7 @@ def send_reminders(
     message: str = "",
 ) -> list[Reminder]:
     """Remind the agencies that have not submitted for the period (all, or those named)."""
-    from .tasks import deliver_reminder
-
+    deliver_reminder = task_named("egov.reporting.tasks.deliver_reminder")
     with transaction.atomic():
         regime = Regime.objects.filter(pk=regime_id).first()
         if regime is None or not access.can_remind(actor, regime):

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 
 from egov.core import audit
 from egov.core.errors import ServiceError
+from egov.core.queue import task_named
 from egov.core.sms import send_sms
 
 from .. import ratelimit
@@ -375,8 +376,9 @@ def request_registry_verification(user: User) -> RegistryVerification:
     """Ask the population registry whether the person's name and date of birth match their
     personal ID number; a background task asks and records the answer. Idempotent while a
     check is pending."""
-    from .tasks import verify_with_population_registry
-
+    verify_with_population_registry = task_named(
+        "egov.identity.account.tasks.verify_with_population_registry"
+    )
     if user.kind != UserKind.CITIZEN:
         raise AccountNotAllowed(_("Only citizens verify their identity this way."))
     if user.identity_level >= IdentityLevel.LEVEL_2:

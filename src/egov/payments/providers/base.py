@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from egov.payments.constants import Outcome
     from egov.payments.models import Payment
-    from egov.payments.services import Outcome
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from django.urls import reverse
 from .base import Callback, InvalidCallback, PaymentProvider
 
 if TYPE_CHECKING:
+    from egov.payments.constants import Outcome
     from egov.payments.models import Payment
-    from egov.payments.services import Outcome
 
 FIELDS = ("reference", "amount", "currency", "result", "transaction", "return_url")
 

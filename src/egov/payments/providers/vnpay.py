@@ -19,8 +19,8 @@ from egov.core.calendar import VIETNAM
 from .base import Callback, InvalidCallback, PaymentProvider
 
 if TYPE_CHECKING:
+    from egov.payments.constants import Outcome
     from egov.payments.models import Payment
-    from egov.payments.services import Outcome
 
 VERSION = "2.1.0"
 #: IPN answers (RspCode, Message) of the VNPay specification.

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 from oauth2_provider.utils import jwk_from_pem
 
-from egov.config.signing_keys import KEEP_INACTIVE, key_files, write_new_key
+from egov.identity.oidc.signing_keys import KEEP_INACTIVE, key_files, write_new_key
 
 
 def key_id(pem: str) -> str:

@@ -1,0 +1,20 @@
+"""Queue a part's background task by its dotted name.
+
+The one rule for tasks: a task lives in its part's ``tasks.py`` and may call that part's
+services; services never import ``tasks.py`` (that would be a cycle), they name the task here
+instead, ``task_named("egov.<part>.tasks.<name>").enqueue(...)``. Views and commands, which sit
+above both, may import the task from ``tasks.py`` directly.
+"""
+
+from typing import Any
+
+from django.utils.module_loading import import_string
+from django_tasks.base import Task
+
+
+def task_named(name: str) -> Task[..., Any]:
+    """The task ``name`` (``egov.<part>.tasks.<function>``), imported when first asked for."""
+    found = import_string(name)
+    if not isinstance(found, Task):
+        raise TypeError(f"{name} is not a task")
+    return found
