@@ -107,8 +107,8 @@ def test_a_result_whose_worker_was_killed_mid_signing_is_signed_exactly_once(
         )
 
     result_told = (
-        "SELECT count(*) FROM dossiers_notification n JOIN dossiers_dossierevent e"
-        " ON n.event_id = e.id WHERE e.kind IN ('result_ready', 'result_signed')"
+        "SELECT count(*) FROM core_notification"
+        " WHERE object_type = 'dossier' AND topic IN ('result_ready', 'result_signed')"
     )
     assert sign_task("status") == "READY"
     assert one(result_told) == 0  # approved, not signed: nothing said yet
@@ -132,7 +132,7 @@ def test_a_result_whose_worker_was_killed_mid_signing_is_signed_exactly_once(
             "the second worker to sign",
             lambda: sign_task("status") == "SUCCESSFUL",
         )
-        wait_for("the notices to go", lambda: one(f"{result_told} AND n.status = 'sent'") == 2)
+        wait_for("the notices to go", lambda: one(f"{result_told} AND status = 'sent'") == 2)
     assert sign_task("worker_ids") == '["first", "second"]'
     assert one("SELECT status || ' ' || attempts FROM records_resultdocument") == "signed 1"
     assert one("SELECT count(*) FROM dossiers_dossierevent WHERE kind = 'result_signed'") == 1
@@ -141,6 +141,6 @@ def test_a_result_whose_worker_was_killed_mid_signing_is_signed_exactly_once(
         "SELECT d.result_file_id = r.file_id FROM dossiers_dossier d"
         " JOIN records_resultdocument r ON r.dossier_id = d.id"
     )
-    assert one(f"{result_told} AND e.kind = 'result_signed'") == one(result_told) == 2
+    assert one(f"{result_told} AND topic = 'result_signed'") == one(result_told) == 2
     assert one("SELECT count(*) FROM core_workerheartbeat") == 0  # the second stopped cleanly
     database.close()

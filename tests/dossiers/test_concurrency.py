@@ -13,18 +13,16 @@ from django.db import connection
 from django.test import override_settings
 
 from egov.catalog.models import Procedure
-from egov.core.models import Agency
+from egov.core.models import Agency, Notification, NotificationStatus
+from egov.core.tasks import deliver_notification
 from egov.dossiers import services
 from egov.dossiers.constants import Status
 from egov.dossiers.models import (
     Dossier,
     DossierEvent,
-    Notification,
-    NotificationStatus,
     SubmissionKey,
 )
 from egov.dossiers.services import WrongState
-from egov.dossiers.tasks import send_notification
 from egov.identity.models import User
 from egov.records.models import ResultDocument
 from tests.conftest import BIRTH_CHECKLIST, BIRTH_FORM, birth_files
@@ -196,7 +194,9 @@ def test_sending_a_notification_holds_up_no_dossier(
     first = make_dossier(Status.RECEIVED)  # notifications stay pending: tasks are not run
     second = make_dossier(Status.RECEIVED)
     email_of = {
-        dossier.pk: Notification.objects.get(dossier=dossier, channel="email").pk
+        dossier.pk: Notification.objects.get(
+            object_type="dossier", object_id=str(dossier.pk), channel="email"
+        ).pk
         for dossier in (first, second)
     }
     SlowEmailBackend.inside.clear()
@@ -216,7 +216,7 @@ def test_sending_a_notification_holds_up_no_dossier(
 
     sender = threading.Thread(
         target=run,
-        args=("first", lambda: send_notification.call(email_of[first.pk])),
+        args=("first", lambda: deliver_notification.call(email_of[first.pk])),
         name="first",
     )
     sender.start()
@@ -230,7 +230,7 @@ def test_sending_a_notification_holds_up_no_dossier(
             ),
         ),
         threading.Thread(
-            target=run, args=("other email", lambda: send_notification.call(email_of[second.pk]))
+            target=run, args=("other email", lambda: deliver_notification.call(email_of[second.pk]))
         ),
     ]
     for thread in others:

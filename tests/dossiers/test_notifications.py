@@ -11,10 +11,11 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.test import override_settings
 
+from egov.core.models import Notification, NotificationStatus
 from egov.core.sms import MemorySmsBackend
 from egov.dossiers import services
 from egov.dossiers.constants import NOTIFIED_EVENTS, Status
-from egov.dossiers.models import Dossier, Notification, NotificationStatus
+from egov.dossiers.models import Dossier
 from egov.identity.models import User
 from tests.conftest import BIRTH_CHECKLIST, vn
 
@@ -84,14 +85,21 @@ def test_each_notified_event_sends_an_email_and_an_sms_after_commit(
         act(dossier, staff)
         # Inside the transaction nothing has gone out yet.
         assert mailoutbox == [] and MemorySmsBackend.outbox == []
-        pending = Notification.objects.filter(event__kind=kind, dossier=dossier)
+        pending = Notification.objects.filter(
+            topic=kind, object_type="dossier", object_id=str(dossier.pk)
+        )
         assert set(pending.values_list("channel", "status")) == {
             ("email", NotificationStatus.PENDING),
             ("sms", NotificationStatus.PENDING),
         }
     assert len(callbacks) == 2
 
-    sent = {n.channel: n for n in Notification.objects.filter(event__kind=kind, dossier=dossier)}
+    sent = {
+        n.channel: n
+        for n in Notification.objects.filter(
+            topic=kind, object_type="dossier", object_id=str(dossier.pk)
+        )
+    }
     assert set(sent) == {"email", "sms"}
     for notification in sent.values():
         assert notification.status == NotificationStatus.SENT
@@ -110,7 +118,12 @@ def test_each_notified_event_sends_an_email_and_an_sms_after_commit(
     assert dossier.code in text
     assert text == email.body
     # Only this event's messages went out: the fixture's earlier events never reached a commit.
-    assert Notification.objects.filter(dossier=dossier, status=NotificationStatus.SENT).count() == 2
+    assert (
+        Notification.objects.filter(
+            object_type="dossier", object_id=str(dossier.pk), status=NotificationStatus.SENT
+        ).count()
+        == 2
+    )
 
 
 def test_the_reason_reaches_the_applicant(
@@ -153,9 +166,11 @@ def test_an_applicant_without_a_phone_gets_only_an_email(
     dossier = make_dossier(Status.SUBMITTED, applicant=applicant)
     with django_capture_on_commit_callbacks(execute=True):
         services.receive(dossier.pk, staff["receiver"], BIRTH_CHECKLIST)
-    assert list(Notification.objects.filter(dossier=dossier).values_list("channel", flat=True)) == [
-        "email"
-    ]
+    assert list(
+        Notification.objects.filter(object_type="dossier", object_id=str(dossier.pk)).values_list(
+            "channel", flat=True
+        )
+    ) == ["email"]
     assert len(mailoutbox) == 1 and MemorySmsBackend.outbox == []
 
 
@@ -175,7 +190,9 @@ def test_nothing_is_sent_when_the_transaction_rolls_back(
         raise RuntimeError("the caller's transaction fails after the receive")
     assert callbacks == []
     assert mailoutbox == [] and MemorySmsBackend.outbox == []
-    assert not Notification.objects.filter(dossier=dossier).exists()
+    assert not Notification.objects.filter(
+        object_type="dossier", object_id=str(dossier.pk)
+    ).exists()
     dossier.refresh_from_db()
     assert dossier.status == Status.SUBMITTED
 
@@ -202,12 +219,16 @@ def test_a_failing_email_backend_leaves_the_notification_pending(
 ) -> None:
     dossier = make_dossier(Status.SUBMITTED)
     services.receive(dossier.pk, staff["receiver"], BIRTH_CHECKLIST)  # commits: the task runs
-    email = Notification.objects.get(dossier=dossier, event__kind="received", channel="email")
+    email = Notification.objects.get(
+        object_type="dossier", object_id=str(dossier.pk), topic="received", channel="email"
+    )
     assert email.status == NotificationStatus.PENDING
     assert email.attempts == 1
     assert email.last_error == "ConnectionRefusedError: SMTP server unreachable"
     assert email.sent_at is None
-    sms = Notification.objects.get(dossier=dossier, event__kind="received", channel="sms")
+    sms = Notification.objects.get(
+        object_type="dossier", object_id=str(dossier.pk), topic="received", channel="sms"
+    )
     assert (sms.status, sms.attempts, sms.last_error) == (NotificationStatus.SENT, 1, "")
     assert len(MemorySmsBackend.outbox) == 1
     assert mail.outbox == []
@@ -215,13 +236,15 @@ def test_a_failing_email_backend_leaves_the_notification_pending(
 
 @pytest.mark.django_db(transaction=True)
 def test_a_notification_is_sent_once(make_dossier: MakeDossier, staff: dict[str, User]) -> None:
-    from egov.dossiers.tasks import send_notification
+    from egov.core.tasks import deliver_notification
 
     dossier = make_dossier(Status.SUBMITTED)
     services.receive(dossier.pk, staff["receiver"], BIRTH_CHECKLIST)
-    email = Notification.objects.get(dossier=dossier, channel="email")
+    email = Notification.objects.get(
+        object_type="dossier", object_id=str(dossier.pk), channel="email"
+    )
     assert email.status == NotificationStatus.SENT and len(mail.outbox) == 1
-    result = send_notification.enqueue(email.pk)  # a duplicate delivery of the task
+    result = deliver_notification.enqueue(email.pk)  # a duplicate delivery of the task
     assert result.return_value == NotificationStatus.SENT
     assert len(mail.outbox) == 1
     assert Notification.objects.get(pk=email.pk).attempts == 1

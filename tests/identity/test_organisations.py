@@ -13,10 +13,10 @@ from django.test import Client
 from django.utils import translation
 
 from egov.catalog.models import Procedure
-from egov.core.models import Agency, AuditEntry
+from egov.core.models import Agency, AuditEntry, Notification, NotificationStatus
 from egov.dossiers import services as dossiers
 from egov.dossiers.constants import Status
-from egov.dossiers.models import Dossier, Notification, NotificationStatus
+from egov.dossiers.models import Dossier
 from egov.dossiers.receipts import receipt_pdf
 from egov.dossiers.services import InvalidInput, NotAllowed, NotFound, Upload
 from egov.identity.models import Organisation, Representation, RepresentationKind, User
@@ -378,7 +378,9 @@ def test_notifications_stop_for_a_revoked_filer(
     with django_capture_on_commit_callbacks(execute=True):
         dossiers.request_supplement(dossier.pk, receiver, "Bổ sung")
     assert len(mailoutbox) == 1
-    late = Notification.objects.filter(dossier=dossier, event__kind="supplement_requested")
+    late = Notification.objects.filter(
+        object_type="dossier", object_id=str(dossier.pk), topic="supplement_requested"
+    )
     assert {(n.status, n.last_error) for n in late} == {
         (NotificationStatus.FAILED, "recipient_not_authorised")
     }

@@ -14,7 +14,7 @@ from egov.dossiers import services as dossier_services
 from egov.dossiers.models import Dossier, DossierEvent
 from egov.dossiers.services import WrongState as DossierWrongState
 from egov.identity.models import User
-from egov.payments import guards, services
+from egov.payments import services
 from egov.payments.constants import PaymentStatus
 from egov.payments.models import FeeClaim, Payment, PaymentEvent
 from egov.payments.providers import sandbox
@@ -309,12 +309,12 @@ def test_fees_due_at_submission_hold_back_receiving(
 ) -> None:
     dossier = copies_dossier()
     checklist = {"BAN_CHINH": (True, ""), "BAN_SAO": (True, "")}
-    assert guards.national_status(dossier) == 6
+    assert dossier.national_status == 6
     with pytest.raises(DossierWrongState, match=r"3\.000"):
         dossier_services.receive(dossier.pk, staff["receiver"], checklist)
     services.handle_callback("sandbox", bank_says(start_payment(dossier, citizen)), "notification")
     dossier.refresh_from_db()
-    assert guards.national_status(dossier) == 1
+    assert dossier.national_status == 1
     assert dossier_services.receive(dossier.pk, staff["receiver"], checklist).status == "received"
 
 
@@ -325,7 +325,7 @@ def test_fees_due_before_the_result_hold_back_returning_it(
     dossier = dossier_services.assign(dossier.pk, staff["receiver"], staff["processor"])
     dossier = dossier_services.propose(dossier.pk, staff["processor"])
     dossier = dossier_services.approve(dossier.pk, staff["approver"])
-    assert guards.national_status(dossier) == 6
+    assert dossier.national_status == 6
     with pytest.raises(DossierWrongState) as refused:
         dossier_services.return_result(dossier.pk, staff["receiver"])
     assert "50.000" in refused.value.message

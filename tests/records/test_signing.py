@@ -11,10 +11,10 @@ from asn1crypto import cms
 from django.utils import timezone
 from pypdf import PdfReader
 
-from egov.core.models import Agency
+from egov.core.models import Agency, Notification, NotificationStatus
 from egov.dossiers import services as dossier_services
 from egov.dossiers.constants import Status
-from egov.dossiers.models import Dossier, DossierEvent, Notification, NotificationStatus
+from egov.dossiers.models import Dossier, DossierEvent
 from egov.identity.models import User
 from egov.records import pki, signing
 from egov.records.models import CertificateKind, ResultDocument, ResultStatus
@@ -224,7 +224,9 @@ def test_the_applicant_is_told_of_the_result_once_it_is_signed_and_only_once(
     from egov.records import tasks
 
     dossier = make_dossier(Status.AWAITING_APPROVAL)
-    told = Notification.objects.filter(dossier=dossier, event__kind__in=RESULT_EVENTS)
+    told = Notification.objects.filter(
+        object_type="dossier", object_id=str(dossier.pk), topic__in=RESULT_EVENTS
+    )
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     with django_capture_on_commit_callbacks(execute=True):
         dossier_services.approve(dossier.pk, staff["approver"])  # signing enqueued, not run
@@ -235,7 +237,7 @@ def test_the_applicant_is_told_of_the_result_once_it_is_signed_and_only_once(
     for _ in range(2):  # the task run twice (a worker died after signing): one notice
         with django_capture_on_commit_callbacks(execute=True):
             assert tasks.sign_result.call(document.pk) == ResultStatus.SIGNED
-    assert set(told.values_list("event__kind", "channel", "status")) == {
+    assert set(told.values_list("topic", "channel", "status")) == {
         ("result_signed", "email", NotificationStatus.SENT),
         ("result_signed", "sms", NotificationStatus.SENT),
     }

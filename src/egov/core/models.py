@@ -5,6 +5,7 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 #: QCVN 102 electronic agency code: at most 4 dot-separated groups of digits and capitals, ≤ 35 chars.
@@ -139,3 +140,56 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return self.worker_id
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    #: Claimed by a task that is sending it now (no lock is held while it sends).
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class Notification(models.Model):
+    """One message to one person by one channel (email or SMS): queued by
+    ``egov.core.notify.notify`` in the transaction that has something to tell, sent after the
+    commit by the task ``egov.core.tasks.deliver_notification``, retried, its outcome recorded."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    channel = models.CharField(max_length=8)  # email | sms
+    address = models.CharField(max_length=254)
+    #: What it is about, for the part that sent it: a dossier event's kind, "verification_code"…
+    topic = models.CharField(max_length=40)
+    object_type = models.CharField(max_length=64, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    #: Once per recipient and channel for the same key (a dossier event, a reminder): a retried
+    #: caller never reaches a recipient twice.
+    key = models.CharField(max_length=100, blank=True)
+    subject = models.CharField(max_length=255, blank=True)
+    text = models.TextField(blank=True)
+    #: The text holds a secret (a verification code): erased once the message is sent or given up.
+    secret = models.BooleanField(default=False)
+    status = models.CharField(
+        max_length=8, choices=NotificationStatus.choices, default=NotificationStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key", "recipient", "channel"],
+                condition=~models.Q(key=""),
+                name="one_notification_per_key_recipient_channel",
+            )
+        ]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+        verbose_name = _("notification")
+
+    def __str__(self) -> str:
+        return f"{self.pk}:{self.channel}:{self.status}"

@@ -512,6 +512,7 @@ def counter_dossier(
         birth_date=birth_date,
         phone=phone,
         email=email,
+        official=official,
     )
     dossier = services.submit_at_counter(
         official, applicant, proc, unit, _form_json(form), _uploads(request)

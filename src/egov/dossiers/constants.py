@@ -1,5 +1,6 @@
 """Dossier statuses, channels and the lifecycle table."""
 
+import enum
 from dataclasses import dataclass
 
 from django.db import models
@@ -22,20 +23,37 @@ class Status(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-#: TrangThaiHoSo, the status codes the national public-service portal uses for dossier sync.
-NATIONAL_STATUS_CODE: dict[str, int] = {
-    Status.SUBMITTED: 1,
-    Status.RECEIVED: 2,
-    Status.REFUSED: 3,
-    Status.PROCESSING: 4,
-    Status.AWAITING_APPROVAL: 4,  # still "processing" for the national portal
-    Status.AWAITING_SUPPLEMENT: 5,
-    # 6: payment requested (payments part)
-    Status.WITHDRAWN: 7,
-    Status.REJECTED: 8,
-    Status.RESULT_READY: 9,
-    Status.RETURNED: 10,
+class NationalStatus(enum.IntEnum):
+    """TrangThaiHoSo: the status codes the national public-service portal uses for dossier sync."""
+
+    SUBMITTED = 1  # mới đăng ký
+    RECEIVED = 2  # đã tiếp nhận
+    NOT_RECEIVED = 3  # không được tiếp nhận
+    PROCESSING = 4  # đang xử lý
+    SUPPLEMENT_REQUESTED = 5  # yêu cầu bổ sung
+    PAYMENT_REQUESTED = 6  # yêu cầu thanh toán
+    WITHDRAWN = 7  # công dân yêu cầu rút hồ sơ
+    STOPPED = 8  # dừng xử lý
+    PROCESSED = 9  # đã xử lý xong
+    RETURNED = 10  # đã trả kết quả
+
+
+#: The one table from a dossier's status to its national code; 6 is not a status of its own but
+#: derived by :func:`national_status` from the payment the dossier waits for.
+NATIONAL_STATUS_CODE: dict[str, NationalStatus] = {
+    Status.SUBMITTED: NationalStatus.SUBMITTED,
+    Status.RECEIVED: NationalStatus.RECEIVED,
+    Status.REFUSED: NationalStatus.NOT_RECEIVED,
+    Status.PROCESSING: NationalStatus.PROCESSING,
+    # still "processing" for the national portal
+    Status.AWAITING_APPROVAL: NationalStatus.PROCESSING,
+    Status.AWAITING_SUPPLEMENT: NationalStatus.SUPPLEMENT_REQUESTED,
+    Status.WITHDRAWN: NationalStatus.WITHDRAWN,
+    Status.REJECTED: NationalStatus.STOPPED,
+    Status.RESULT_READY: NationalStatus.PROCESSED,
+    Status.RETURNED: NationalStatus.RETURNED,
 }
+
 
 #: The applicant may still withdraw; the dossier is not finished.
 OPEN_STATUSES = frozenset(
@@ -136,6 +154,22 @@ TRANSITIONS: dict[str, Transition] = {
     "rate": Transition(frozenset({Status.RETURNED}), frozenset({APPLICANT}), _("Rate")),
 }
 
+
+def awaiting_payment(status: str, held_step: str) -> bool:
+    """The dossier waits for its fees: unpaid fees hold back ``held_step`` (as the payments part
+    last told the dossier, see ``services.request_payment``) and the dossier is where that step
+    starts."""
+    return bool(held_step) and status in TRANSITIONS[held_step].sources
+
+
+def national_status(status: str, awaiting_payment: bool = False) -> NationalStatus | None:
+    """The national code of a dossier: 6 ("payment requested") while it waits for its fees,
+    else the code of its status (None for a draft). Sync, API, pages and payments all ask this."""
+    if awaiting_payment:
+        return NationalStatus.PAYMENT_REQUESTED
+    return NATIONAL_STATUS_CODE.get(status)
+
+
 #: Working days within which the receiving agency checks an online dossier and receives it, or
 #: asks for a supplement or refuses it: what the applicant is told to expect after submitting.
 INTAKE_WORKING_DAYS = 1
@@ -148,8 +182,9 @@ NOTIFIED_EVENTS = frozenset(
 )
 
 #: Internal steps of the back office, shown to its officials only (a send-back's reason is a
-#: note between officials, not a decision on the application).
-INTERNAL_EVENTS = frozenset({"proposed", "sent_back", "result_drafted"})
+#: note between officials, not a decision on the application; the end of a payment request is
+#: what the applicant sees as the payment itself).
+INTERNAL_EVENTS = frozenset({"proposed", "sent_back", "result_drafted", "payment_request_closed"})
 
 #: The events dossiers' own steps and verbs record: another part may not record these through
 #: ``services.record_event`` (a lifecycle step is taken only by its step, which checks who may).
@@ -174,6 +209,8 @@ OWN_EVENTS = frozenset(
         "rated",
         "component_reused",
         "digitised",
+        "payment_requested",
+        "payment_request_closed",
     }
 )
 
@@ -194,4 +231,6 @@ EVENT_LABELS = {
     "withdrawn": _("Withdrawn by the applicant"),
     "apologised": _("Apology slip issued with a new date"),
     "rated": _("Rated by the applicant"),
+    "payment_requested": _("Payment of the fees requested"),
+    "payment_request_closed": _("Nothing more to pay"),
 }

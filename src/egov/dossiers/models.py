@@ -1,4 +1,4 @@
-"""Dossiers ("hồ sơ"), their components, their event history and notifications."""
+"""Dossiers ("hồ sơ"), their components and their event history."""
 
 import uuid
 
@@ -9,12 +9,14 @@ from django.utils.translation import gettext_lazy as _
 
 from .constants import (
     EVENT_LABELS,
-    NATIONAL_STATUS_CODE,
     RUNNING_STATUSES,
     Channel,
     ComponentSource,
+    NationalStatus,
     Satisfaction,
     Status,
+    awaiting_payment,
+    national_status,
 )
 
 
@@ -72,6 +74,10 @@ class Dossier(models.Model):
     decision_reason = models.TextField(blank=True)
     rating = models.PositiveSmallIntegerField(choices=Satisfaction.choices, null=True, blank=True)
     rating_comment = models.TextField(blank=True)
+    #: The lifecycle step that unpaid fees hold back ("receive" or "return_result"), as the
+    #: payments part last requested through ``services.request_payment``; empty when nothing is
+    #: owed. The national status 6 ("payment requested") is derived from it.
+    payment_held_step = models.CharField(max_length=20, blank=True, default="")
     #: Raised on every transition: a page posted from a stale view is refused.
     version = models.PositiveIntegerField(default=0)
 
@@ -102,8 +108,13 @@ class Dossier(models.Model):
         return self.code or f"draft {self.uuid}"
 
     @property
-    def national_status(self) -> int | None:
-        return NATIONAL_STATUS_CODE.get(self.status)
+    def awaiting_payment(self) -> bool:
+        """Its unpaid fees hold back the next step (national status 6)."""
+        return awaiting_payment(self.status, self.payment_held_step)
+
+    @property
+    def national_status(self) -> NationalStatus | None:
+        return national_status(self.status, self.awaiting_payment)
 
     @property
     def is_overdue(self) -> bool:
@@ -204,34 +215,3 @@ class SubmissionKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key}"
-
-
-class NotificationStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    SENT = "sent", _("Sent")
-    FAILED = "failed", _("Failed")
-
-
-class Notification(models.Model):
-    """A message to the applicant about one event, sent by a background task after commit."""
-
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="notifications")
-    event = models.ForeignKey(DossierEvent, on_delete=models.CASCADE, related_name="+")
-    channel = models.CharField(max_length=8)  # email | sms
-    status = models.CharField(
-        max_length=8, choices=NotificationStatus.choices, default=NotificationStatus.PENDING
-    )
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.CharField(max_length=255, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["event", "channel"], name="one_notification_per_channel"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.event_id}:{self.channel}:{self.status}"

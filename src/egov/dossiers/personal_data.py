@@ -6,10 +6,11 @@ from typing import Any
 
 from django.db.models import Prefetch
 
+from egov.core.models import Notification
 from egov.identity.models import User
 
 from . import access
-from .models import Dossier, DossierComponent, DossierEvent, Notification
+from .models import Dossier, DossierComponent, DossierEvent
 
 
 def _actor(event: DossierEvent, user: User) -> str:
@@ -100,18 +101,19 @@ def personal_data(user: User) -> dict[str, Any]:
         .select_related("procedure", "organisation")
         .order_by("created_at")
     ]
+    codes = dict(Dossier.objects.filter(applicant=user).values_list("pk", "code"))
     notifications = [
         {
-            "dossier": notification.dossier.code,
-            "event": notification.event.kind,
+            "dossier": codes.get(int(notification.object_id)),
+            "event": notification.topic,
             "channel": notification.channel,
             "status": notification.status,
             "created_at": notification.created_at,
             "sent_at": notification.sent_at,
         }
-        for notification in Notification.objects.filter(dossier__applicant=user)
-        .select_related("dossier", "event")
-        .order_by("created_at", "pk")
+        for notification in Notification.objects.filter(
+            recipient=user, object_type="dossier"
+        ).order_by("created_at", "pk")
     ]
     return {
         "dossiers": dossiers,

@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import partial
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
@@ -24,12 +23,12 @@ from django.utils.translation import gettext as _
 from egov.catalog import forms as application_forms
 from egov.catalog.models import Procedure
 from egov.catalog.selectors import performing_agencies
-from egov.core import calendar
+from egov.core import calendar, notify
 from egov.core.errors import ServiceError
 from egov.core.files import clean_filename, read_checked_upload, store_bytes
 from egov.core.models import Agency, StoredFile
-from egov.core.queue import task_named
 from egov.identity.models import Organisation, User, UserKind
+from egov.identity.services import CitizenOrigin, create_citizen
 
 from . import access
 from .constants import (
@@ -45,10 +44,10 @@ from .models import (
     Dossier,
     DossierComponent,
     DossierEvent,
-    Notification,
     ReceiptSequence,
     SubmissionKey,
 )
+from .notifications import compose
 
 #: A procedure "within the day" is due at the end of office hours.
 WORKDAY_END = time(17, 0)
@@ -127,14 +126,23 @@ def _record(
 
 
 def _queue_notifications(dossier: Dossier, event: DossierEvent) -> None:
-    send_notification = task_named("egov.dossiers.tasks.send_notification")
+    """Tell the applicant by email and SMS (those they have), through the one ``notify``; an
+    applicant who may no longer see the dossier (filed for an organisation they stopped
+    representing) is not told, and that is recorded."""
     applicant = dossier.applicant
-    channels = [
-        name for name, address in (("email", applicant.email), ("sms", applicant.phone)) if address
-    ]
-    for channel in channels:
-        notification = Notification.objects.create(dossier=dossier, event=event, channel=channel)
-        transaction.on_commit(partial(send_notification.enqueue, notification.pk))
+    refused = "" if access.can_view(applicant, dossier) else "recipient_not_authorised"
+    subject, text = compose(dossier, event)
+    for channel, _address in notify.contacts(applicant):
+        notify.notify(
+            applicant,
+            channel,
+            subject=subject,
+            text=text,
+            topic=event.kind,
+            about=("dossier", dossier.pk),
+            key=f"dossier_event:{event.pk}",
+            refused=refused,
+        )
 
 
 def check_action(actor: User, action: str, dossier: Dossier) -> None:
@@ -514,31 +522,34 @@ def _replay(user: User, key: str, fingerprint: str) -> Dossier | None:
 
 
 def find_or_create_citizen(
-    *, personal_id: str, full_name: str, birth_date: date | None, phone: str = "", email: str = ""
+    *,
+    personal_id: str,
+    full_name: str,
+    birth_date: date | None,
+    phone: str = "",
+    email: str = "",
+    official: User | None = None,
 ) -> User:
-    """The citizen with this personal ID number, or a new account they can claim later."""
+    """The citizen with this personal ID number, or a new account they can claim later, created
+    (and audited) by identity as filed at the counter by ``official``."""
     existing = User.objects.filter(personal_id=personal_id).first()
     if existing:
         return existing
-    citizen = User(
-        username=personal_id,
-        personal_id=personal_id,
-        full_name=full_name,
-        birth_date=birth_date,
-        phone=phone,
-        email=email,
-        kind=UserKind.CITIZEN,
-    )
-    citizen.set_unusable_password()
     try:
-        citizen.full_clean(exclude=["password"])
+        return create_citizen(
+            personal_id=personal_id,
+            full_name=full_name,
+            birth_date=birth_date,
+            phone=phone,
+            email=email,
+            how=CitizenOrigin.COUNTER,
+            by=official,
+        )
     except ValidationError as exc:
         errors = {key: " ".join(messages) for key, messages in exc.message_dict.items()}
         if "username" in errors:  # the username is the personal ID number
             errors.setdefault("personal_id", errors.pop("username"))
         raise InvalidInput(_("The applicant's details are not valid."), errors) from exc
-    citizen.save()
-    return citizen
 
 
 def submit_at_counter(
@@ -956,6 +967,32 @@ def record_digitisation(
             component.save()
         _raise_version(dossier)
         return _record(dossier, "digitised", official, dossier.status, components=list(components))
+
+
+def request_payment(
+    dossier: Dossier, held_step: str, amount: int, actor: User | None = None
+) -> None:
+    """Yêu cầu thanh toán: the payments part tells the dossier that ``amount`` of its fees is
+    unpaid and holds back the step ``held_step`` ("receive" or "return_result"); an ``amount``
+    of 0 says that nothing is owed any more. A request that starts records
+    ``payment_requested``, one that ends ``payment_request_closed``; the national status 6 is
+    derived from it (``constants.national_status``). Runs in the caller's transaction, and keeps
+    the caller's ``dossier`` object in step with its row."""
+    if held_step not in TRANSITIONS:
+        raise ValueError(held_step)
+    step = held_step if amount > 0 else ""
+    with transaction.atomic():
+        row = Dossier.objects.select_for_update(of=("self",)).filter(pk=dossier.pk)
+        dossier.payment_held_step = row.values_list("payment_held_step", flat=True).get()
+        if dossier.payment_held_step == step:
+            return
+        before = dossier.payment_held_step
+        row.update(payment_held_step=step)
+        dossier.payment_held_step = step
+        if step:
+            _record(dossier, "payment_requested", actor, dossier.status, step=step, amount=amount)
+        else:
+            _record(dossier, "payment_request_closed", actor, dossier.status, step=before)
 
 
 def reject(

@@ -448,6 +448,7 @@ def counter(request: HttpRequest) -> HttpResponse:
                 birth_date=date.fromisoformat(birth) if birth else None,
                 phone=post.get("phone", "").strip(),
                 email=post.get("email", "").strip(),
+                official=user,
             )
             dossier = services.submit_at_counter(
                 user, applicant, procedure, agency, post, _uploads(request)

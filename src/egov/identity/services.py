@@ -1,5 +1,6 @@
 """Accounts, roles and API tokens."""
 
+import enum
 from datetime import date
 from typing import NoReturn
 
@@ -28,24 +29,41 @@ from .models import (
 )
 
 
+class CitizenOrigin(enum.StrEnum):
+    """How a citizen account came to be: the ``via`` of its ``citizen_created`` audit row."""
+
+    #: The person registered on the portal (identity level 0 until a contact is proven).
+    PORTAL = "portal"
+    #: Identity established elsewhere: demo data, commands, an administrator with the person in
+    #: front of them; at level 2 the registry verification time is set.
+    REGISTRY = "registry"
+    #: A receiving official filed a dossier for the person at the counter (no password).
+    COUNTER = "counter"
+    #: First login through an OpenID Connect provider (no password).
+    OIDC = "oidc"
+
+
 def create_citizen(
     *,
     personal_id: str,
     full_name: str,
-    password: str,
+    password: str | None = None,
     birth_date: date | None = None,
     email: str = "",
     phone: str = "",
     address: str = "",
     identity_level: int = IdentityLevel.UNVERIFIED,
+    how: CitizenOrigin = CitizenOrigin.REGISTRY,
+    by: User | None = None,
 ) -> User:
-    """Create a citizen account; the personal ID number is the login.
+    """Create a citizen account, the one way every part does; the personal ID number is the
+    login. Always audited (``citizen_created``, with ``how`` and the official ``by`` if any,
+    never personal data). Raises ValidationError for details the model refuses.
 
-    ``identity_level`` is for accounts whose identity was established elsewhere (demo data,
-    tests, an administrator with the person in front of them); at level 2 the registry
-    verification time is set, the contacts stay unproven. Self-registration starts at level 0
-    (see ``account.services.register_citizen``).
-    """
+    Without ``password`` the account has none until the person sets one (counter, OpenID
+    Connect). At level 2 an account created from the registry gets its verification time; the
+    contacts stay unproven."""
+    verified = how == CitizenOrigin.REGISTRY and identity_level >= IdentityLevel.LEVEL_2
     user = User(
         username=personal_id,
         personal_id=personal_id,
@@ -56,13 +74,22 @@ def create_citizen(
         address=address,
         kind=UserKind.CITIZEN,
         identity_level=identity_level,
-        registry_verified_at=timezone.now() if identity_level >= IdentityLevel.LEVEL_2 else None,
+        registry_verified_at=timezone.now() if verified else None,
     )
-    user.set_password(password)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
     user.full_clean(exclude=["password"])
     with transaction.atomic():
         user.save()
-        audit.record("citizen_created", object_type="user", object_id=user.pk)
+        audit.record(
+            "citizen_created",
+            actor=by,
+            object_type="user",
+            object_id=user.pk,
+            data={"via": str(how)},
+        )
     return user
 
 

@@ -16,11 +16,9 @@ import hashlib
 import hmac
 import secrets
 import time
-from functools import partial
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -94,17 +92,16 @@ def send_unlock_code(address: str, login: str) -> None:
         object_id=user.pk,
         data={"channel": contact[0]},
     )
-    transaction.on_commit(partial(_deliver, user.pk, contact[0], contact[1], code))
-
-
-def _deliver(user_id: int, channel: str, address: str, code: str) -> None:
     with translation.override("vi"):
         text = _(
             "Your egov login code is %(code)s. It lets the browser where you enter it log in to "
             "your account although logins are slowed down. It is valid for 15 minutes. Never "
             "give it to anyone. If you did not ask for it, someone may be guessing your password."
         ) % {"code": code}
-        account_services.send_message(user_id, channel, address, _("Your egov login code"), text)
+        subject = _("Your egov login code")
+    account_services.send_message(
+        user, contact[0], contact[1], subject, text, "login_unlock_code", secret=True
+    )
 
 
 def check_unlock_code(address: str, login: str, code: str) -> bool:

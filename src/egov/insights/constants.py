@@ -4,6 +4,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
+from egov.dossiers.constants import NationalStatus
+
 #: What a dossier fact counts, and on which of its days (see ``counting._contributions``). Most
 #: count dossiers (1 each); ``payments``/``payments_online`` count fee payment transactions and
 #: ``results``/``e_results`` the results issued (as signed electronic documents), as many as the
@@ -51,8 +53,9 @@ GROUPS: dict[str, tuple[int, StrOrPromise]] = {
 }
 
 #: TrangThaiHoSo codes that mean a result exists (9 processed, 10 result returned).
-RESOLVED_CODES = frozenset({9, 10})
-RETURNED_CODE = 10
+RESOLVED_CODES = frozenset({int(NationalStatus.PROCESSED), int(NationalStatus.RETURNED)})
+RETURNED_CODE = int(NationalStatus.RETURNED)
+PAYMENT_REQUESTED = int(NationalStatus.PAYMENT_REQUESTED)
 
 
 class FactSource(models.TextChoices):

@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from egov.core.models import Agency
 
 from .bulk import insert_rows
-from .constants import COUNTERS, NATION, RESOLVED_CODES, RETURNED_CODE
+from .constants import COUNTERS, NATION, PAYMENT_REQUESTED, RESOLVED_CODES, RETURNED_CODE
 from .models import AgencyScope, DailyCount, DossierFact, FactChange
 
 #: The fields of a fact the counts depend on (the columns of a FactChange).
@@ -51,7 +51,8 @@ def _contributions(source: str, signed: bool) -> str:
     the dossier's payment transactions on the day received, resolutions and the results issued
     on the day the result was ready (or returned), returns, timeliness and ratings on the day
     the result was returned; weighted by ``sign`` if ``signed``."""
-    resolved = ", ".join(str(code) for code in sorted(RESOLVED_CODES))
+    # A result waiting for its fees (6, "payment requested", with a result day) is resolved too.
+    resolved = ", ".join(str(code) for code in sorted(RESOLVED_CODES | {PAYMENT_REQUESTED}))
     parts = {
         "received_day": (
             f"received_day IS NOT NULL AND COALESCE(status, 0) <> {NOT_RECEIVED}",

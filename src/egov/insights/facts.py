@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from egov.catalog.constants import OnlineLevel
 from egov.core import calendar
-from egov.dossiers.constants import NATIONAL_STATUS_CODE, Channel, Status
+from egov.dossiers.constants import Channel, Status
 from egov.dossiers.models import Dossier, DossierEvent
 
 from . import counting
@@ -84,7 +84,7 @@ def project(dossier: Dossier) -> dict[str, Any] | None:
         "procedure_code": dossier.procedure.code,
         "full_process": dossier.procedure.online_level == OnlineLevel.FULL,
         "channel": dossier.channel,
-        "status": NATIONAL_STATUS_CODE.get(dossier.status),
+        "status": dossier.national_status,
         "received_at": first.get("received") or first.get("submitted"),
         "due_at": dossier.due_at,
         "resolved_at": first.get("result_ready") or returned_at,

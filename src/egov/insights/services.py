@@ -6,6 +6,7 @@ the nation.
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -19,7 +20,7 @@ from egov.dossiers.models import Dossier
 
 from .constants import COUNTERS, NATION, FactSource
 from .counting import rebuild_counts
-from .definitions import indicators
+from .definitions import indicators, percentage
 from .facts import project, store_fact
 from .models import DailyCount, DossierFact
 
@@ -42,6 +43,27 @@ def indicator_values(agency: Agency, start: date, end: date) -> Values:
     """Each indicator key → its percentage (2 decimals, None when no denominator) for ``agency``
     and everything below it in the agency tree, for dossiers counted on days in [start, end]."""
     return values_of(counts(agency.pk, start, end))
+
+
+@dataclass(frozen=True)
+class OnTime:
+    """The on-time indicator of one agency and period: results returned by their deadline, of
+    the results returned, and the rate (None when none was returned)."""
+
+    on_time: int
+    returned: int
+
+    @property
+    def rate(self) -> Decimal | None:
+        return percentage(self.on_time, self.returned)
+
+
+def on_time(agency: Agency, start: date, end: date) -> OnTime:
+    """Tỷ lệ giải quyết đúng hạn of ``agency`` and everything below it, for the results returned
+    on days [start, end] (Vietnam's calendar): the one definition, which the dashboard, the
+    regimes' prefill and the leader's dashboard all read."""
+    counted = counts(agency.pk, start, end)
+    return OnTime(on_time=counted["on_time"], returned=counted["returned"])
 
 
 def national_values(start: date, end: date) -> Values:

@@ -14,7 +14,6 @@ from egov.identity.clientip import client_ip
 
 from . import receipts, selectors, services
 from .fees import claimable_reductions
-from .guards import due_step, national_status
 from .models import FeeClaim, Payment
 from .providers import get_provider
 
@@ -119,8 +118,8 @@ def _fees(request: HttpRequest, dossier_id: int) -> dict[str, Any]:
         "paid": paid,
         "outstanding": max(0, breakdown.total - paid),
         "due": breakdown.due,
-        "held_step": due_step(dossier),
-        "national_status": national_status(dossier),
+        "held_step": services.due_step(dossier),
+        "national_status": dossier.national_status,
         "online_provider": provider.name if provider else None,
         "reductions": [
             {**r, "claimed": r["code"] in claimed}

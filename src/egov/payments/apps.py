@@ -13,10 +13,13 @@ class PaymentsConfig(AppConfig):
         from egov.dossiers.constants import EVENT_LABELS
 
         from .guards import payment_due_guard
+        from .services import request_payment_after_step
         from .views import fees_panel
 
         if payment_due_guard not in dossier_services.step_guards:
             dossier_services.step_guards.append(payment_due_guard)
+        if request_payment_after_step not in dossier_services.step_hooks:
+            dossier_services.step_hooks.append(request_payment_after_step)
         if fees_panel not in dossier_pages.dossier_panels:
             dossier_pages.dossier_panels.append(fees_panel)
         # The dossier timeline names the event this part writes.

@@ -43,8 +43,6 @@ class PaymentDue(models.TextChoices):
 
 #: Vietnamese dong has no minor unit in use.
 CURRENCY = "VND"
-#: TrangThaiHoSo 6, "payment requested", of the national portal's dossier sync.
-NATIONAL_STATUS_PAYMENT_REQUESTED = 6
 
 
 class Outcome(enum.Enum):

@@ -16,7 +16,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import F, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,6 +38,7 @@ from .constants import (
     CounterMethod,
     Outcome,
     PaymentChannel,
+    PaymentDue,
     PaymentStatus,
 )
 from .fees import FeeBreakdown, claimable_reductions, compute_fees
@@ -94,6 +95,34 @@ def paid_total(dossier: Dossier) -> int:
 def outstanding(dossier: Dossier) -> int:
     """What is still to pay: the fees less what has been paid (never below zero)."""
     return max(0, fees_of(dossier).total - paid_total(dossier))
+
+
+#: The lifecycle step each due moment holds back.
+HELD_STEP = {PaymentDue.AT_SUBMISSION: "receive", PaymentDue.BEFORE_RESULT: "return_result"}
+
+
+def due_step(dossier: Dossier) -> str:
+    """The lifecycle action that waits for the fees of this dossier's procedure."""
+    due = dossier.procedure.definition.get("payment_due", PaymentDue.BEFORE_RESULT)
+    return HELD_STEP[PaymentDue(due)]
+
+
+def request_payment(dossier: Dossier, actor: User | None = None) -> None:
+    """Tell the dossier what its unpaid fees hold back, through the dossiers part's verb: the
+    national status is 6 ("payment requested") while it waits at that step. Called whenever
+    what it owes may have changed (a step, a payment, a claim, a refund)."""
+    if dossier.status == Status.DRAFT or (
+        not dossier.procedure.definition.get("fees") and not dossier.payment_held_step
+    ):
+        return
+    dossier_services.request_payment(dossier, due_step(dossier), outstanding(dossier), actor)
+
+
+def request_payment_after_step(dossier: Dossier, action: str, actor: User) -> None:
+    """The step hook: a submission or a supplement (its form may change the number of copies)
+    prices the fees; any step may bring the dossier to where they hold it."""
+    if dossier.status not in FINISHED_STATUSES:
+        request_payment(dossier, actor)
 
 
 # --- helpers --------------------------------------------------------------------------------------
@@ -156,6 +185,7 @@ def _mark_paid(payment: Payment, actor: User | None, source: str, transaction_no
         actor,
         {"channel": payment.channel, "amount": int(payment.amount), "payment": payment.reference},
     )
+    request_payment(dossier, actor)
     log.info("payment_settled", extra={"payment": payment.reference, "source": source})
 
 
@@ -168,6 +198,14 @@ def _lock_and_price(dossier: Dossier) -> tuple[FeeBreakdown, int]:
     if amount == 0:
         raise WrongState(_("There is nothing to pay for this dossier."))
     return breakdown, amount
+
+
+def _lock_dossier_of(payments: QuerySet[Payment]) -> None:
+    """Lock the dossier of a payment before the payment's row, in the order of every other
+    payment write (settling or refunding tells the dossier what it still owes)."""
+    dossier_id = payments.values_list("dossier_id", flat=True).first()
+    if dossier_id is not None:
+        dossier_services.lock_dossier(dossier_id)
 
 
 def _supersede(intent: Payment, actor: User) -> None:
@@ -233,6 +271,7 @@ def claim_reduction(applicant: User, dossier_id: int, code: str, declared: bool)
             object_id=dossier.pk,
             data={"reduction": code},
         )
+        request_payment(dossier, applicant)
     return claim
 
 
@@ -423,6 +462,7 @@ def refund(official: User, reference: str, reason: str) -> Payment:
     if not reason:
         raise InvalidInput(_("Please give a reason."), {"reason": _("This field is required.")})
     with transaction.atomic():
+        _lock_dossier_of(Payment.objects.filter(reference=reference))
         payment = (
             Payment.objects.select_for_update(of=("self",))
             .select_related("dossier__agency")
@@ -438,6 +478,8 @@ def refund(official: User, reference: str, reason: str) -> Payment:
         payment.status = PaymentStatus.REFUNDED
         payment.save(update_fields=["status"])
         _event(payment, "refunded", official, PaymentStatus.PAID, reason=reason[:500])
+        if payment.dossier.status not in FINISHED_STATUSES:
+            request_payment(payment.dossier, official)
     return payment
 
 

@@ -26,7 +26,6 @@ from egov.identity.auth import acting_user
 from . import receipts, selectors, services
 from .constants import CounterMethod, PaymentStatus
 from .fees import claimable_reductions
-from .guards import due_step
 from .models import FeeClaim
 from .providers import get_provider, sandbox
 from .services import PaymentError
@@ -79,7 +78,7 @@ def dossier_fees(request: HttpRequest, dossier_id: int) -> HttpResponse:
             "breakdown": breakdown,
             "owed": owed,
             "paid": services.paid_total(dossier),
-            "due_step": due_step(dossier),
+            "due_step": services.due_step(dossier),
             "claimable": [r for r in reductions if r["code"] not in claimed]
             if is_applicant and payable
             else [],

@@ -13,12 +13,14 @@ from egov.core import calendar
 from egov.core.models import Agency
 from egov.dossiers import selectors as dossier_selectors
 from egov.dossiers.constants import RUNNING_STATUSES, Status
-from egov.dossiers.models import Dossier, DossierEvent
+from egov.dossiers.models import Dossier
 from egov.identity.models import User
+from egov.insights import services as insights
+from egov.insights.services import OnTime
 
 from .constants import Aggregate, FieldKind, ReportStatus, Standing
 from .models import Regime, Report
-from .periods import bounds, period_containing
+from .periods import period_containing
 
 HUNDREDTH = Decimal("0.01")
 
@@ -137,27 +139,11 @@ def due_within(agency: Agency, days: int, now: datetime | None = None) -> QueryS
     )
 
 
-@dataclass
-class OnTime:
-    on_time: int
-    returned: int
-
-    @property
-    def rate(self) -> Decimal | None:
-        if not self.returned:
-            return None
-        return (Decimal(self.on_time) * 100 / self.returned).quantize(HUNDREDTH, ROUND_HALF_UP)
-
-
 def on_time_this_month(agency: Agency, today: date | None = None) -> OnTime:
-    """Results returned this month (Hà Nội time) and how many by their deadline, from the
-    ``returned`` events (``data.on_time``), as the on-time indicator counts them."""
+    """The on-time indicator of ``agency`` for this month (Hà Nội time), as insights counts it."""
     today = today or timezone.localdate()
-    since, until = bounds(*period_containing("monthly", today))
-    returned = DossierEvent.objects.filter(
-        kind="returned", dossier__agency=agency, at__gte=since, at__lt=until
-    )
-    return OnTime(returned.filter(data__on_time=True).count(), returned.count())
+    start, end = period_containing("monthly", today)
+    return insights.on_time(agency, start, end)
 
 
 def open_obligations(agency: Agency) -> QuerySet[Report]:

@@ -4,14 +4,13 @@ Tasks take ids and are idempotent."""
 import logging
 from datetime import datetime, time, timedelta
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from egov.core import notify
 from egov.core.calendar import VIETNAM
-from egov.core.sms import send_sms
 from egov.identity.models import User
 
 from . import services
@@ -58,8 +57,9 @@ def _reporters(agency_id: int) -> list[User]:
 
 @task()
 def deliver_reminder(reminder_id: int) -> int:
-    """Email (and text, when they have a phone number) the reporters of the reminded agency;
-    once only, and not when the report was submitted meanwhile."""
+    """Email (and text, when they have a phone number) the reporters of the reminded agency,
+    through the one ``notify``: each reporter once per channel, even if this task runs again,
+    and not when the report was submitted meanwhile. Returns how many emails were queued."""
     with transaction.atomic():
         reminder = (
             Reminder.objects.select_for_update(of=("self",))
@@ -85,12 +85,19 @@ def deliver_reminder(reminder_id: int) -> int:
                 "message": reminder.message,
             }
         sent = 0
+        # Queued here, sent after the commit: nothing goes out under the reminder's lock.
         for person in _reporters(report.agency_id):
-            if person.email:
-                send_mail(subject, text.strip(), None, [person.email])
-                sent += 1
-            if person.phone:
-                send_sms(person.phone, subject)
+            for channel, _address in notify.contacts(person):
+                queued = notify.notify(
+                    person,
+                    channel,
+                    subject=subject,
+                    text=text.strip() if channel == notify.EMAIL else subject,
+                    topic="report_reminder",
+                    about=("reminder", reminder.pk),
+                    key=f"reminder:{reminder.pk}",
+                )
+                sent += queued is not None and channel == notify.EMAIL
         reminder.emails_sent, reminder.delivered_at = sent, timezone.now()
         reminder.save(update_fields=["emails_sent", "delivered_at"])
     log.info("report_reminder_delivered", extra={"reminder": reminder_id})

@@ -3,7 +3,7 @@
 # The component's repository document was first a foreign key to ``repository``, which made the
 # two parts' migrations depend on each other. It is a plain indexed id (the repository part keeps
 # the link, ``repository.ComponentDocument``); a database migrated with the foreign key loses its
-# constraint in 0008, and keeps its column, data and index.
+# constraint in 0012, and keeps its column, data and index.
 
 from django.db import migrations, models
 

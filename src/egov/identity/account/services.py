@@ -18,17 +18,15 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from egov.core import audit
+from egov.core import audit, notify
 from egov.core.errors import ServiceError
 from egov.core.queue import task_named
-from egov.core.sms import send_sms
 
 from .. import ratelimit
 from ..models import (
@@ -43,6 +41,7 @@ from ..models import (
     VerificationCode,
 )
 from ..services import (
+    CitizenOrigin,
     OrganisationError,
     OrganisationNotAllowed,
     can_manage_representatives,
@@ -178,6 +177,7 @@ def register_citizen(
                 birth_date=birth_date,
                 email=email,
                 phone=phone,
+                how=CitizenOrigin.PORTAL,
             )
             for channel in _unverified_channels(user):
                 send_verification_code(user, channel)
@@ -200,28 +200,36 @@ def _tell_owner(personal_id: str) -> None:
     if owner.phone and owner.phone_verified_at:
         contacts.append((VerificationChannel.PHONE, owner.phone))
     for channel, address in contacts:
-        transaction.on_commit(partial(_deliver_notice, owner.pk, channel, address))
+        with translation.override("vi"):
+            text = _(
+                "Someone tried to create a new egov account with your personal ID number. You "
+                "already have an account: if it was you, log in with it. If it was not you, you "
+                "need not do anything; your account is unchanged."
+            )
+            send_message(owner, channel, address, _("Your egov account"), text, "account_notice")
 
 
-def _deliver_notice(user_id: int, channel: str, address: str) -> None:
-    with translation.override("vi"):
-        text = _(
-            "Someone tried to create a new egov account with your personal ID number. You "
-            "already have an account: if it was you, log in with it. If it was not you, you "
-            "need not do anything; your account is unchanged."
-        )
-        send_message(user_id, channel, address, _("Your egov account"), text)
-
-
-def send_message(user_id: int, channel: str, address: str, subject: str, text: str) -> None:
-    """Send ``text`` by email or SMS; a failure is logged (without the address), not raised."""
-    try:
-        if channel == VerificationChannel.EMAIL:
-            send_mail(subject, text, None, [address])
-        else:
-            send_sms(address, text)
-    except Exception:  # the person can ask again; the page must not fail
-        log.warning("account_message_not_delivered", extra={"user": user_id, "channel": channel})
+def send_message(
+    user: User,
+    channel: str,
+    address: str,
+    subject: str,
+    text: str,
+    topic: str,
+    secret: bool = False,
+) -> None:
+    """Send ``text`` by email or SMS (a contact channel) to ``address`` through the one
+    ``notify``: after the commit, retried, recorded; the page never waits for it or fails."""
+    notify.notify(
+        user,
+        notify.EMAIL if channel == VerificationChannel.EMAIL else notify.SMS,
+        subject=subject,
+        text=text,
+        topic=topic,
+        address=address,
+        about=("user", user.pk),
+        secret=secret,
+    )
 
 
 def _unverified_channels(user: User) -> list[str]:
@@ -277,16 +285,13 @@ def send_verification_code(user: User, channel: str) -> None:
             object_id=user.pk,
             data={"channel": channel},
         )
-        transaction.on_commit(partial(_deliver_code, user.pk, channel, address, code))
-
-
-def _deliver_code(user_id: int, channel: str, address: str, code: str) -> None:
-    with translation.override("vi"):
-        text = _(
-            "Your egov verification code is %(code)s. It is valid for 15 minutes. "
-            "Never give it to anyone."
-        ) % {"code": code}
-        send_message(user_id, channel, address, _("Your egov verification code"), text)
+        with translation.override("vi"):
+            text = _(
+                "Your egov verification code is %(code)s. It is valid for 15 minutes. "
+                "Never give it to anyone."
+            ) % {"code": code}
+            subject = _("Your egov verification code")
+        send_message(user, channel, address, subject, text, "verification_code", secret=True)
 
 
 def verify_contact(user: User, channel: str, code: str) -> User:

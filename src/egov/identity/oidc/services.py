@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from egov.core import audit
 from egov.identity.models import PERSONAL_ID_RE, IdentityLevel, User, UserKind
+from egov.identity.services import CitizenOrigin, create_citizen
 
 from .provider import CLAIM_IDENTITY_LEVEL, CLAIM_KIND, CLAIM_PERSONAL_ID
 
@@ -121,16 +122,12 @@ def _citizen(claims: Mapping[str, Any]) -> User:
 
 
 def _create_citizen(personal_id: str, fields: dict[str, Any]) -> User:
-    user = User(username=personal_id, personal_id=personal_id, kind=UserKind.CITIZEN, **fields)
     # The person authenticates at the provider: no password here until they set one.
-    user.set_unusable_password()
+    details: dict[str, Any] = {"full_name": "", **fields}
     try:
-        user.full_clean(exclude=["password"])
+        return create_citizen(personal_id=personal_id, how=CitizenOrigin.OIDC, **details)
     except ValidationError as error:
         raise ProvisioningRefused(UNUSABLE_DETAILS) from error
-    user.save()
-    audit.record("citizen_created", object_type="user", object_id=user.pk, data={"via": "oidc"})
-    return user
 
 
 def _citizen_fields(claims: Mapping[str, Any]) -> dict[str, Any]:
