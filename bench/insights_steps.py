@@ -14,7 +14,7 @@ import os
 import random
 import tempfile
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 YEAR = 2024
@@ -461,7 +461,9 @@ def _push(
 
 
 def _stamp(day: Any, hour: int = 9) -> str:
-    return f"{day:%Y%m%d}{hour:02d}0000"
+    from egov.insights.constants import DATE_FORMAT
+
+    return datetime(day.year, day.month, day.day, hour).strftime(DATE_FORMAT)  # noqa: DTZ001 - a wall time
 
 
 def sync_rate(records: int, batch: int = 1000) -> dict[str, Any]:

@@ -51,7 +51,8 @@ def _dossier() -> Any:
     from egov.catalog.selectors import get_procedure
     from egov.core.models import Agency
     from egov.dossiers import services
-    from egov.identity.services import create_citizen, create_official
+    from egov.identity.officials.services import create_official
+    from egov.identity.services import create_citizen
 
     call_command("migrate", verbosity=0)
     quiet = io.StringIO()

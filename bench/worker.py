@@ -19,7 +19,7 @@ import statistics
 import sys
 import threading
 import time
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -87,7 +87,8 @@ def setup(args: argparse.Namespace) -> dict[str, Any]:
     from egov.core.models import Agency
     from egov.core.services import load_agencies
     from egov.identity.models import IdentityLevel, User, UserKind
-    from egov.identity.services import create_official, grant_role, issue_api_token
+    from egov.identity.officials.services import create_official, grant_role
+    from egov.identity.tokens import issue_api_token
 
     started = time.perf_counter()
     call_command("migrate", interactive=False, verbosity=0)
@@ -185,20 +186,11 @@ def _build_dossiers(
     """``count`` realistic Dossier rows of ``agency`` over the last two years, codes in order."""
     from django.utils import timezone
 
-    from egov.core import calendar
-    from egov.dossiers.constants import OPEN_STATUSES, Channel, Status
+    from egov.dossiers.constants import OPEN_STATUSES, RECEIPT_CODE_FORMAT, Channel, Status
     from egov.dossiers.models import Dossier
+    from egov.dossiers.services import legal_deadline
 
     now = timezone.now()
-    deadlines: dict[tuple[Any, int], Any] = {}
-
-    def deadline(start: datetime, days: int) -> datetime:
-        start = calendar.next_working_moment(start)
-        key = (start.date(), days)
-        if key not in deadlines:
-            deadlines[key] = calendar.add_working_days(start, days).date()
-        return datetime.combine(deadlines[key], start.time(), tzinfo=calendar.VIETNAM)
-
     ages = sorted((rng.random() ** 1.3 * 730 for _ in range(count)), reverse=True)
     rows: list[Dossier] = []
     sequence = 0
@@ -221,8 +213,8 @@ def _build_dossiers(
         dossier.status = _mix(rng, age)
         dossier.submitted_at = created + timedelta(minutes=rng.randint(1, 60))
         sequence += 1
-        day = timezone.localtime(dossier.submitted_at).strftime("%Y%m%d")
-        dossier.code = f"{agency.unit_code}-{day}-{sequence:07d}"
+        day = timezone.localtime(dossier.submitted_at)
+        dossier.code = RECEIPT_CODE_FORMAT.format(unit=agency.unit_code, day=day, number=sequence)
         if dossier.channel == Channel.COUNTER:
             dossier.submitted_by = processors[0]
         if dossier.status in {Status.SUBMITTED, Status.REFUSED}:
@@ -230,7 +222,7 @@ def _build_dossiers(
                 dossier.finished_at = dossier.submitted_at + timedelta(hours=3)
             continue
         dossier.received_at = dossier.submitted_at + timedelta(hours=rng.randint(1, 20))
-        dossier.due_at = deadline(dossier.received_at, procedure.processing_days)
+        dossier.due_at = legal_deadline(dossier.received_at, procedure.processing_days)
         if dossier.status == Status.AWAITING_SUPPLEMENT:
             dossier.resume_status = Status.RECEIVED
             dossier.clock_stopped_at = dossier.received_at + timedelta(hours=5)
@@ -257,7 +249,7 @@ def seed(args: argparse.Namespace) -> dict[str, Any]:
     from egov.dossiers.constants import Status
     from egov.dossiers.models import Dossier, ReceiptSequence
     from egov.identity.models import User, UserKind
-    from egov.identity.services import create_official
+    from egov.identity.officials.services import create_official
 
     started = time.perf_counter()
     rng = random.Random(20261122)

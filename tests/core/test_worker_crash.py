@@ -90,7 +90,7 @@ def test_a_result_whose_worker_was_killed_mid_signing_is_signed_exactly_once(
         TASKS_BACKEND="django_tasks_db.DatabaseBackend",
         TASK_LEASE_SECONDS="3",
     )
-    site.manage("migrate", "--no-input", "-v0")
+    site.migrate()
     site.manage("shell", "-c", APPROVE)
     database = sqlite3.connect(tmp_path / "tasks.sqlite3", timeout=30)
 

@@ -32,14 +32,14 @@ from egov.dossiers.constants import APPLICANT, ASSIGNEE, PROCESSOR, TRANSITIONS,
 from egov.dossiers.models import Dossier
 from egov.dossiers.services import Upload
 from egov.identity.models import RepresentationKind, User
-from egov.identity.services import (
-    create_citizen,
-    create_official,
+from egov.identity.officials.services import create_official
+from egov.identity.organisations.services import (
     grant_representation,
-    issue_api_token,
     register_organisation,
     revoke_representation,
 )
+from egov.identity.services import create_citizen
+from egov.identity.tokens import issue_api_token
 from tests.conftest import BIRTH_FORM, PASSWORD, log_in, pdf_bytes
 
 # Marked as a database test so that pytest-django sets the test database up; each test then runs

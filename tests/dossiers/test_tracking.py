@@ -2,14 +2,11 @@
 and can be guessed), the status only for the code alone, the procedure, agency and dates only
 with the last 4 digits of the applicant's number (docs/api.md, "Public tracking")."""
 
-from collections.abc import Callable, Iterator
-from datetime import timedelta
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-import time_machine
 from django.test import Client
-from django.utils import timezone
 
 from egov.dossiers import tracking
 from egov.dossiers.constants import Status
@@ -19,12 +16,8 @@ from egov.identity.models import User
 MakeDossier = Callable[..., Dossier]
 
 
-@pytest.fixture(autouse=True)
-def _start_of_an_hour() -> Iterator[None]:
-    """The limiter counts per whole hour: no test may straddle two windows."""
-    hour = timezone.now().replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
-    with time_machine.travel(hour, tick=True):
-        yield
+#: The rate limiters count per whole hour: no test may straddle two windows.
+pytestmark = pytest.mark.usefixtures("start_of_an_hour")
 
 
 def unknown(n: int) -> str:

@@ -12,7 +12,7 @@ from django.conf import settings
 
 from egov.core.models import Agency
 from egov.identity.models import User
-from egov.identity.services import create_official
+from egov.identity.officials.services import create_official
 from tests.conftest import PASSWORD
 
 CHROMIUM = os.environ.get("EGOV_CHROMIUM", "/usr/bin/chromium")

@@ -76,7 +76,7 @@ class Provider:
 def deployment_a(tmp_path: Path, live_server: Any) -> Iterator[Provider]:
     """Deployment A, with B registered as its client."""
     a = Deployment(tmp_path, "a")
-    a.manage("migrate", "--no-input", "-v0")
+    a.migrate()
     a.manage("rotate_oidc_key", "--if-missing")
     a.manage("shell", "-c", MAKE_CITIZEN)
     printed = a.manage("create_oidc_client", PORTAL_B, f"{live_server.url}/oidc/callback/")

@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 
 from egov.core.models import Agency
 from egov.identity.models import User
-from egov.identity.services import create_official
+from egov.identity.officials.services import create_official
 from egov.reporting.models import Report
 from tests.conftest import PASSWORD
 

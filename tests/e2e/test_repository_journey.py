@@ -10,16 +10,14 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from egov.catalog.models import Procedure
 from egov.core.models import Agency
-from egov.dossiers import services as dossier_services
 from egov.dossiers.constants import ComponentSource, Status
 from egov.dossiers.models import Dossier, DossierEvent
 from egov.identity.models import User
-from egov.identity.services import create_official
+from egov.identity.officials.services import create_official
 from egov.repository.constants import SignatureState
 from egov.repository.models import RepositoryDocument
-from tests.conftest import BIRTH_FORM, PASSWORD, birth_files
+from tests.conftest import PASSWORD
 
 from .test_journey import L, check_accessibility, log_in, log_out, screenshot, vi, write_pdf
 
@@ -31,14 +29,6 @@ pytestmark = [
 
 RESIDENCE_NAME = "Đăng ký thường trú"
 POLICE_WARD_NAME = "Công an phường Ba Đình"
-
-
-@pytest.fixture
-def birth_certificate(make_dossier: Callable[..., Dossier]) -> RepositoryDocument:
-    """The citizen's birth certificate extract: approved, signed by the ward, and filed in the
-    repository from the records part's ``result_signed`` event."""
-    dossier = make_dossier(Status.RESULT_READY)
-    return RepositoryDocument.objects.get(source_dossier=dossier)
 
 
 @pytest.fixture
@@ -150,16 +140,6 @@ def test_a_citizen_reuses_a_birth_certificate_for_permanent_residence(
         L("Birth certificate", "Giấy khai sinh", prefix=True)
     )
     check_accessibility(page, axe_source, "repository document seen by the official")
-
-
-@pytest.fixture
-def counter_dossier(
-    staff: dict[str, User], citizen: User, birth: Procedure, ward: Agency
-) -> Dossier:
-    """A birth registration the citizen filed on paper at the ward's counter."""
-    return dossier_services.submit_at_counter(
-        staff["receiver"], citizen, birth, ward, BIRTH_FORM, birth_files()
-    )
 
 
 def test_digitisation_at_the_counter_and_a_share_link(

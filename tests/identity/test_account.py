@@ -21,7 +21,7 @@ from egov.dossiers.models import Dossier
 from egov.identity.account import services
 from egov.identity.account.services import AccountError, TooSoon
 from egov.identity.models import ApiToken, IdentityLevel, User, VerificationCode
-from egov.identity.services import issue_api_token
+from egov.identity.tokens import issue_api_token
 from tests.conftest import PASSWORD, bearer
 
 PERSON = {

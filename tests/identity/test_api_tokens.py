@@ -1,38 +1,19 @@
 """API tokens: obtained over HTTP (with the one-time code for officials), expiring, revocable by
 their owner on a page and in the API, and recorded when used (docs/api.md)."""
 
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-import pytest
-import time_machine
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from egov.core.models import Agency, AuditEntry
+from egov.core.models import AuditEntry
 from egov.identity.models import ApiToken, User
-from egov.identity.services import issue_api_token
+from egov.identity.tokens import issue_api_token
 from tests.conftest import PASSWORD, log_in, totp_code
+from tests.identity.conftest import START
 
-START = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 URL = "/api/v1/auth/tokens"
-
-
-@pytest.fixture
-def clock() -> Iterator[Any]:
-    with time_machine.travel(START, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def receiver(ward: Agency, make_official: Callable[..., User]) -> User:
-    return make_official(ward, "receiver", username="tiepnhan.token")
-
-
-@pytest.fixture
-def enrolled(receiver: User) -> TOTPDevice:
-    return TOTPDevice.objects.create(user=receiver, name="phone", confirmed=True)
 
 
 def obtain(client: Client, username: str, password: str = PASSWORD, **more: str) -> Any:

@@ -1,14 +1,10 @@
 """The client's address: ``X-Forwarded-For`` counts only when a configured proxy sent it, and every
 limit (registrations, login lockout) sees the same address."""
 
-from collections.abc import Iterator
-from datetime import timedelta
 from typing import Any
 
 import pytest
-import time_machine
 from django.test import Client, RequestFactory, override_settings
-from django.utils import timezone
 
 from egov.identity.account import services
 from egov.identity.clientip import client_ip, client_key
@@ -19,12 +15,8 @@ from .test_account import register_page
 PROXY = "10.0.0.5"
 
 
-@pytest.fixture(autouse=True)
-def _start_of_an_hour() -> Iterator[None]:
-    """The limiter counts per whole hour: no test may straddle two windows."""
-    hour = timezone.now().replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
-    with time_machine.travel(hour, tick=True):
-        yield
+#: The rate limiters count per whole hour: no test may straddle two windows.
+pytestmark = pytest.mark.usefixtures("start_of_an_hour")
 
 
 def ip(remote: str, forwarded: str | None = None) -> str:

@@ -11,12 +11,9 @@ from django.test import Client
 from egov.core.audit import first_broken_entry
 from egov.core.models import Agency, AuditEntry
 from egov.identity.models import ApiToken, User, UserKind
-from egov.identity.services import (
-    create_citizen,
-    grant_role,
-    issue_api_token,
-    user_for_token,
-)
+from egov.identity.officials.services import grant_role
+from egov.identity.services import create_citizen
+from egov.identity.tokens import issue_api_token, user_for_token
 from tests.conftest import PASSWORD
 
 

@@ -4,13 +4,12 @@ factor or sat idle; the lockout after repeated failures."""
 
 import base64
 import re
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-import time_machine
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.http import HttpResponse
 from django.test import Client, override_settings
@@ -22,26 +21,6 @@ from egov.identity.models import User
 from egov.identity.oidc.services import SESSION_AMR
 from egov.identity.throttling import login_key
 from tests.conftest import PASSWORD, bearer, log_in, totp_code
-
-START = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # 09:00 in Hà Nội
-
-
-@pytest.fixture
-def clock() -> Iterator[Any]:
-    """Frozen time, moved on by the tests (TOTP steps, lockouts and idle sessions)."""
-    with time_machine.travel(START, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def receiver(ward: Agency, make_official: Callable[..., User]) -> User:
-    return make_official(ward, "receiver", username="tiepnhan.kiemthu")
-
-
-@pytest.fixture
-def enrolled(receiver: User) -> TOTPDevice:
-    """The receiver's authenticator, already set up."""
-    return TOTPDevice.objects.create(user=receiver, name="phone", confirmed=True)
 
 
 def password_step(client: Client, username: str, password: str = PASSWORD, **query: str) -> Any:

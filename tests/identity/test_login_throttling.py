@@ -3,35 +3,16 @@ account, growing delays per account and per client, the owner's known browsers, 
 their verified contact that lets a new browser in (docs/identity.md §8)."""
 
 import re
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-import pytest
-import time_machine
 from django.core import mail
 from django.test import Client
-from django.utils import timezone
 
 from egov.core.models import AuditEntry
 from egov.identity.models import User
 from egov.identity.throttling import DEVICE_COOKIE, delay_after
 from tests.conftest import PASSWORD
-
-START = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def clock() -> Iterator[Any]:
-    with time_machine.travel(START, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def owner(make_citizen: Any) -> User:
-    person = make_citizen(email="owner@example.vn", phone="")
-    User.objects.filter(pk=person.pk).update(email_verified_at=timezone.now())
-    return User.objects.get(pk=person.pk)
 
 
 def attempt(client: Client, login: str, password: str = PASSWORD) -> Any:

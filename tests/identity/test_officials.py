@@ -15,17 +15,19 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from egov.core.models import Agency, AuditEntry
 from egov.dossiers.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, OFFICIALS, load_demo
+from egov.identity.access import is_platform_admin
 from egov.identity.models import OfficialRole, Role, User
-from egov.identity.officials import twofactor
-from egov.identity.services import (
-    InvalidRole,
+from egov.identity.officials.access import (
     RoleError,
     RoleNotAllowed,
     assignable_roles,
     can_manage_roles,
+)
+from egov.identity.officials.services import (
+    InvalidRole,
     create_official,
     grant_role,
-    is_platform_admin,
+    reset_devices,
     revoke_role,
 )
 from tests.conftest import bearer, log_in
@@ -245,8 +247,8 @@ def test_resetting_an_authenticator(
 ) -> None:
     TOTPDevice.objects.create(user=official_a, name="phone", confirmed=True)
     with pytest.raises(RoleNotAllowed):
-        twofactor.reset_devices(official_a, ward, by=people["receiver of A"])
-    assert twofactor.reset_devices(official_a, ward, by=people["agency admin of A"]) == 1
+        reset_devices(official_a, ward, by=people["receiver of A"])
+    assert reset_devices(official_a, ward, by=people["agency admin of A"]) == 1
     assert not TOTPDevice.objects.filter(user=official_a).exists()
     [reset] = audited("totp_reset")
     assert (reset.actor, reset.object_id) == (people["agency admin of A"], str(official_a.pk))
@@ -254,7 +256,7 @@ def test_resetting_an_authenticator(
     platform = people["platform admin"]
     grant_role(platform, ward, Role.RECEIVER)
     with pytest.raises(RoleNotAllowed):
-        twofactor.reset_devices(platform, ward, by=people["agency admin of A"])
+        reset_devices(platform, ward, by=people["agency admin of A"])
 
 
 # --- the pages ------------------------------------------------------------------------------------------

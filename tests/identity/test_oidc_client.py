@@ -35,7 +35,8 @@ from egov.identity.oidc.services import (
 from tests.conftest import PASSWORD
 from tests.deployments import free_port
 
-from .test_oidc_provider import query, register_client
+from .conftest import register_client
+from .test_oidc_provider import query
 
 ISSUER = "https://testserver/o"
 CALLBACK = "https://testserver/oidc/callback/"

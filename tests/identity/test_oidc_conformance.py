@@ -9,7 +9,6 @@ docs/identity.md lists the modules covered and those that are not, with the reas
 
 import time
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 import pytest
@@ -24,9 +23,8 @@ from egov.identity.oidc.redemption import code_hash
 from egov.identity.oidc.services import national_phone
 from tests.conftest import PASSWORD
 
+from .conftest import REDIRECT_URI, RegisteredClient, register_client
 from .test_oidc_provider import (
-    REDIRECT_URI,
-    RegisteredClient,
     authorize_params,
     consent,
     hidden_fields,
@@ -34,24 +32,10 @@ from .test_oidc_provider import (
     pkce_pair,
     query,
     redeem,
-    register_client,
     verified_claims,
 )
 
 LEVEL_2 = "urn:egov:loa:2"
-
-
-@pytest.fixture
-def person(make_citizen: Callable[..., User]) -> User:
-    user = make_citizen(full_name="Trần Thị Bình", birth_date=date(1992, 7, 2))
-    User.objects.filter(pk=user.pk).update(identity_level=IdentityLevel.LEVEL_2)
-    user.refresh_from_db()
-    return user
-
-
-@pytest.fixture
-def registered(db: Any) -> RegisteredClient:
-    return register_client()
 
 
 @pytest.fixture

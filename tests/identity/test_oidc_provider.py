@@ -12,8 +12,6 @@ import json
 import re
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -30,32 +28,12 @@ from jwcrypto import jwk, jwt
 from oauth2_provider.models import Application
 
 from egov.core.models import Agency
-from egov.identity.models import IdentityLevel, User
+from egov.identity.models import User
 from egov.identity.oidc.signing_keys import KEEP_INACTIVE, key_files, signing_keys
 
+from .conftest import REDIRECT_URI, RegisteredClient, register_client
+
 SCOPE = "openid profile email phone"
-REDIRECT_URI = "https://b.example.vn/oidc/callback/"
-
-
-@dataclass
-class RegisteredClient:
-    client_id: str
-    client_secret: str
-    redirect_uri: str
-
-    def basic_auth(self) -> dict[str, str]:
-        pair = f"{self.client_id}:{self.client_secret}".encode()
-        return {"Authorization": "Basic " + base64.b64encode(pair).decode()}
-
-
-def register_client(
-    name: str = "Cổng dịch vụ công tỉnh B", redirect_uri: str = REDIRECT_URI
-) -> RegisteredClient:
-    """``manage.py create_oidc_client``, reading the id and secret from what it prints."""
-    out = io.StringIO()
-    call_command("create_oidc_client", name, redirect_uri, stdout=out)
-    printed = dict(re.findall(r"^(OIDC_CLIENT_\w+)=(\S+)$", out.getvalue(), re.MULTILINE))
-    return RegisteredClient(printed["OIDC_CLIENT_ID"], printed["OIDC_CLIENT_SECRET"], redirect_uri)
 
 
 def pkce_pair() -> tuple[str, str]:
@@ -159,23 +137,6 @@ def id_token_for(browser: Client, registered: RegisteredClient, **extra: str) ->
     response = redeem(Client(), registered, code, verifier)
     assert response.status_code == 200, response.content
     return dict(response.json())
-
-
-# --- fixtures -------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def person(make_citizen: Callable[..., User]) -> User:
-    """A citizen verified against the population registry (identity level 2)."""
-    user = make_citizen(full_name="Trần Thị Bình", birth_date=date(1992, 7, 2))
-    User.objects.filter(pk=user.pk).update(identity_level=IdentityLevel.LEVEL_2)
-    user.refresh_from_db()
-    return user
-
-
-@pytest.fixture
-def registered(db: Any) -> RegisteredClient:
-    return register_client()
 
 
 # --- discovery and keys ---------------------------------------------------------------------------

@@ -18,17 +18,15 @@ from egov.identity.oidc.services import SESSION_ID_TOKEN
 from tests.conftest import log_in
 
 from . import test_oidc_client as relying_party
+from .conftest import REDIRECT_URI, RegisteredClient, register_client
 from .test_oidc_client import ISSUER, follow, log_in_through_provider
 from .test_oidc_provider import (
-    REDIRECT_URI,
-    RegisteredClient,
     authorize_params,
     consent,
     hidden_fields,
     id_token_for,
     pkce_pair,
     query,
-    register_client,
 )
 
 # The relying party's fixtures, used here too.
@@ -44,11 +42,6 @@ HOME = "https://b.example.vn/"
 @pytest.fixture
 def person(citizen: User) -> User:
     return citizen
-
-
-@pytest.fixture
-def registered(db: Any) -> RegisteredClient:
-    return register_client()
 
 
 # --- 1. a page that needs a login ----------------------------------------------------------------

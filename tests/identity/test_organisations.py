@@ -20,15 +20,15 @@ from egov.dossiers.models import Dossier
 from egov.dossiers.receipts import receipt_pdf
 from egov.dossiers.services import InvalidInput, NotAllowed, NotFound, Upload
 from egov.identity.models import Organisation, Representation, RepresentationKind, User
-from egov.identity.services import (
+from egov.identity.officials.services import create_official
+from egov.identity.organisations.access import represents
+from egov.identity.organisations.selectors import organisations_of
+from egov.identity.organisations.services import (
     OrganisationConflict,
     OrganisationError,
     OrganisationNotAllowed,
-    create_official,
     grant_representation,
-    organisations_of,
     register_organisation,
-    represents,
     revoke_representation,
 )
 from tests.conftest import PASSWORD, bearer, log_in, pdf_bytes
@@ -68,11 +68,6 @@ def stay_files() -> dict[str, Upload]:
 
     data = pdf_bytes("Thông tin lưu trú")
     return {"THONG_TIN_LUU_TRU": Upload("luu-tru.pdf", io.BytesIO(data), len(data))}
-
-
-@pytest.fixture
-def legal(make_citizen: Callable[..., User]) -> User:
-    return make_citizen(full_name="Người đại diện theo pháp luật")
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ and the links that lead to registration and to the officials' pages."""
 
 import html
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -16,6 +15,7 @@ from django.utils import timezone
 
 from egov.core.models import Agency, AuditEntry
 from egov.core.sms import MemorySmsBackend
+from egov.identity import ratelimit
 from egov.identity.account import services
 from egov.identity.models import User
 from tests.conftest import log_in
@@ -31,20 +31,8 @@ def answer(client: Client, response: Any) -> tuple[int, str, list[str], str]:
     return response.status_code, response.get("Location", ""), messages, text
 
 
-@pytest.fixture(autouse=True)
-def _start_of_an_hour() -> Iterator[None]:
-    """The limiter counts per whole hour: no test may straddle two windows."""
-    hour = timezone.now().replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
-    with time_machine.travel(hour, tick=True):
-        yield
-
-
-@pytest.fixture
-def owner(make_citizen: Any) -> User:
-    """A citizen whose email address is proven."""
-    person = make_citizen(personal_id="001080000123", email="owner@example.vn", phone="")
-    User.objects.filter(pk=person.pk).update(email_verified_at=timezone.now())
-    return User.objects.get(pk=person.pk)
+#: The rate limiters count per whole hour: no test may straddle two windows.
+pytestmark = pytest.mark.usefixtures("start_of_an_hour")
 
 
 # --- who has an account is not told ---------------------------------------------------------------
@@ -122,7 +110,7 @@ def test_registrations_are_limited_per_personal_id(client: Client, db: Any) -> N
         assert register_page(Client(), password_again="different").status_code == 422
     refused = register_page(client)
     assert refused.status_code == 429
-    assert vi(str(services.TOO_MANY)) in html.unescape(refused.content.decode())
+    assert vi(str(ratelimit.TOO_MANY)) in html.unescape(refused.content.decode())
     assert not User.objects.filter(personal_id=PERSON["personal_id"]).exists()
     assert AuditEntry.objects.filter(action="registration_throttled", data={"by": "person"})
 

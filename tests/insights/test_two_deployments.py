@@ -38,7 +38,7 @@ class National:
 @pytest.fixture
 def national(tmp_path: Path) -> Iterator[National]:
     national = Deployment(tmp_path, "national")
-    national.manage("migrate", "--no-input", "-v0")
+    national.migrate()
     national.manage("load_agencies")
     printed = national.manage("create_sync_client", "Cổng DVC thành phố Hà Nội", HANOI)
     token = re.search(r"^NATIONAL_SYNC_TOKEN=(\S+)$", printed, re.MULTILINE)

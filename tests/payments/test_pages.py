@@ -170,7 +170,7 @@ def test_an_organisations_receipt_names_the_organisation(
     client: Client, copies: Any, ward: Any, citizen: User, other_citizen: User
 ) -> None:
     from egov.dossiers import services as dossier_services
-    from egov.identity.services import register_organisation
+    from egov.identity.organisations.services import register_organisation
 
     from .conftest import COPIES_FORM, copies_files
 

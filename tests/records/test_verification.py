@@ -70,13 +70,9 @@ def test_one_changed_byte_in_the_signed_content_makes_it_invalid(
     verdict = verify_pdf(bytes(data))
     assert verdict.outcome == Outcome.INVALID
     assert NOT_ISSUED in verdict.reasons
-    assert (
-        CHANGED in verdict.reasons or "Tệp không phải là văn bản PDF đọc được." in verdict.reasons
-    )
-    try:  # pyHanko on its own agrees, whenever it can still read the file
-        status = independent_status(bytes(data), [development_root_asn1()])
-    except Exception:
-        return
+    assert CHANGED in verdict.reasons  # a byte of content changed: the file stays readable
+    # pyHanko on its own agrees; any error here fails the test rather than skip the check.
+    status = independent_status(bytes(data), [development_root_asn1()])
     assert not status.intact and not status.bottom_line
 
 

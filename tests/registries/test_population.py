@@ -96,7 +96,8 @@ def test_without_a_configured_key_nobody_is_answered(
 
 
 def test_a_user_token_is_not_a_service_key(client: Client, registry: PopulationRecord) -> None:
-    from egov.identity.services import create_citizen, issue_api_token
+    from egov.identity.services import create_citizen
+    from egov.identity.tokens import issue_api_token
 
     person = create_citizen(personal_id="001090000777", full_name="A", password="Pass@word-1")
     assert ask(client, key=issue_api_token(person, "app")).status_code == 401

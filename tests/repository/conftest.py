@@ -12,14 +12,13 @@ from egov.catalog.selectors import performing_agencies
 from egov.core.files import store_bytes
 from egov.core.models import Agency
 from egov.dossiers import services as dossier_services
-from egov.dossiers.constants import Status
 from egov.dossiers.models import Dossier, DossierEvent
 from egov.dossiers.services import Upload
 from egov.identity.models import Organisation, OrganisationKind, User
-from egov.identity.services import register_organisation
+from egov.identity.organisations.services import register_organisation
 from egov.repository.constants import SignatureState
 from egov.repository.models import RepositoryDocument
-from tests.conftest import BIRTH_FORM, birth_files, pdf_bytes, pdf_upload
+from tests.conftest import pdf_bytes, pdf_upload
 
 RESIDENCE = "1.004222"  # Đăng ký thường trú: QUAN_HE_NHAN_THAN accepts GIAY_KHAI_SINH
 STAY = "2.001159"  # Thông báo lưu trú: filed by organisations
@@ -69,13 +68,6 @@ def police_ward(residence: Procedure) -> Agency:
 
 
 @pytest.fixture
-def birth_certificate(make_dossier: Callable[..., Dossier]) -> RepositoryDocument:
-    """The citizen's birth certificate extract: a result of 1.001193, approved, signed and filed."""
-    dossier = make_dossier(Status.RESULT_READY)
-    return RepositoryDocument.objects.get(source_dossier=dossier)
-
-
-@pytest.fixture
 def make_document(db: Any) -> Callable[..., RepositoryDocument]:
     """A document filed directly (as an earlier digitisation would have)."""
 
@@ -109,13 +101,4 @@ def organisation(citizen: User, make_official: Callable[..., User]) -> Organisat
     """A business the citizen legally represents."""
     return register_organisation(
         by=citizen, kind=OrganisationKind.BUSINESS, name="Khách sạn Hoa Sen", tax_code="0101234565"
-    )
-
-
-@pytest.fixture
-def counter_dossier(
-    staff: dict[str, User], citizen: User, birth: Procedure, ward: Agency
-) -> Dossier:
-    return dossier_services.submit_at_counter(
-        staff["receiver"], citizen, birth, ward, BIRTH_FORM, birth_files()
     )

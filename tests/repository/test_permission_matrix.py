@@ -14,7 +14,7 @@ from egov.catalog.models import Procedure
 from egov.core.models import Agency, AuditEntry
 from egov.dossiers import services as dossier_services
 from egov.identity.models import Organisation, RepresentationKind, User
-from egov.identity.services import grant_representation, revoke_representation
+from egov.identity.organisations.services import grant_representation, revoke_representation
 from egov.repository import access
 from egov.repository.models import RepositoryDocument
 from egov.repository.services import reuse_document

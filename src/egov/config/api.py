@@ -32,9 +32,10 @@ from egov.core.api import router as core_router
 from egov.core.errors import ERROR_STATUSES, ErrorOut, ServiceError, error_body
 from egov.dossiers.api import backoffice_router, public_router
 from egov.dossiers.api import router as dossiers_router
-from egov.identity.account.api import account_router, organisations_router
-from egov.identity.api import router as officials_router
+from egov.identity.account.api import account_router
 from egov.identity.auth_api import router as auth_router
+from egov.identity.officials.api import router as officials_router
+from egov.identity.organisations.api import router as organisations_router
 from egov.insights.api import router as insights_router
 from egov.insights.api import sync_router as insights_sync_router
 from egov.payments.api import router as payments_router

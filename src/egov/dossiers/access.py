@@ -28,7 +28,7 @@ from django.urls import reverse
 from egov.catalog.models import Procedure
 from egov.core import audit
 from egov.identity.models import Representation, Role, User
-from egov.identity.services import represents
+from egov.identity.organisations.access import represents
 
 from .constants import APPLICANT, ASSIGNEE, TRANSITIONS, Status
 from .models import Dossier

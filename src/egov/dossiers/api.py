@@ -16,8 +16,8 @@ from egov.core.models import Agency
 from egov.core.pagination import paginated
 from egov.identity.auth import acting_user, api_auth
 from egov.identity.models import Organisation, User
+from egov.identity.organisations.services import normalise_tax_code
 from egov.identity.ratelimit import client_address
-from egov.identity.services import normalise_tax_code
 
 from . import access, receipts, selectors, services, tracking
 from .models import Dossier, DossierEvent

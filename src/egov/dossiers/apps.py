@@ -7,9 +7,9 @@ class DossiersConfig(AppConfig):
     verbose_name = "Hồ sơ / Dossiers"
 
     def ready(self) -> None:
-        from egov.identity.officials import login
+        from egov.identity import landing
 
         from .access import back_office_landing
 
-        if back_office_landing not in login.landing_pages:
-            login.landing_pages.append(back_office_landing)
+        if back_office_landing not in landing.landing_pages:
+            landing.landing_pages.append(back_office_landing)

@@ -234,3 +234,7 @@ EVENT_LABELS = {
     "payment_requested": _("Payment of the fees requested"),
     "payment_request_closed": _("Nothing more to pay"),
 }
+
+#: Mã hồ sơ, the observed national form ``{receiving unit code}-{yyyymmdd}-{sequence}``
+#: (``G09.20-20260609-0092637``); the sequence runs per receiving unit.
+RECEIPT_CODE_FORMAT = "{unit}-{day:%Y%m%d}-{number:07d}"

@@ -19,7 +19,8 @@ from egov.core.models import Agency
 from egov.core.pdf import Document
 from egov.core.services import load_agencies
 from egov.identity.models import User
-from egov.identity.services import create_citizen, create_official
+from egov.identity.officials.services import create_official
+from egov.identity.services import create_citizen
 
 from . import services
 from .services import Upload

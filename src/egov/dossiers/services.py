@@ -34,6 +34,7 @@ from . import access
 from .constants import (
     NOTIFIED_EVENTS,
     OWN_EVENTS,
+    RECEIPT_CODE_FORMAT,
     TRANSITIONS,
     Channel,
     ComponentSource,
@@ -335,8 +336,8 @@ def _assign_receipt_code(dossier: Dossier) -> None:
         except IntegrityError:  # created by a concurrent submission
             sequence.update(last=F("last") + 1)
     number = sequence.values_list("last", flat=True).get()
-    day = timezone.localtime(dossier.submitted_at).strftime("%Y%m%d")
-    dossier.code = f"{dossier.agency.unit_code}-{day}-{number:07d}"
+    day = timezone.localtime(dossier.submitted_at)
+    dossier.code = RECEIPT_CODE_FORMAT.format(unit=dossier.agency.unit_code, day=day, number=number)
 
 
 def _check_agency(procedure: Procedure, agency: Agency) -> None:

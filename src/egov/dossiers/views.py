@@ -23,8 +23,8 @@ from egov.core.files import uploaded_files as _files
 from egov.core.models import Agency
 from egov.identity.auth import acting_user
 from egov.identity.models import User
+from egov.identity.organisations.selectors import organisations_of
 from egov.identity.ratelimit import client_address
-from egov.identity.services import organisations_of
 
 from . import access, receipts, selectors, services, tracking
 from .constants import TRANSITIONS, Satisfaction, Status

@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 
 from .models import User
-from .services import user_for_token
+from .tokens import user_for_token
 
 
 class BearerToken(HttpBearer):

@@ -1,3 +1,7 @@
+"""Forms shared by identity's pages (login), and putting a service's refusal on a form."""
+
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
@@ -36,3 +40,9 @@ class OneTimeCodeForm(forms.Form):
         if not (code.isdigit() and len(code) == 6):
             raise forms.ValidationError(_("Enter the 6 digits your authenticator app shows."))
         return code
+
+
+def apply_errors(form: forms.Form, errors: dict[str, Any]) -> None:
+    """Show a service's errors by field on ``form``; a field the form lacks goes on top."""
+    for field, message in errors.items():
+        form.add_error(field if field in form.fields else None, message)

@@ -13,10 +13,16 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import gettext_lazy
 
 from .clientip import client_key
 
 HOUR = 3600
+
+#: The refusal past an hourly limit, the same whichever limit it is.
+TOO_MANY = gettext_lazy(
+    "Too many attempts from your connection or for this person. Please try again in an hour."
+)
 
 
 def client_address(request: Any) -> str:

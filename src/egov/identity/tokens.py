@@ -25,7 +25,10 @@ from django.utils.translation import gettext as _
 from egov.core import audit
 from egov.core.errors import ServiceError
 
+from . import twofactor
+from .access import needs_second_factor
 from .models import ApiToken, User
+from .throttling import refusal
 
 #: ``last_used_at`` is written when it is at least this old.
 TOUCH_INTERVAL = timedelta(seconds=60)
@@ -51,12 +54,6 @@ class LoginThrottled(ServiceError):
 
 def _hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
-
-
-def needs_second_factor(user: Any) -> bool:
-    """Officials log in with two factors, and so does anyone who may use the admin site (staff
-    and superusers, whatever their kind of account): at the login page and for a token."""
-    return bool(getattr(user, "is_official", False) or user.is_staff or user.is_superuser)
 
 
 def lifetime_for(user: User) -> timedelta:
@@ -143,9 +140,6 @@ def obtain_api_token(
     """A new token for whoever proves the login: the password, throttled and locked out as at the
     login page (the same authentication back ends count the failures), and for officials the
     current code of their enrolled authenticator (a wrong code counts as a failed login)."""
-    from .officials import twofactor
-    from .throttling import refusal
-
     user = authenticate(request, username=username, password=password)
     waiting = refusal(request)
     if waiting is not None:

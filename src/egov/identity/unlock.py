@@ -25,9 +25,9 @@ from django.utils.translation import gettext as _
 from egov.core import audit
 
 from . import ratelimit
-from .account import services as account_services
 from .account.services import TooSoon
 from .models import User, VerificationChannel
+from .services import send_message
 
 CODE_SECONDS = 15 * 60
 #: Codes sent for one login that work at the same time (the newest).
@@ -75,7 +75,7 @@ def send_unlock_code(address: str, login: str) -> None:
         ratelimit.hit("unlock-login", login, SENT_PER_LOGIN),
     ]
     if not all(allowed):
-        raise TooSoon(str(account_services.TOO_MANY))
+        raise TooSoon(str(ratelimit.TOO_MANY))
     user = User.objects.filter(username=login, is_active=True).first()
     contact = _verified_contact(user) if user else None
     if user is None or contact is None:
@@ -99,9 +99,7 @@ def send_unlock_code(address: str, login: str) -> None:
             "give it to anyone. If you did not ask for it, someone may be guessing your password."
         ) % {"code": code}
         subject = _("Your egov login code")
-    account_services.send_message(
-        user, contact[0], contact[1], subject, text, "login_unlock_code", secret=True
-    )
+    send_message(user, contact[0], contact[1], subject, text, "login_unlock_code", secret=True)
 
 
 def check_unlock_code(address: str, login: str, code: str) -> bool:

@@ -5,6 +5,7 @@ from .officials.login import LoginView
 from .officials.urls import urlpatterns as officials_patterns
 from .oidc.urls import urlpatterns as oidc_patterns
 from .oidc.views import LogoutView
+from .organisations.urls import urlpatterns as organisations_patterns
 
 app_name = "identity"
 urlpatterns = [
@@ -15,4 +16,5 @@ urlpatterns = [
     *oidc_patterns,
     *officials_patterns,
     *account_patterns,
+    *organisations_patterns,
 ]

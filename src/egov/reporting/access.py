@@ -21,8 +21,8 @@ from django.http import Http404
 
 from egov.core import audit
 from egov.core.models import Agency
+from egov.identity.access import is_platform_admin
 from egov.identity.models import User
-from egov.identity.services import is_platform_admin
 
 from .constants import LEADERS, OFFICIAL_ROLES, REGIME_MANAGERS, REPORTERS
 from .models import Regime, Report

@@ -20,7 +20,7 @@ from egov.dossiers import access as dossier_access
 from egov.dossiers.constants import Status
 from egov.dossiers.models import Dossier
 from egov.identity.models import Representation, User
-from egov.identity.services import represents
+from egov.identity.organisations.access import represents
 
 from .models import RepositoryDocument
 

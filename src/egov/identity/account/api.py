@@ -1,6 +1,5 @@
-"""Account API (registration, contact and registry verification, personal data) and
-organisations API (register, representatives). Errors are the API's JSON shape
-``{code, message, errors}``; the rules are the services'."""
+"""Account API (registration, contact and registry verification, personal data). Errors are the
+API's JSON shape ``{code, message, errors}``; the rules are the services'."""
 
 from datetime import date, datetime
 from typing import Any
@@ -11,17 +10,11 @@ from ninja import Field, Router, Schema, Status
 from egov.core.errors import ErrorOut
 
 from ..auth import acting_user, api_auth
-from ..models import Organisation, RegistryVerification, Representation, User
+from ..models import RegistryVerification, User
 from ..ratelimit import client_address
-from ..services import (
-    organisations_of,
-    register_organisation,
-    revoke_representation,
-)
 from . import personal_data, services
 
 account_router = Router()
-organisations_router = Router(auth=api_auth)
 
 
 ERRORS: dict[int, Any] = {
@@ -95,53 +88,6 @@ class RegistrationOut(Schema):
         description="The contacts a code was sent to (email, phone); prove one with POST "
         "/account/verification"
     )
-
-
-class RepresentationOut(Schema):
-    id: int
-    person_id: int
-    person_name: str
-    kind: str
-    granted_at: datetime
-    revoked_at: datetime | None
-
-    @staticmethod
-    def resolve_person_name(representation: Representation) -> str:
-        return representation.person.full_name
-
-
-class OrganisationOut(Schema):
-    id: int
-    kind: str
-    tax_code: str | None
-    registration_number: str
-    name: str
-    address: str
-    email: str
-    phone: str
-
-
-class OrganisationDetailOut(OrganisationOut):
-    representatives: list[RepresentationOut]
-
-    @staticmethod
-    def resolve_representatives(organisation: Organisation) -> list[Representation]:
-        return services.representations_of(organisation)
-
-
-class OrganisationIn(Schema):
-    kind: str = Field(pattern="^(business|other)$")
-    name: str
-    tax_code: str = Field("", description="10 digits, or 13 for a branch (0101234565-001)")
-    registration_number: str = ""
-    address: str = ""
-    email: str = ""
-    phone: str = ""
-
-
-class GrantIn(Schema):
-    personal_id: str = Field(description="The person to authorise (a citizen account)")
-    kind: str = Field("authorised", pattern="^(legal|authorised)$")
 
 
 # --- account -------------------------------------------------------------------------------------
@@ -241,69 +187,3 @@ def my_personal_data(request: HttpRequest) -> HttpResponse:
     )
     response["Cache-Control"] = "no-store"
     return response
-
-
-# --- organisations ---------------------------------------------------------------------------------
-
-
-def _organisation(request: HttpRequest, organisation_id: int) -> Organisation:
-    found = services.organisation_for(acting_user(request), organisation_id)
-    if found is None:
-        raise Http404
-    return found
-
-
-@organisations_router.get("", response=list[OrganisationOut], summary="Organisations I represent")
-def my_organisations(request: HttpRequest) -> list[Organisation]:
-    return list(organisations_of(acting_user(request)))
-
-
-@organisations_router.post(
-    "",
-    response={201: OrganisationDetailOut, **ERRORS},
-    summary="Register an organisation (you become its legal representative)",
-    description="A citizen verified at identity level 2 registers an organisation and becomes "
-    "its legal representative; a platform administrator registers any organisation.",
-)
-def create_organisation(request: HttpRequest, payload: OrganisationIn) -> Status:
-    organisation = register_organisation(by=acting_user(request), **payload.dict())
-    return Status(201, organisation)
-
-
-@organisations_router.get(
-    "/{organisation_id}",
-    response={200: OrganisationDetailOut, **ERRORS},
-    summary="One organisation I represent, with its representatives",
-)
-def get_organisation(request: HttpRequest, organisation_id: int) -> Organisation:
-    return _organisation(request, organisation_id)
-
-
-@organisations_router.post(
-    "/{organisation_id}/representatives",
-    response={201: RepresentationOut, **ERRORS},
-    summary="Authorise a person to act for the organisation (legal representatives only)",
-)
-def grant(request: HttpRequest, organisation_id: int, payload: GrantIn) -> Status:
-    organisation = _organisation(request, organisation_id)
-    representation = services.grant_by_personal_id(
-        organisation, payload.personal_id, payload.kind, by=acting_user(request)
-    )
-    return Status(201, representation)
-
-
-@organisations_router.post(
-    "/{organisation_id}/representatives/{representation_id}/revoke",
-    response={200: RepresentationOut, **ERRORS},
-    summary="Revoke an authorisation (legal representatives only)",
-)
-def revoke(request: HttpRequest, organisation_id: int, representation_id: int) -> Representation:
-    organisation = _organisation(request, organisation_id)
-    representation = (
-        Representation.objects.select_related("person", "organisation")
-        .filter(pk=representation_id, organisation=organisation)
-        .first()
-    )
-    if representation is None:
-        raise Http404
-    return revoke_representation(representation, by=acting_user(request))

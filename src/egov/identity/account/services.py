@@ -22,34 +22,22 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from egov.core import audit, notify
+from egov.core import audit
 from egov.core.errors import ServiceError
 from egov.core.queue import task_named
 
 from .. import ratelimit
 from ..models import (
     IdentityLevel,
-    Organisation,
     RegistryVerification,
     RegistryVerificationStatus,
-    Representation,
     User,
     UserKind,
     VerificationChannel,
     VerificationCode,
 )
-from ..services import (
-    CitizenOrigin,
-    OrganisationError,
-    OrganisationNotAllowed,
-    can_manage_representatives,
-    create_citizen,
-    grant_representation,
-    is_platform_admin,
-    represents,
-)
+from ..services import CitizenOrigin, create_citizen, send_message
 from .registry import RegistryAnswer
 
 log = logging.getLogger("egov.identity")
@@ -87,10 +75,6 @@ class TooSoon(AccountError):
 
 # --- rate limits ---------------------------------------------------------------------------------
 
-TOO_MANY = gettext_lazy(
-    "Too many attempts from your connection or for this person. Please try again in an hour."
-)
-
 
 def throttle_registration(address: str, personal_id: str) -> None:
     """Count one registration attempt; :class:`TooSoon` past the hourly limits, per client
@@ -103,7 +87,7 @@ def throttle_registration(address: str, personal_id: str) -> None:
         audit.record(
             "registration_throttled", data={"by": "address" if not by_address else "person"}
         )
-        raise TooSoon(str(TOO_MANY))
+        raise TooSoon(str(ratelimit.TOO_MANY))
 
 
 def throttle_codes(address: str, person: str) -> None:
@@ -112,7 +96,7 @@ def throttle_codes(address: str, person: str) -> None:
     by_address = ratelimit.hit("codes-address", address, CODES_PER_ADDRESS)
     by_person = ratelimit.hit("codes-person", person, CODES_PER_PERSON)
     if not (by_address and by_person):
-        raise TooSoon(str(TOO_MANY))
+        raise TooSoon(str(ratelimit.TOO_MANY))
 
 
 # --- registration (level 0) ------------------------------------------------------------------------
@@ -207,29 +191,6 @@ def _tell_owner(personal_id: str) -> None:
                 "need not do anything; your account is unchanged."
             )
             send_message(owner, channel, address, _("Your egov account"), text, "account_notice")
-
-
-def send_message(
-    user: User,
-    channel: str,
-    address: str,
-    subject: str,
-    text: str,
-    topic: str,
-    secret: bool = False,
-) -> None:
-    """Send ``text`` by email or SMS (a contact channel) to ``address`` through the one
-    ``notify``: after the commit, retried, recorded; the page never waits for it or fails."""
-    notify.notify(
-        user,
-        notify.EMAIL if channel == VerificationChannel.EMAIL else notify.SMS,
-        subject=subject,
-        text=text,
-        topic=topic,
-        address=address,
-        about=("user", user.pk),
-        secret=secret,
-    )
 
 
 def _unverified_channels(user: User) -> list[str]:
@@ -506,45 +467,3 @@ def record_registry_failure(verification_id: int, reason: str) -> tuple[str, int
         extra={"verification": verification_id, "attempt": verification.attempts},
     )
     return verification.status, verification.attempts
-
-
-# --- organisations, as a person manages them -------------------------------------------------------
-
-
-def organisation_for(user: Any, organisation_id: int) -> Organisation | None:
-    """The organisation if ``user`` represents it now or is a platform administrator."""
-    organisation = Organisation.objects.filter(pk=organisation_id).first()
-    if organisation is None:
-        return None
-    if represents(user, organisation.pk) or is_platform_admin(user):
-        return organisation
-    return None
-
-
-def representations_of(organisation: Organisation) -> list[Representation]:
-    """Current representatives first, then the revoked ones, newest first."""
-    return sorted(
-        organisation.representations.select_related("person"),
-        key=lambda r: (r.revoked_at is not None, -r.granted_at.timestamp()),
-    )
-
-
-def grant_by_personal_id(
-    organisation: Organisation, personal_id: str, kind: str, *, by: User
-) -> Representation:
-    """Grant a representation to the citizen with this personal ID number."""
-    if not can_manage_representatives(by, organisation):
-        raise OrganisationNotAllowed(
-            _("Only a legal representative of the organisation can manage its representatives.")
-        )
-    person = User.objects.filter(
-        personal_id=(personal_id or "").strip(), kind=UserKind.CITIZEN, is_active=True
-    ).first()
-    if person is None:
-        raise OrganisationError(
-            _(
-                "There is no citizen account with this personal ID number; the person must register first."
-            ),
-            {"personal_id": _("No such account.")},
-        )
-    return grant_representation(organisation, person, kind, by=by)

@@ -13,11 +13,4 @@ urlpatterns: list[URLPattern] = [
     path("account/personal-data/", views.download, name="personal_data"),
     path("account/tokens/", views.api_tokens, name="api_tokens"),
     path("account/tokens/<int:token_id>/revoke/", views.revoke_api_token, name="revoke_api_token"),
-    path("account/organisations/", views.organisations, name="organisations"),
-    path("account/organisations/<int:organisation_id>/", views.organisation, name="organisation"),
-    path(
-        "account/organisations/<int:organisation_id>/representatives/<int:representation_id>/revoke/",
-        views.revoke,
-        name="revoke_representation",
-    ),
 ]

@@ -1,5 +1,5 @@
 """Pages of a person's account: registration, verification (levels 1 and 2), the personal-data
-download, and the organisations they represent. Views stay thin: services decide."""
+download and API tokens. Views stay thin: services decide."""
 
 import time
 from types import SimpleNamespace
@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,17 +18,13 @@ from django.views.decorators.http import require_POST
 
 from .. import tokens
 from ..auth import acting_user
-from ..models import IdentityLevel, RegistryVerificationStatus, Representation, User
+from ..forms import apply_errors
+from ..models import IdentityLevel, RegistryVerificationStatus, User
+from ..organisations.selectors import organisations_of
 from ..ratelimit import client_address
-from ..services import (
-    OrganisationError,
-    can_manage_representatives,
-    organisations_of,
-    register_organisation,
-    revoke_representation,
-)
 from . import personal_data, services
-from .forms import ApiTokenForm, CodeForm, GrantForm, OrganisationForm, RegistrationForm
+from .access import can_verify_with_registry
+from .forms import ApiTokenForm, CodeForm, RegistrationForm
 from .services import AccountError
 
 #: How the fields the population registry disagrees with are named to the person.
@@ -40,11 +36,6 @@ DIFFERENCE_LABELS = {
 
 #: Django's own backend: a person who just registered is logged in with the password they chose.
 PASSWORD_BACKEND = "django.contrib.auth.backends.ModelBackend"  # noqa: S105 - not a secret
-
-
-def _apply_errors(form: Any, errors: dict[str, str]) -> None:
-    for field, message in errors.items():
-        form.add_error(field if field in form.fields else None, message)
 
 
 # --- the account page ----------------------------------------------------------------------------
@@ -65,8 +56,7 @@ def account(request: HttpRequest) -> HttpResponse:
             "pending_channels": services.pending_channels(user),
             "latest": latest,
             "pending": latest is not None and latest.status == RegistryVerificationStatus.PENDING,
-            "can_verify_registry": user.kind == "citizen"
-            and user.identity_level == IdentityLevel.LEVEL_1,
+            "can_verify_registry": can_verify_with_registry(user),
             "organisations": list(organisations_of(user)),
             "differences": [
                 str(DIFFERENCE_LABELS.get(name, name))
@@ -150,7 +140,7 @@ def register(request: HttpRequest) -> HttpResponse:
                     phone=data["phone"],
                 )
             except AccountError as exc:
-                _apply_errors(form, exc.errors)
+                apply_errors(form, exc.errors)
             else:
                 request.session[REGISTRATION_KEY] = {
                     "user": user.pk if user else None,
@@ -286,108 +276,6 @@ def verify(request: HttpRequest) -> HttpResponse:
         {"forms": forms, "account": user},
         status=status,
     )
-
-
-# --- organisations ---------------------------------------------------------------------------------
-
-
-@login_required
-def organisations(request: HttpRequest) -> HttpResponse:
-    """Tổ chức của tôi: the organisations you represent, and registering a new one."""
-    user = acting_user(request)
-    form = OrganisationForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                organisation = register_organisation(by=user, **form.cleaned_data)
-            except OrganisationError as exc:
-                messages.error(request, exc.message)
-                _apply_errors(form, exc.errors)
-                status = exc.http_status
-            else:
-                messages.success(request, _("The organisation is registered."))
-                return redirect("identity:organisation", organisation.pk)
-        else:
-            status = 422
-    mine = organisations_of(user)
-    kinds = dict(
-        Representation.objects.filter(
-            person=user, revoked_at__isnull=True, organisation__in=mine
-        ).values_list("organisation_id", "kind")
-    )
-    return render(
-        request,
-        "identity/account/organisations.html",
-        {
-            "rows": [(organisation, kinds.get(organisation.pk)) for organisation in mine],
-            "form": form,
-            "can_register": user.identity_level >= IdentityLevel.LEVEL_2,
-        },
-        status=status,
-    )
-
-
-@login_required
-def organisation(request: HttpRequest, organisation_id: int) -> HttpResponse:
-    """One organisation: its representatives; its legal representatives grant and revoke."""
-    user = acting_user(request)
-    found = services.organisation_for(user, organisation_id)
-    if found is None:
-        raise Http404
-    manage = can_manage_representatives(user, found)
-    form = GrantForm(request.POST or None, prefix="grant")
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.grant_by_personal_id(
-                    found, form.cleaned_data["personal_id"], form.cleaned_data["kind"], by=user
-                )
-            except OrganisationError as exc:
-                messages.error(request, exc.message)
-                _apply_errors(form, exc.errors)
-                status = exc.http_status
-            else:
-                messages.success(request, _("The person may now act for the organisation."))
-                return redirect("identity:organisation", found.pk)
-        else:
-            status = 422
-    return render(
-        request,
-        "identity/account/organisation.html",
-        {
-            "organisation": found,
-            "representations": services.representations_of(found),
-            "manage": manage,
-            "form": form,
-        },
-        status=status,
-    )
-
-
-@require_POST
-@login_required
-def revoke(request: HttpRequest, organisation_id: int, representation_id: int) -> HttpResponse:
-    """Thu hồi ủy quyền."""
-    user = acting_user(request)
-    found = services.organisation_for(user, organisation_id)
-    representation = (
-        Representation.objects.filter(pk=representation_id, organisation=found).first()
-        if found
-        else None
-    )
-    if found is None or representation is None:
-        raise Http404
-    try:
-        revoke_representation(representation, by=user)
-    except OrganisationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The authorisation is revoked."))
-    if not services.organisation_for(user, organisation_id):  # they revoked themselves
-        return redirect("identity:organisations")
-    return redirect("identity:organisation", organisation_id)
 
 
 # --- API tokens ----------------------------------------------------------------------------------

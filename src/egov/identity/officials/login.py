@@ -8,7 +8,6 @@ wrong password.
 """
 
 import time
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -38,17 +37,12 @@ from egov.identity.forms import LoginForm, OneTimeCodeForm
 from egov.identity.models import User
 from egov.identity.oidc.services import login_methods
 
-from .. import throttling
+from .. import throttling, twofactor
 from .. import unlock as unlock_codes
+from ..access import needs_second_factor
 from ..account.services import TooSoon
 from ..clientip import client_key
-from ..tokens import needs_second_factor
-from . import twofactor
-
-#: Where an official lands after logging in when no ``next`` says otherwise: parts offer the
-#: start page of their work (the dossiers part: the one-stop queue), registering in their
-#: AppConfig.ready() as ``(user) -> URL or ""``; the first offer wins, else LOGIN_REDIRECT_URL.
-landing_pages: list[Callable[[User], str]] = []
+from ..landing import landing_url
 
 #: Session key of the login waiting for its second step: {"user", "backend", "at"}.
 PENDING_KEY = "egov_login_pending"
@@ -126,17 +120,6 @@ def admin_login(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     query = request.META.get("QUERY_STRING", "")
     return HttpResponseRedirect(reverse("identity:login") + (f"?{query}" if query else ""))
-
-
-def landing_url(user: User) -> str:
-    """Where ``user`` goes after logging in without a ``next``: an official to the start page
-    of their work (see ``landing_pages``), anyone else to the home page."""
-    if getattr(user, "is_official", False):
-        for page in landing_pages:
-            url = page(user)
-            if url:
-                return url
-    return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
 def start_second_step(request: HttpRequest, user: User, backend: str) -> None:

@@ -27,7 +27,8 @@ from django.utils.translation import gettext as _
 
 from egov.core import audit
 
-from .login import needs_second_factor, second_factor_proven
+from ..access import needs_second_factor
+from .login import second_factor_proven
 
 #: Session key: when the official was last seen, in Unix seconds.
 LAST_SEEN_KEY = "egov_official_last_seen"

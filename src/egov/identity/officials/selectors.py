@@ -1,12 +1,10 @@
 """Reads for the officials pages and API: who can be managed where."""
 
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import Http404
-from django.utils.translation import gettext as _
 
 from egov.core.models import Agency
+from egov.identity.access import is_platform_admin
 from egov.identity.models import OfficialRole, Role, User, UserKind
-from egov.identity.services import can_manage_roles, is_platform_admin, refuse_role_management
 
 
 def manageable_agencies(actor: User) -> QuerySet[Agency]:
@@ -17,22 +15,6 @@ def manageable_agencies(actor: User) -> QuerySet[Agency]:
     return Agency.objects.filter(
         pk__in=actor.official_roles.filter(role=Role.AGENCY_ADMIN).values("agency_id")
     )
-
-
-def access_agency(actor: User, code: str) -> Agency:
-    """The agency if ``actor`` manages it; Http404 when there is no such agency, RoleNotAllowed
-    (403) when ``actor`` may not manage it (the list of agencies is public anyway)."""
-    agency = Agency.objects.filter(code=code).first()
-    if agency is None:
-        raise Http404
-    if not can_manage_roles(actor, agency):
-        refuse_role_management(
-            actor,
-            agency,
-            "manage_officials",
-            _("Only an administrator of this agency or a platform administrator can do this."),
-        )
-    return agency
 
 
 def with_roles_in(users: QuerySet[User], agency: Agency) -> QuerySet[User]:
@@ -58,14 +40,6 @@ def officials_of(agency: Agency) -> QuerySet[User]:
         .order_by("full_name", "username")
     )
     return with_roles_in(officials, agency)
-
-
-def access_official(agency: Agency, user_id: int) -> User:
-    """One official of ``agency`` (see :func:`officials_of`), else Http404."""
-    official = officials_of(agency).filter(pk=user_id).first()
-    if official is None:
-        raise Http404
-    return official
 
 
 def has_two_factor(official: User) -> bool:

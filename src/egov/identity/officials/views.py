@@ -18,16 +18,11 @@ from django.views.decorators.http import require_POST
 from egov.core.models import Agency
 from egov.identity.auth import acting_user
 from egov.identity.models import Role
-from egov.identity.services import (
-    RoleError,
-    assignable_roles,
-    create_official,
-    grant_role,
-    revoke_role,
-)
 
-from . import selectors, twofactor
+from . import selectors
+from .access import RoleError, access_agency, access_official, assignable_roles
 from .forms import NewOfficialForm, RoleChangeForm
+from .services import create_official, grant_role, reset_devices, revoke_role
 
 
 @login_required
@@ -44,7 +39,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 def agency(request: HttpRequest, code: str) -> HttpResponse:
     """The agency's officials with their roles, and the form to grant one."""
-    unit = selectors.access_agency(acting_user(request), code)
+    unit = access_agency(acting_user(request), code)
     return _render_agency(request, unit)
 
 
@@ -78,7 +73,7 @@ def _render_agency(
 
 def _role_change(request: HttpRequest, code: str, grant: bool) -> HttpResponse:
     actor = acting_user(request)
-    unit = selectors.access_agency(actor, code)
+    unit = access_agency(actor, code)
     officials = list(selectors.officials_of(unit))
     form = RoleChangeForm(request.POST, officials=officials, roles=assignable_roles(actor, unit))
     if not form.is_valid():
@@ -122,10 +117,10 @@ def revoke(request: HttpRequest, code: str) -> HttpResponse:
 def reset_two_factor(request: HttpRequest, code: str, user_id: int) -> HttpResponse:
     """The official lost their authenticator: they will enrol a new one at their next login."""
     actor = acting_user(request)
-    unit = selectors.access_agency(actor, code)
-    official = selectors.access_official(unit, user_id)
+    unit = access_agency(actor, code)
+    official = access_official(unit, user_id)
     try:
-        twofactor.reset_devices(official, unit, by=actor)
+        reset_devices(official, unit, by=actor)
     except RoleError as exc:
         messages.error(request, exc.message)
         return _render_agency(request, unit, status=exc.http_status)
@@ -141,7 +136,7 @@ def reset_two_factor(request: HttpRequest, code: str, user_id: int) -> HttpRespo
 def create(request: HttpRequest, code: str) -> HttpResponse:
     """Create an official account attached to the agency."""
     actor = acting_user(request)
-    unit = selectors.access_agency(actor, code)
+    unit = access_agency(actor, code)
     form = NewOfficialForm(
         request.POST if request.method == "POST" else None, roles=assignable_roles(actor, unit)
     )

@@ -32,7 +32,7 @@ from django.views.decorators.http import require_GET
 from joserfc.errors import JoseError
 from requests import RequestException
 
-from ..officials.login import landing_url
+from ..landing import landing_url
 from .client import checked_metadata, relying_party
 from .provider import CLAIM_KIND
 from .services import (

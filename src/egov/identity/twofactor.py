@@ -10,14 +10,12 @@ import io
 
 import segno
 from django.db import transaction
-from django.utils.translation import gettext as _
 from django_otp import verify_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from egov.core import audit
-from egov.core.models import Agency
-from egov.identity.models import User
-from egov.identity.services import can_manage_roles, is_platform_admin, refuse_role_management
+
+from .models import User
 
 DEVICE_NAME = "authenticator"
 
@@ -53,29 +51,6 @@ def confirm_enrolment(device: TOTPDevice) -> None:
         audit.record(
             "totp_enrolled", actor=device.user, object_type="user", object_id=device.user_id
         )
-
-
-def reset_devices(user: User, agency: Agency, *, by: User) -> int:
-    """Remove an official's authenticator (a lost phone), audited; they enrol a new one at their
-    next login. ``by`` must manage ``agency``; only a platform administrator resets another
-    platform administrator's."""
-    if not can_manage_roles(by, agency) or (is_platform_admin(user) and not is_platform_admin(by)):
-        refuse_role_management(
-            by,
-            agency,
-            "reset_two_factor",
-            _("Only an administrator of this agency or a platform administrator can do this."),
-        )
-    with transaction.atomic():
-        removed, _counts = TOTPDevice.objects.filter(user=user).delete()
-        audit.record(
-            "totp_reset",
-            actor=by,
-            object_type="user",
-            object_id=user.pk,
-            data={"agency": agency.code},
-        )
-    return removed
 
 
 def secret_text(device: TOTPDevice) -> str:

@@ -9,13 +9,17 @@ from ninja import Router, Schema, Status
 
 from egov.core.errors import ErrorOut
 from egov.core.models import Agency
+from egov.identity.auth import acting_user, api_auth
+from egov.identity.models import User
 
-from .auth import acting_user, api_auth
-from .models import User
-from .officials import selectors
-from .services import RoleError, create_official, grant_role, revoke_role
+from . import selectors
+from .access import RoleError, access_agency, access_official
+from .services import create_official, grant_role, revoke_role
 
 router = Router(auth=api_auth)
+
+# The operation ids are those the endpoints had before they moved here (clients generate code
+# from them), hence given by hand.
 
 
 class OfficialOut(Schema):
@@ -68,11 +72,12 @@ def _refusal(exc: RoleError) -> Status:
 
 def _managed(request: HttpRequest, code: str) -> Agency:
     """The agency, when the caller manages it (404 unknown, 403 not theirs)."""
-    return selectors.access_agency(acting_user(request), code)
+    return access_agency(acting_user(request), code)
 
 
 @router.get(
     "",
+    operation_id="egov_identity_api_list_officials",
     response={200: list[OfficialOut], **ERRORS},
     summary="The officials of an agency, with their roles there",
 )
@@ -86,6 +91,7 @@ def list_officials(request: HttpRequest, agency: str) -> Any:
 
 @router.post(
     "",
+    operation_id="egov_identity_api_new_official",
     response={201: OfficialOut, **ERRORS},
     summary="Create an official account in an agency",
     description=(
@@ -124,13 +130,14 @@ def new_official(request: HttpRequest, payload: NewOfficialIn) -> Status:
 
 @router.post(
     "/{user_id}/roles",
+    operation_id="egov_identity_api_grant",
     response={200: OfficialOut, **ERRORS},
     summary="Grant an official a role in an agency (idempotent)",
 )
 def grant(request: HttpRequest, user_id: int, payload: RoleIn) -> Any:
     try:
         unit = _managed(request, payload.agency)
-        official = selectors.access_official(unit, user_id)
+        official = access_official(unit, user_id)
         grant_role(official, unit, payload.role, by=acting_user(request))
     except RoleError as exc:
         return _refusal(exc)
@@ -139,13 +146,14 @@ def grant(request: HttpRequest, user_id: int, payload: RoleIn) -> Any:
 
 @router.delete(
     "/{user_id}/roles/{role}",
+    operation_id="egov_identity_api_revoke",
     response={200: OfficialOut, **ERRORS},
     summary="Revoke an official's role in an agency (idempotent)",
 )
 def revoke(request: HttpRequest, user_id: int, role: str, agency: str) -> Any:
     try:
         unit = _managed(request, agency)
-        official = selectors.access_official(unit, user_id)
+        official = access_official(unit, user_id)
         revoke_role(official, unit, role, by=acting_user(request))
     except RoleError as exc:
         return _refusal(exc)
