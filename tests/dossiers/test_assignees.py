@@ -29,10 +29,11 @@ def test_a_receiver_lists_the_processors_of_its_agency_and_assigns_one(
     response = client.get(ASSIGNEES, {"agency": WARD}, headers=headers)
 
     assert response.status_code == 200, response.content
-    listed = response.json()
+    listed = response.json()["items"]
     assert listed == [{"id": staff["processor"].pk, "full_name": staff["processor"].full_name}]
     assert elsewhere.pk not in {row["id"] for row in listed}
-    assert client.get(ASSIGNEES, headers=headers).json() == listed  # default: its own agency
+    # By default, its own agency.
+    assert client.get(ASSIGNEES, headers=headers).json()["items"] == listed
     assigned = client.post(
         f"/api/v1/dossiers/{dossier.pk}/assign",
         {"assignee": listed[0]["id"]},
@@ -45,7 +46,7 @@ def test_a_receiver_lists_the_processors_of_its_agency_and_assigns_one(
 
 def test_an_agency_administrator_lists_them_too(client: Client, staff: dict[str, User]) -> None:
     response = client.get(ASSIGNEES, headers=bearer(staff["agency_admin"]))
-    assert [row["id"] for row in response.json()] == [staff["processor"].pk]
+    assert [row["id"] for row in response.json()["items"]] == [staff["processor"].pk]
 
 
 def test_an_official_of_another_agency_is_refused(
@@ -59,7 +60,10 @@ def test_an_official_of_another_agency_is_refused(
     assert response.status_code == 403
     assert response.json()["code"] == "forbidden"
     # Its own agency has no processor: an empty list, never the ward's.
-    assert client.get(ASSIGNEES, {"agency": OTHER_WARD}, headers=bearer(stranger)).json() == []
+    assert client.get(ASSIGNEES, {"agency": OTHER_WARD}, headers=bearer(stranger)).json() == {
+        "items": [],
+        "count": 0,
+    }
 
 
 @pytest.mark.parametrize("who", ["citizen", "processor", "approver"])

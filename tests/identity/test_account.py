@@ -14,12 +14,12 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone, translation
 
+from egov.core.errors import InvalidInput, TooManyRequests
 from egov.core.models import AuditEntry
 from egov.core.sms import MemorySmsBackend
 from egov.dossiers.constants import Status
 from egov.dossiers.models import Dossier
 from egov.identity.account import services
-from egov.identity.account.services import AccountError, TooSoon
 from egov.identity.models import ApiToken, IdentityLevel, User, VerificationCode
 from egov.identity.tokens import issue_api_token
 from tests.conftest import PASSWORD, bearer
@@ -217,7 +217,7 @@ def test_a_code_expires_after_15_minutes(newcomer: User) -> None:
     code = last_email_code()
     with (
         time_machine.travel(timezone.now() + timedelta(minutes=15, seconds=1)),
-        pytest.raises(AccountError, match=re.escape(vi(EXPIRED))),
+        pytest.raises(InvalidInput, match=re.escape(vi(EXPIRED))),
     ):
         services.verify_contact(newcomer, "email", code)
     newcomer.refresh_from_db()
@@ -228,10 +228,10 @@ def test_five_wrong_tries_use_a_code_up(newcomer: User) -> None:
     code = last_email_code()
     wrong = "999999" if code != "999999" else "888888"
     for left in (4, 3, 2, 1, 0):
-        with pytest.raises(AccountError, match=re.escape(vi(WRONG, left=left))):
+        with pytest.raises(InvalidInput, match=re.escape(vi(WRONG, left=left))):
             services.verify_contact(newcomer, "email", wrong)
     with pytest.raises(
-        AccountError, match=re.escape(vi("Too many wrong codes. Ask for a new one."))
+        InvalidInput, match=re.escape(vi("Too many wrong codes. Ask for a new one."))
     ):
         services.verify_contact(newcomer, "email", code)  # even the right one
     assert VerificationCode.objects.get(user=newcomer).attempts == 5
@@ -240,7 +240,7 @@ def test_five_wrong_tries_use_a_code_up(newcomer: User) -> None:
 def test_a_code_works_once(newcomer: User) -> None:
     code = last_email_code()
     services.verify_contact(newcomer, "email", code)
-    with pytest.raises(AccountError):
+    with pytest.raises(InvalidInput):
         services.verify_contact(newcomer, "email", code)
 
 
@@ -248,7 +248,7 @@ def test_a_new_code_replaces_the_old_one_but_not_too_often(
     newcomer: User, django_capture_on_commit_callbacks: Any
 ) -> None:
     first = last_email_code()
-    with pytest.raises(TooSoon):
+    with pytest.raises(TooManyRequests):
         services.send_verification_code(newcomer, "email")
     with time_machine.travel(timezone.now() + timedelta(seconds=61)):
         with django_capture_on_commit_callbacks(execute=True):
@@ -256,7 +256,7 @@ def test_a_new_code_replaces_the_old_one_but_not_too_often(
         second = last_email_code()
         assert len(mail.outbox) == 2
         if first != second:
-            with pytest.raises(AccountError):
+            with pytest.raises(InvalidInput):
                 services.verify_contact(newcomer, "email", first)
         services.verify_contact(newcomer, "email", second)
     newcomer.refresh_from_db()

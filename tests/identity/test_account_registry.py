@@ -17,6 +17,7 @@ from django.conf import settings
 from django.test import Client
 from django.utils import translation
 
+from egov.core.errors import Conflict, NotAllowed
 from egov.core.models import AuditEntry
 from egov.identity.account import services
 from egov.identity.account.registry import (
@@ -24,7 +25,6 @@ from egov.identity.account.registry import (
     RegistryAnswer,
     RegistryUnavailable,
 )
-from egov.identity.account.services import AccountError, AccountNotAllowed
 from egov.identity.account.tasks import verify_with_population_registry
 from egov.identity.models import (
     IdentityLevel,
@@ -268,11 +268,11 @@ def test_who_may_ask(
     staff: dict[str, User],
     client: Client,
 ) -> None:
-    with pytest.raises(AccountNotAllowed):
+    with pytest.raises(NotAllowed):
         services.request_registry_verification(make_citizen(identity_level=0))
-    with pytest.raises(AccountError, match=vi("Your identity is already verified at level 2.")):
+    with pytest.raises(Conflict, match=vi("Your identity is already verified at level 2.")):
         services.request_registry_verification(make_citizen(identity_level=2))
-    with pytest.raises(AccountNotAllowed):
+    with pytest.raises(NotAllowed):
         services.request_registry_verification(staff["receiver"])
     newcomer = make_citizen(identity_level=0)
     response = client.post("/api/v1/account/registry-verification", headers=bearer(newcomer))

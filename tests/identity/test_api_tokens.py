@@ -127,7 +127,7 @@ def test_the_owner_lists_and_revokes_tokens_in_the_api(
     second = issue_api_token(citizen, "second")
     theirs = issue_api_token(other_citizen, "theirs")
     headers = {"Authorization": f"Bearer {mine}"}
-    listed = client.get(URL, headers=headers).json()
+    listed = client.get(URL, headers=headers).json()["items"]
     assert [t["name"] for t in listed] == ["second", "first"]
     assert set(listed[0]) == {"id", "name", "created_at", "expires_at", "last_used_at"}
     second_id = listed[0]["id"]

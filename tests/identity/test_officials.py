@@ -13,13 +13,12 @@ from django.test import Client
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from egov.core.errors import InvalidInput, NotAllowed
 from egov.core.models import Agency, AuditEntry
 from egov.dossiers.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, OFFICIALS, load_demo
 from egov.identity.access import is_platform_admin
 from egov.identity.models import OfficialRole, Role, User
 from egov.identity.officials.access import (
-    RoleError,
-    RoleNotAllowed,
     assignable_roles,
     can_manage_roles,
 )
@@ -95,9 +94,9 @@ def test_who_may_grant_and_revoke_roles(
     actor = people[who]
     assert can_manage_roles(actor, ward) is allowed
     if not allowed:
-        with pytest.raises(RoleNotAllowed):
+        with pytest.raises(NotAllowed):
             grant_role(official_a, ward, Role.APPROVER, by=actor)
-        with pytest.raises(RoleNotAllowed):
+        with pytest.raises(NotAllowed):
             revoke_role(official_a, ward, Role.PROCESSOR, by=actor)
         assert official_a.roles_in(ward.pk) == {Role.PROCESSOR}
         assert not AuditEntry.objects.filter(actor=actor, action__startswith="role_").exists()
@@ -119,11 +118,11 @@ def test_an_agency_admin_of_a_cannot_touch_b(
     people: dict[str, User], official_b: User, other_ward: Agency
 ) -> None:
     admin = people["agency admin of A"]
-    with pytest.raises(RoleNotAllowed):
+    with pytest.raises(NotAllowed):
         grant_role(official_b, other_ward, Role.APPROVER, by=admin)
-    with pytest.raises(RoleNotAllowed):
+    with pytest.raises(NotAllowed):
         revoke_role(official_b, other_ward, Role.PROCESSOR, by=admin)
-    with pytest.raises(RoleNotAllowed):
+    with pytest.raises(NotAllowed):
         create_official(
             username="moi.b",
             full_name="Cán bộ mới",
@@ -139,7 +138,7 @@ def test_an_agency_admin_of_a_cannot_touch_b(
 def test_only_a_platform_admin_hands_out_platform_admin(
     people: dict[str, User], official_a: User, ward: Agency
 ) -> None:
-    with pytest.raises(RoleNotAllowed):
+    with pytest.raises(NotAllowed):
         grant_role(official_a, ward, Role.PLATFORM_ADMIN, by=people["agency admin of A"])
     assert Role.PLATFORM_ADMIN not in assignable_roles(people["agency admin of A"], ward)
     assert Role.AGENCY_ADMIN in assignable_roles(people["agency admin of A"], ward)
@@ -147,7 +146,7 @@ def test_only_a_platform_admin_hands_out_platform_admin(
     assert Role.PLATFORM_ADMIN in official_a.roles_in(ward.pk)
     # ... and now manages every agency.
     assert can_manage_roles(official_a, Agency.objects.get(code="000.00.01.H26"))
-    with pytest.raises(RoleNotAllowed):
+    with pytest.raises(NotAllowed):
         revoke_role(official_a, ward, Role.PLATFORM_ADMIN, by=people["agency admin of A"])
 
 
@@ -155,7 +154,7 @@ def test_the_last_platform_admin_stays(
     people: dict[str, User], agencies: dict[str, Agency]
 ) -> None:
     admin = people["platform admin"]
-    with pytest.raises(RoleError):
+    with pytest.raises(InvalidInput):
         revoke_role(admin, agencies["000.00.00.H26"], Role.PLATFORM_ADMIN, by=admin)
     assert Role.PLATFORM_ADMIN in admin.roles_in(agencies["000.00.00.H26"].pk)
 
@@ -175,7 +174,7 @@ def test_roles_are_for_officials_and_known(
     people: dict[str, User], official_a: User, citizen: User, ward: Agency
 ) -> None:
     admin = people["agency admin of A"]
-    with pytest.raises(RoleError):
+    with pytest.raises(InvalidInput):
         grant_role(citizen, ward, Role.RECEIVER, by=admin)
     with pytest.raises(InvalidRole):
         grant_role(official_a, ward, "minister", by=admin)
@@ -188,7 +187,7 @@ def test_a_deactivated_admin_manages_nothing(
     admin = people["agency admin of A"]
     admin.is_active = False
     admin.save(update_fields=["is_active"])
-    with pytest.raises(RoleNotAllowed):
+    with pytest.raises(NotAllowed):
         grant_role(official_a, ward, Role.APPROVER, by=admin)
 
 
@@ -231,7 +230,7 @@ def test_a_new_official_needs_a_free_username_and_a_strong_password(
             by=admin,
         )
     assert set(refused.value.message_dict) == {"username", "password"}
-    with pytest.raises(RoleNotAllowed):
+    with pytest.raises(NotAllowed):
         create_official(
             username="moi.nentang",
             full_name="Quản trị mới",
@@ -246,7 +245,7 @@ def test_resetting_an_authenticator(
     people: dict[str, User], official_a: User, ward: Agency
 ) -> None:
     TOTPDevice.objects.create(user=official_a, name="phone", confirmed=True)
-    with pytest.raises(RoleNotAllowed):
+    with pytest.raises(NotAllowed):
         reset_devices(official_a, ward, by=people["receiver of A"])
     assert reset_devices(official_a, ward, by=people["agency admin of A"]) == 1
     assert not TOTPDevice.objects.filter(user=official_a).exists()
@@ -255,7 +254,7 @@ def test_resetting_an_authenticator(
     # Only a platform administrator resets a platform administrator's.
     platform = people["platform admin"]
     grant_role(platform, ward, Role.RECEIVER)
-    with pytest.raises(RoleNotAllowed):
+    with pytest.raises(NotAllowed):
         reset_devices(platform, ward, by=people["agency admin of A"])
 
 
@@ -409,7 +408,7 @@ def test_the_api_lists_an_agencys_officials(
     log_in(client, people["agency admin of A"])  # a verified session works as a token does
     response = client.get("/api/v1/officials", {"agency": ward.code})
     assert response.status_code == 200
-    listed = {row["username"]: row for row in response.json()}
+    listed = {row["username"]: row for row in response.json()["items"]}
     assert listed["xuly.a"] == {
         "id": official_a.pk,
         "username": "xuly.a",
@@ -555,9 +554,9 @@ def test_a_refused_role_change_is_audited(
     client: Client, people: dict[str, User], official_a: User, ward: Agency, who: str
 ) -> None:
     actor = people[who]
-    with pytest.raises(RoleNotAllowed):
+    with pytest.raises(NotAllowed):
         grant_role(official_a, ward, Role.APPROVER, by=actor)
-    with pytest.raises(RoleNotAllowed):
+    with pytest.raises(NotAllowed):
         revoke_role(official_a, ward, Role.PROCESSOR, by=actor)
     refusals = AuditEntry.objects.filter(action="permission_denied", actor=actor)
     assert [(entry.object_type, entry.object_id, entry.data) for entry in refusals] == [

@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import translation
 
+from egov.core.errors import InvalidInput
 from egov.identity.models import Organisation, User, tax_code_check_digit, validate_tax_code
-from egov.identity.organisations.services import OrganisationError, register_organisation
+from egov.identity.organisations.services import register_organisation
 
 
 @pytest.mark.parametrize(
@@ -61,7 +62,7 @@ def _valid(code: str) -> bool:
 def test_registering_with_a_mistyped_tax_code_says_why_in_vietnamese(
     client: Client, legal: User
 ) -> None:
-    with pytest.raises(OrganisationError) as refused:
+    with pytest.raises(InvalidInput) as refused:
         register_organisation(by=legal, kind="business", name="Công ty", tax_code="0101234567")
     assert "tax_code" in refused.value.errors
     client.force_login(legal)

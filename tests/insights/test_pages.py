@@ -128,7 +128,7 @@ def test_every_table_exports_as_csv_and_xlsx(client: Client, figures: None) -> N
 
 
 def test_the_indicator_api(client: Client, figures: None) -> None:
-    keys = [i["key"] for i in client.get("/api/v1/insights/indicators").json()]
+    keys = [i["key"] for i in client.get("/api/v1/insights/indicators").json()["items"]]
     assert keys[0] == "online_dossier_rate" and len(keys) == 8
     body = client.get(f"/api/v1/insights/figures?year=2024&month=3&agency={HANOI}").json()
     assert body["values"]["online_dossier_rate"] == "75.00"
@@ -136,7 +136,7 @@ def test_the_indicator_api(client: Client, figures: None) -> None:
     assert body["scores"]["timeliness"] == "0.00"
     nation = client.get("/api/v1/insights/figures?year=2024").json()
     assert nation["agency"] is None and nation["values"]["online_dossier_rate"] == "60.00"
-    ranking = client.get("/api/v1/insights/ranking/provinces?year=2024").json()
+    ranking = client.get("/api/v1/insights/ranking/provinces?year=2024").json()["items"]
     assert ranking[0]["agency"] == HANOI and ranking[0]["rank"] == 1
     assert client.get("/api/v1/insights/figures?year=2024&agency=NOPE").status_code == 404
 

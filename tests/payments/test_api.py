@@ -74,7 +74,9 @@ def test_pay_online_then_read_payment_and_receipt(
         get(client, f"/api/v1/payments/dossiers/{dossier.pk}/fees", other_citizen).status_code
         == 404
     )
-    listed = get(client, f"/api/v1/payments/dossiers/{dossier.pk}/payments", citizen).json()
+    listed = get(client, f"/api/v1/payments/dossiers/{dossier.pk}/payments", citizen).json()[
+        "items"
+    ]
     assert [p["reference"] for p in listed] == [payment.reference]
 
 

@@ -6,10 +6,10 @@ from collections.abc import Callable
 import pytest
 from django.test import Client
 
+from egov.core.errors import InvalidInput, NotAllowed, NotFound, WrongState
 from egov.core.models import Agency, AuditEntry
 from egov.identity.models import User
 from egov.records import services
-from egov.records.errors import InvalidInput, NotAllowed, NotFound, WrongState
 from egov.records.models import ResultDocument
 from tests.conftest import bearer, log_in
 
@@ -129,6 +129,6 @@ def test_the_agency_lists_only_its_own_results(
     client: Client, signed: ResultDocument, people: dict[str, User]
 ) -> None:
     mine = client.get("/api/v1/results", headers=bearer(people["approver"]))
-    assert [r["code"] for r in mine.json()] == [signed.code]
+    assert [r["code"] for r in mine.json()["items"]] == [signed.code]
     theirs = client.get("/api/v1/results", headers=bearer(people["other_approver"]))
-    assert theirs.json() == []
+    assert theirs.json() == {"items": [], "count": 0}

@@ -57,7 +57,7 @@ def test_define_fill_submit_correct_and_roll_up(
         {**BODY, "title": "Khác"},
         **{"Idempotency-Key": "k1"},
     )
-    assert other.status_code == 422
+    assert (other.status_code, other.json()["code"]) == (422, "idempotency_key_reused")
     regime = first.json()
     assert [f["aggregate"] for f in regime["fields"]] == [
         "sum",
@@ -68,7 +68,7 @@ def test_define_fill_submit_correct_and_roll_up(
         "none",
     ]
 
-    mine = call(client, "get", "/reports", ward_admin).json()
+    mine = call(client, "get", "/reports", ward_admin).json()["items"]
     assert [(r["agency_code"], r["period_start"], r["due_date"]) for r in mine] == [
         (WARD, "2026-10-01", "2026-11-06")
     ]
@@ -106,7 +106,7 @@ def test_define_fill_submit_correct_and_roll_up(
     stale = call(client, "put", f"/reports/{report_id}/draft", ward_admin, {"values": {}})
     assert stale.status_code == 409 and stale.json()["code"] == "invalid_state"
 
-    other_id = call(client, "get", "/reports", other_ward_admin).json()[0]["id"]
+    other_id = call(client, "get", "/reports", other_ward_admin).json()["items"][0]["id"]
     with time_machine.travel(vn(2026, 11, 9, 9), tick=False):
         late = call(
             client,

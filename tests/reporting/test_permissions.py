@@ -140,7 +140,7 @@ def test_api(who: str, people: dict[str, User], regime: Regime) -> None:
     client, headers = Client(), bearer(people[who])
     report = ward_report(regime)
     base = "/api/v1/reporting"
-    listed = client.get(f"{base}/regimes", headers=headers).json()
+    listed = client.get(f"{base}/regimes", headers=headers).json()["items"]
     assert [r["id"] for r in listed] == ([regime.pk] if follow else [])
     assert client.get(f"{base}/regimes/{regime.pk}", headers=headers).status_code == (
         200 if follow else 404
@@ -167,7 +167,7 @@ def test_api(who: str, people: dict[str, User], regime: Regime) -> None:
     assert client.get(f"{base}/reports/{report.pk}", headers=headers).status_code == (
         200 if see else 404
     )
-    own = [r["id"] for r in client.get(f"{base}/reports", headers=headers).json()]
+    own = [r["id"] for r in client.get(f"{base}/reports", headers=headers).json()["items"]]
     assert (report.pk in own) == (who.startswith("ward_"))
     submitted = client.post(
         f"{base}/reports/{report.pk}/submit",

@@ -28,7 +28,7 @@ def test_my_documents_and_one_document(
     make_document: Callable[..., RepositoryDocument],
 ) -> None:
     make_document(other_citizen)
-    listed = client.get("/api/v1/repository/documents", headers=bearer(citizen)).json()
+    listed = client.get("/api/v1/repository/documents", headers=bearer(citizen)).json()["items"]
     assert [d["number"] for d in listed] == [birth_certificate.number]
     [document] = listed
     assert document["document_type"] == "GIAY_KHAI_SINH"
@@ -132,7 +132,7 @@ def test_digitise_through_the_api(
     assert again.status_code == 409
     broken = client.post(url, {"documents": "[1"}, headers=bearer(staff["receiver"]))
     assert broken.status_code == 422
-    mine = client.get("/api/v1/repository/documents", headers=bearer(citizen)).json()
+    mine = client.get("/api/v1/repository/documents", headers=bearer(citizen)).json()["items"]
     assert [d["number"] for d in mine] == ["CS-1"]
 
 
@@ -151,7 +151,7 @@ def test_share_links_through_the_api(
     assert link["active"] and link["url"].endswith(f"/share/{link['token']}/")
     listed = client.get(
         f"/api/v1/repository/documents/{birth_certificate.pk}/shares", headers=headers
-    ).json()
+    ).json()["items"]
     assert [entry["id"] for entry in listed] == [link["id"]] and "token" not in listed[0]
 
     public = Client()

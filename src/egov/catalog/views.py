@@ -1,8 +1,8 @@
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from egov.core.models import Agency
+from egov.core.pagination import page_of
 
 from . import selectors
 from .constants import OnlineLevel
@@ -26,7 +26,7 @@ def procedure_list(request: HttpRequest) -> HttpResponse:
         field=field,
         online_level=online_level if online_level in OnlineLevel.values else "",
     )
-    page = Paginator(procedures, 20).get_page(request.GET.get("page"))
+    page = page_of(request, procedures, 20)
     context = {
         "page": page,
         "query": query,

@@ -18,6 +18,7 @@ from django.core.exceptions import (
     RequestDataTooBig,
     SuspiciousOperation,
 )
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.urls import URLPattern, URLResolver, re_path
@@ -29,7 +30,13 @@ from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationEr
 
 from egov.catalog.api import router as catalog_router
 from egov.core.api import router as core_router
-from egov.core.errors import ERROR_STATUSES, ErrorOut, ServiceError, error_body
+from egov.core.errors import (
+    ERROR_STATUSES,
+    ErrorOut,
+    ServiceError,
+    TooManyRequests,
+    error_body,
+)
 from egov.dossiers.api import backoffice_router, public_router
 from egov.dossiers.api import router as dossiers_router
 from egov.identity.account.api import account_router
@@ -51,13 +58,19 @@ log = logging.getLogger("django.request")
 #: What each error status means, in the OpenAPI document.
 _STATUS_DESCRIPTIONS = {
     400: "Malformed request: unreadable body, bad multipart boundary (`bad_request`)",
-    401: "No or bad credentials (`unauthenticated`)",
-    403: "Your role may not do this, or the CSRF token is missing (`forbidden`, `csrf_failed`)",
+    401: "No or bad credentials (`unauthenticated`, `invalid_credentials`)",
+    403: (
+        "Your role may not do this, the CSRF token is missing, or a one-time code is needed "
+        "(`forbidden`, `csrf_failed`, `otp_required`)"
+    ),
     404: "No such object, or not yours to see (`not_found`)",
-    409: "The object's state or version does not allow this (`invalid_state`, `stale`)",
+    409: (
+        "The object's state or version does not allow this, or it clashes with what exists "
+        "(`invalid_state`, `stale`, `conflict`)"
+    ),
     413: "The body is over the size limit (`too_large`)",
     422: "Invalid parameters or body; `errors` names each field (`invalid_input`)",
-    429: "Too many requests; retry later (`rate_limited`)",
+    429: "Too many requests; retry after `Retry-After` seconds (`too_many_requests`)",
 }
 _BODYLESS = ("get", "head", "delete", "options")
 
@@ -95,11 +108,14 @@ def _document_errors(schema: dict[str, Any]) -> None:
             for status in ERROR_STATUSES:
                 if status == 413 and method in _BODYLESS:
                     continue
-                if status not in responses and str(status) not in responses:
+                declared = responses.get(status) or responses.get(str(status))
+                if declared is None:
                     responses[status] = {
                         "description": _STATUS_DESCRIPTIONS[status],
                         "content": {"application/json": {"schema": ref}},
                     }
+                elif declared.get("content", {}).get("application/json", {}).get("schema") == ref:
+                    declared["description"] = _STATUS_DESCRIPTIONS[status]
 
 
 def _error(
@@ -173,10 +189,23 @@ api.add_router("/results", results_router, tags=["electronic results"])
 
 @api.exception_handler(ServiceError)
 def _refused(request: HttpRequest, exc: ServiceError) -> HttpResponse:
-    """Every part's refusals (subclasses of ServiceError) in one JSON shape."""
-    return api.create_response(
+    """Every part's refusals (the kernel's ServiceError family) in one JSON shape."""
+    response = api.create_response(
         request, error_body(exc.code, exc.message, exc.errors), status=exc.http_status
     )
+    if isinstance(exc, TooManyRequests) and exc.retry_after is not None:
+        response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+@api.exception_handler(DjangoValidationError)
+def _invalid_model(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    """A model or password validation a service lets through: 422 with the fields at fault."""
+    if hasattr(exc, "error_dict"):
+        errors = {field: " ".join(messages) for field, messages in exc.message_dict.items()}
+    else:
+        errors = {"__all__": " ".join(exc.messages)}
+    return _error(request, 422, "invalid_input", _("Invalid input."), **errors)
 
 
 @api.exception_handler(Http404)
@@ -196,7 +225,7 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 
 @api.exception_handler(Throttled)
 def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
-    response = _error(request, 429, "rate_limited", _("Too many requests; try again later."))
+    response = _error(request, 429, "too_many_requests", _("Too many requests; try again later."))
     if exc.wait:
         response["Retry-After"] = str(int(exc.wait))
     return response

@@ -1,9 +1,12 @@
 """Agencies, read-only."""
 
+from typing import Any
+
 from django.http import HttpRequest
 from ninja import Router, Schema
 
 from .models import Agency
+from .pagination import paginated
 
 router = Router()
 
@@ -23,5 +26,6 @@ class AgencyOut(Schema):
 
 
 @router.get("", response=list[AgencyOut], summary="List agencies (cơ quan) with QCVN 102 codes")
-def list_agencies(request: HttpRequest) -> list[Agency]:
-    return list(Agency.objects.filter(is_active=True).select_related("parent"))
+@paginated(50)
+def list_agencies(request: HttpRequest) -> Any:
+    return Agency.objects.filter(is_active=True).select_related("parent")

@@ -142,6 +142,27 @@ class WorkerHeartbeat(models.Model):
         return self.worker_id
 
 
+class IdempotencyKey(models.Model):
+    """An ``Idempotency-Key`` a user sent with a POST: the request's fingerprint and, once it
+    succeeded, its answer, replayed to a retry with the same key and the same request."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=100)
+    #: SHA-256 of the method, path and body (form fields and file digests for a multipart one).
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True)
+    response = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="unique_user_idempotency_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"
+
+
 class NotificationStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     #: Claimed by a task that is sending it now (no lock is held while it sends).

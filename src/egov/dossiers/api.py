@@ -6,12 +6,13 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Body, Field, Form, Header, Query, Router, Schema, Status
+from ninja import Body, Field, Form, Query, Router, Schema, Status
 
 from egov.catalog.models import Procedure
 from egov.catalog.selectors import get_procedure
 from egov.core.errors import ERRORS, ErrorOut
 from egov.core.files import uploaded_files as _files
+from egov.core.idempotency import idempotent
 from egov.core.models import Agency
 from egov.core.pagination import paginated
 from egov.identity.auth import acting_user, api_auth
@@ -332,27 +333,24 @@ def _organisation(tax_code: str) -> Organisation | None:
         "`identity_level_required`."
     ),
 )
+@idempotent
 def submit_dossier(
     request: HttpRequest,
     procedure: Form[str],
     agency: Form[str],
     form: Form[str] = "{}",
     organisation: Form[str] = "",
-    idempotency_key: str = Header("", alias="Idempotency-Key"),
 ) -> Status:
     proc, unit = _procedure_and_agency(procedure, agency)
-    if len(idempotency_key) > 100:
-        raise InvalidInput("Idempotency-Key quá dài / too long (max 100)")
-    dossier, replayed = services.submit_online(
+    dossier, _replayed = services.submit_online(
         acting_user(request),
         proc,
         unit,
         _form_json(form),
         _uploads(request),
-        idempotency_key=idempotency_key,
         organisation=_organisation(organisation),
     )
-    return Status(200 if replayed else 201, _out(request, dossier.pk))
+    return Status(201, _out(request, dossier.pk))
 
 
 @router.get("", response=list[DossierRow], summary="My dossiers")
@@ -363,6 +361,7 @@ def my_dossiers(request: HttpRequest) -> Any:
 
 
 @router.post("/drafts", response={201: DossierOut, **ERRORS}, summary="Start a draft")
+@idempotent
 def start_draft(request: HttpRequest, payload: NewDraftIn) -> Status:
     proc, unit = _procedure_and_agency(payload.procedure, payload.agency)
     dossier = services.start_draft(
@@ -391,12 +390,13 @@ def get_dossier(request: HttpRequest, dossier_id: int) -> Dossier:
 
 
 @router.get("/{dossier_id}/events", response={200: list[EventOut], **ERRORS}, summary="Timeline")
-def dossier_events(request: HttpRequest, dossier_id: int) -> list[DossierEvent]:
+@paginated(50)
+def dossier_events(request: HttpRequest, dossier_id: int) -> Any:
     """The dossier's events; the back office's internal steps (a proposal, a send-back) to the
     agency's officials only."""
     dossier = _out(request, dossier_id)
     internal = access.is_official_of(request.user, dossier.agency_id)
-    return list(selectors.timeline(dossier, internal=internal))
+    return selectors.timeline(dossier, internal=internal)
 
 
 @router.get(
@@ -416,6 +416,7 @@ def dossier_result(request: HttpRequest, dossier_id: int) -> HttpResponse:
     response={200: DossierOut, **ERRORS},
     summary="Send a supplement (multipart)",
 )
+@idempotent
 def supplement(
     request: HttpRequest, dossier_id: int, form: Form[str] = "", version: Form[int | None] = None
 ) -> Dossier:
@@ -473,6 +474,7 @@ def queue(
         "Use an `id` as `assignee` of `POST /dossiers/{id}/assign`. Anyone else: 403."
     ),
 )
+@paginated(50)
 def assignees(request: HttpRequest, agency: str = Query("", max_length=50)) -> Any:
     agency_ids = access.assigning_agencies(acting_user(request))
     if not agency_ids:
@@ -491,6 +493,7 @@ def assignees(request: HttpRequest, agency: str = Query("", max_length=50)) -> A
     summary="File a dossier at the counter for a citizen (multipart)",
     description="Fields: procedure, agency, personal_id, full_name, birth_date, phone, email, form (JSON); one file per component code.",
 )
+@idempotent
 def counter_dossier(
     request: HttpRequest,
     procedure: Form[str],
@@ -647,6 +650,7 @@ def return_result(
     response={200: DossierOut, **ERRORS},
     summary="Issue an apology slip with a new date",
 )
+@idempotent
 def apology(request: HttpRequest, dossier_id: int, payload: ApologyIn) -> Dossier:
     services.apologise(
         dossier_id, acting_user(request), payload.reason, payload.new_date, payload.version
@@ -669,12 +673,8 @@ def apology(request: HttpRequest, dossier_id: int, payload: ApologyIn) -> Dossie
         f"{tracking.WRONG_CHECKS_PER_CODE} wrong checks an hour per code (429, `Retry-After`)."
     ),
 )
-def track(request: HttpRequest, code: str, response: HttpResponse, check: str = "") -> Any:
-    try:
-        found = tracking.track(client_address(request), code, check)
-    except tracking.TrackingThrottled as exc:
-        response["Retry-After"] = str(exc.retry_after)
-        return Status(429, {"code": exc.code, "message": exc.message, "errors": {}})
+def track(request: HttpRequest, code: str, check: str = "") -> Any:
+    found = tracking.track(client_address(request), code, check)
     if found is None:
         raise NotFound("Không tìm thấy hồ sơ / dossier not found")
     return _tracking_out(found)

@@ -197,21 +197,3 @@ class ReceiptSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id}:{self.last}"
-
-
-class SubmissionKey(models.Model):
-    """An Idempotency-Key already used by a user: a retried submit returns the same dossier."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=100)
-    request_hash = models.CharField(max_length=64)
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "key"], name="unique_idempotency_key")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user_id}:{self.key}"

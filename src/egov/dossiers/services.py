@@ -5,8 +5,6 @@ in one transaction, and schedules notifications for after the commit. Pages, API
 call them; nothing else saves a dossier.
 """
 
-import hashlib
-import json
 import math
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -24,7 +22,13 @@ from egov.catalog import forms as application_forms
 from egov.catalog.models import Procedure
 from egov.catalog.selectors import performing_agencies
 from egov.core import calendar, notify
-from egov.core.errors import ServiceError
+from egov.core.errors import (
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+    StaleVersion,
+    WrongState,
+)
 from egov.core.files import clean_filename, read_checked_upload, store_bytes
 from egov.core.models import Agency, StoredFile
 from egov.identity.models import Organisation, User, UserKind
@@ -46,38 +50,11 @@ from .models import (
     DossierComponent,
     DossierEvent,
     ReceiptSequence,
-    SubmissionKey,
 )
 from .notifications import compose
 
 #: A procedure "within the day" is due at the end of office hours.
 WORKDAY_END = time(17, 0)
-
-
-class DossierError(ServiceError):
-    """A refused dossier operation."""
-
-    code = "invalid"
-
-
-class NotFound(DossierError):
-    code, http_status = "not_found", 404
-
-
-class NotAllowed(DossierError):
-    code, http_status = "forbidden", 403
-
-
-class WrongState(DossierError):
-    code, http_status = "invalid_state", 409
-
-
-class StaleVersion(DossierError):
-    code, http_status = "stale", 409
-
-
-class InvalidInput(DossierError):
-    code, http_status = "invalid_input", 422
 
 
 class IdentityLevelRequired(NotAllowed):
@@ -391,10 +368,6 @@ def _check_online(procedure: Procedure) -> None:
         )
 
 
-def request_fingerprint(payload: Mapping[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
-
-
 # --- drafts and online submission ------------------------------------------------------------------
 
 
@@ -469,57 +442,18 @@ def submit_online(
     agency: Agency,
     form_data: Mapping[str, Any],
     uploads: Mapping[str, Upload],
-    idempotency_key: str = "",
     organisation: Organisation | None = None,
 ) -> tuple[Dossier, bool]:
-    """Create and submit a dossier in one step (the API). Returns (dossier, replayed).
-
-    With an ``idempotency_key``, a retried request returns the dossier of the first one instead
-    of making a second; the same key with a different request is refused.
-    """
-    fingerprint = ""
-    if idempotency_key:
-        digests = {code: hashlib.sha256(u.stream.read()).hexdigest() for code, u in uploads.items()}
-        for upload in uploads.values():
-            upload.stream.seek(0)
-        fingerprint = request_fingerprint(
-            {
-                "procedure": procedure.pk,
-                "agency": agency.pk,
-                "form": form_data,
-                "files": digests,
-                **({"organisation": organisation.pk} if organisation else {}),
-            }
-        )
-        replay = _replay(applicant, idempotency_key, fingerprint)
-        if replay:
-            return replay, True
-    try:
-        with transaction.atomic():
-            dossier = start_draft(applicant, procedure, agency, organisation)
-            dossier.form_data = dict(form_data)
-            dossier.save(update_fields=["form_data"])
-            _attach(dossier, uploads)
-            if idempotency_key:
-                SubmissionKey.objects.create(
-                    user=applicant, key=idempotency_key, request_hash=fingerprint, dossier=dossier
-                )
-            dossier = submit(dossier.pk, applicant)
-    except IntegrityError:
-        replay = _replay(applicant, idempotency_key, fingerprint) if idempotency_key else None
-        if replay:
-            return replay, True
-        raise
+    """Create and submit a dossier in one step (the API). Returns (dossier, False): a retried
+    request is answered once by the API's ``Idempotency-Key`` (``egov.core.idempotency``), so
+    nothing here is a replay."""
+    with transaction.atomic():
+        dossier = start_draft(applicant, procedure, agency, organisation)
+        dossier.form_data = dict(form_data)
+        dossier.save(update_fields=["form_data"])
+        _attach(dossier, uploads)
+        dossier = submit(dossier.pk, applicant)
     return dossier, False
-
-
-def _replay(user: User, key: str, fingerprint: str) -> Dossier | None:
-    previous = SubmissionKey.objects.select_related("dossier").filter(user=user, key=key).first()
-    if previous is None:
-        return None
-    if previous.request_hash != fingerprint:
-        raise InvalidInput(_("This Idempotency-Key was already used for a different request."))
-    return previous.dossier
 
 
 def find_or_create_citizen(

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from egov.core.errors import ServiceError
+from egov.core.errors import TooManyRequests
 from egov.identity import ratelimit
 
 from . import selectors
@@ -30,14 +30,6 @@ from .models import Dossier
 LOOKUPS_PER_ADDRESS = 60
 MISSES_PER_ADDRESS = 10
 WRONG_CHECKS_PER_CODE = 5
-
-
-class TrackingThrottled(ServiceError):
-    code, http_status = "too_many_requests", 429
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.retry_after = ratelimit.seconds_left()
 
 
 @dataclass(frozen=True)
@@ -49,8 +41,12 @@ class Tracked:
     wrong_check: bool
 
 
-def _too_many() -> TrackingThrottled:
-    return TrackingThrottled(
+def _throttled(message: str) -> TooManyRequests:
+    return TooManyRequests(message, retry_after=ratelimit.seconds_left())
+
+
+def _too_many() -> TooManyRequests:
+    return _throttled(
         _(
             "Too many lookups from your connection. Please try again in an hour, or log in to see your own dossiers."
         )
@@ -72,7 +68,7 @@ def _matches(dossier: Dossier, check: str) -> bool:
 
 def track(address: str, code: str, check: str = "") -> Tracked | None:
     """The dossier with receipt ``code`` for a tracker at ``address`` (None: no such dossier),
-    with ``details`` when ``check`` matches; :class:`TrackingThrottled` past the limits."""
+    with ``details`` when ``check`` matches; :class:`TooManyRequests` past the limits."""
     code = (code or "").strip()[:48]
     check = "".join((check or "").split())
     if not ratelimit.hit("track-address", address, LOOKUPS_PER_ADDRESS):
@@ -86,7 +82,7 @@ def track(address: str, code: str, check: str = "") -> Tracked | None:
     if not check:
         return Tracked(dossier, details=False, wrong_check=False)
     if ratelimit.count("track-check", code) >= WRONG_CHECKS_PER_CODE:
-        raise TrackingThrottled(
+        raise _throttled(
             _("Too many wrong checks for this receipt code. Please try again in an hour.")
         )
     if _matches(dossier, check):

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import SafeString
@@ -19,8 +18,10 @@ from django.views.decorators.http import require_POST
 
 from egov.catalog import forms as application_forms
 from egov.catalog.selectors import current_procedures, get_procedure, performing_agencies
+from egov.core.errors import ServiceError, TooManyRequests
 from egov.core.files import uploaded_files as _files
 from egov.core.models import Agency
+from egov.core.pagination import page_of
 from egov.identity.auth import acting_user
 from egov.identity.models import User
 from egov.identity.organisations.selectors import organisations_of
@@ -29,7 +30,7 @@ from egov.identity.ratelimit import client_address
 from . import access, receipts, selectors, services, tracking
 from .constants import TRANSITIONS, Satisfaction, Status
 from .models import Dossier
-from .services import DossierError, InvalidInput, Upload
+from .services import InvalidInput, Upload
 
 #: Other parts add to the dossier pages without this part importing them (as
 #: ``services.step_guards``), registering in their AppConfig.ready():
@@ -91,7 +92,7 @@ def start(request: HttpRequest, code: str) -> HttpResponse:
         else:
             try:
                 dossier = services.start_draft(user, procedure, agency, organisation)
-            except DossierError as exc:
+            except ServiceError as exc:
                 error, status = exc.message, exc.http_status
             else:
                 services.save_draft(
@@ -143,7 +144,7 @@ def edit(request: HttpRequest, dossier_id: int) -> HttpResponse:
                 return redirect("dossiers:detail", dossier.pk)
             messages.success(request, _("Draft saved. You can come back and finish it later."))
             return redirect("dossiers:edit", dossier.pk)
-        except DossierError as exc:
+        except ServiceError as exc:
             errors = exc.errors
             if request.POST.get("action") == "submit" and isinstance(exc, InvalidInput):
                 # Everything that keeps it from being submitted, at once: a refused file says
@@ -191,9 +192,7 @@ def _component_rows(
 
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
-    page = Paginator(access.dossiers_as_applicant(acting_user(request)), 20).get_page(
-        request.GET.get("page")
-    )
+    page = page_of(request, access.dossiers_as_applicant(acting_user(request)), 20)
     return render(request, "dossiers/mine.html", {"page": page})
 
 
@@ -305,7 +304,7 @@ def act(request: HttpRequest, dossier_id: int, action: str) -> HttpResponse:
             services.rate(
                 dossier.pk, user, int(score) if score.isdigit() else 0, post.get("comment", "")
             )
-    except DossierError as exc:
+    except ServiceError as exc:
         messages.error(request, exc.message)
         dossier = access.access_dossier(request.user, dossier_id, action)
         return _render_detail(request, dossier, exc.errors, status=exc.http_status)
@@ -318,7 +317,7 @@ def receipt(request: HttpRequest, dossier_id: int) -> HttpResponse:
     dossier = access.access_dossier(request.user, dossier_id, access.DOWNLOAD)
     try:
         return receipts.receipt_response(dossier)
-    except DossierError:
+    except ServiceError:
         raise Http404 from None
 
 
@@ -327,7 +326,7 @@ def result(request: HttpRequest, dossier_id: int) -> HttpResponse:
     dossier = access.access_dossier(request.user, dossier_id, access.DOWNLOAD)
     try:
         return receipts.result_response(dossier)
-    except DossierError:
+    except ServiceError:
         raise Http404 from None
 
 
@@ -348,7 +347,7 @@ def draft_result(request: HttpRequest, dossier_id: int, inline: bool = False) ->
     dossier = access.access_dossier(request.user, dossier_id, access.DOWNLOAD)
     try:
         return receipts.draft_response(dossier, request.user, inline)
-    except DossierError:
+    except ServiceError:
         raise Http404 from None
 
 
@@ -362,7 +361,7 @@ def track(request: HttpRequest) -> HttpResponse:
         return render(request, "dossiers/track.html", context)
     try:
         found = tracking.track(client_address(request), code, check)
-    except tracking.TrackingThrottled as exc:
+    except TooManyRequests as exc:
         response = render(
             request, "dossiers/track.html", context | {"refused": exc.message}, status=429
         )
@@ -390,7 +389,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     dossiers = selectors.search_queue(
         selectors.agency_queue(agency.pk, user, which), request.GET.get("q", "")
     )
-    page = Paginator(dossiers, 50).get_page(request.GET.get("page"))
+    page = page_of(request, dossiers, 50)
     return render(
         request,
         "dossiers/queue.html",
@@ -456,7 +455,7 @@ def counter(request: HttpRequest) -> HttpResponse:
         except ValueError:
             errors = {"birth_date": _("Enter a valid date (dd/mm/yyyy).")}
             messages.error(request, errors["birth_date"])
-        except DossierError as exc:
+        except ServiceError as exc:
             errors = exc.errors
             messages.error(request, exc.message)
         else:

@@ -4,10 +4,11 @@ revoke one's own (docs/api.md). Errors are the API's JSON shape ``{code, message
 from datetime import datetime
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from egov.core.errors import ErrorOut
+from egov.core.pagination import paginated
 
 from . import tokens
 from .auth import acting_user, api_auth
@@ -57,14 +58,10 @@ def _out(token: ApiToken) -> dict[str, Any]:
         "locked out exactly as at the login page (`429` with `Retry-After`)."
     ),
 )
-def obtain(request: HttpRequest, payload: TokenRequestIn, response: HttpResponse) -> Any:
-    try:
-        issued = tokens.obtain_api_token(
-            request, payload.username, payload.password, payload.code, payload.name
-        )
-    except tokens.LoginThrottled as exc:
-        response["Retry-After"] = str(exc.retry_after)
-        return Status(429, {"code": exc.code, "message": exc.message, "errors": {}})
+def obtain(request: HttpRequest, payload: TokenRequestIn) -> Any:
+    issued = tokens.obtain_api_token(
+        request, payload.username, payload.password, payload.code, payload.name
+    )
     return Status(201, _out(issued.record) | {"token": issued.token})
 
 
@@ -74,7 +71,8 @@ def obtain(request: HttpRequest, payload: TokenRequestIn, response: HttpResponse
     response={200: list[TokenOut], 401: ErrorOut},
     summary="My API tokens that still work",
 )
-def mine(request: HttpRequest) -> list[dict[str, Any]]:
+@paginated(20)
+def mine(request: HttpRequest) -> Any:
     return [_out(token) for token in tokens.tokens_of(acting_user(request))]
 
 

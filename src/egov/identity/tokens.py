@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from egov.core import audit
-from egov.core.errors import ServiceError
+from egov.core.errors import NotAllowed, ServiceError, TooManyRequests
 
 from . import twofactor
 from .access import needs_second_factor
@@ -40,16 +40,14 @@ class TokenRefused(ServiceError):
     code, http_status = "invalid_credentials", 401
 
 
-class SecondFactorRequired(ServiceError):
-    code, http_status = "otp_required", 403
+class SecondFactorRequired(NotAllowed):
+    """An official's token asked for without (or before enrolling) the one-time code."""
+
+    code = "otp_required"
 
 
-class LoginThrottled(ServiceError):
-    code, http_status = "too_many_requests", 429
-
-    def __init__(self, message: str, retry_after: int):
-        super().__init__(message)
-        self.retry_after = retry_after
+def _throttled(message: str, retry_after: int) -> TooManyRequests:
+    return TooManyRequests(message, retry_after=retry_after)
 
 
 def _hash(key: str) -> str:
@@ -143,7 +141,7 @@ def obtain_api_token(
     user = authenticate(request, username=username, password=password)
     waiting = refusal(request)
     if waiting is not None:
-        raise LoginThrottled(*waiting)
+        raise _throttled(*waiting)
     if user is None:
         raise TokenRefused(_("The login, password or code is not correct."))
     if needs_second_factor(user):
@@ -162,7 +160,7 @@ def obtain_api_token(
             user_login_failed.send(sender=__name__, credentials=credentials, request=request)
             waiting = refusal(request)
             if waiting is not None:
-                raise LoginThrottled(*waiting)
+                raise _throttled(*waiting)
             raise TokenRefused(_("The login, password or code is not correct."))
     key = issue_api_token(user, name)
     return IssuedToken(key, ApiToken.objects.get(key_hash=_hash(key)))

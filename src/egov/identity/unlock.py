@@ -23,9 +23,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from egov.core import audit
+from egov.core.errors import TooManyRequests
 
 from . import ratelimit
-from .account.services import TooSoon
 from .models import User, VerificationChannel
 from .services import send_message
 
@@ -67,7 +67,7 @@ def _live_codes(login: str, now: float) -> list[tuple[str, float]]:
 
 def send_unlock_code(address: str, login: str) -> None:
     """Send a code to the verified contact of the account ``login``, if there is one; the same
-    outcome for the caller either way. :class:`TooSoon` past the hourly limits."""
+    outcome for the caller either way. :class:`TooManyRequests` past the hourly limits."""
     login = (login or "").strip()
     allowed = [
         ratelimit.hit("unlock-address", address, SENT_PER_ADDRESS),
@@ -75,7 +75,7 @@ def send_unlock_code(address: str, login: str) -> None:
         ratelimit.hit("unlock-login", login, SENT_PER_LOGIN),
     ]
     if not all(allowed):
-        raise TooSoon(str(ratelimit.TOO_MANY))
+        raise TooManyRequests(str(ratelimit.TOO_MANY))
     user = User.objects.filter(username=login, is_active=True).first()
     contact = _verified_contact(user) if user else None
     if user is None or contact is None:

@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.security import HttpBearer
 
 from egov.core.models import Agency
+from egov.core.pagination import paginated
 
 from . import selectors, sync
 from .constants import GROUPS, MAX_BATCH
@@ -67,7 +68,8 @@ def _figures(row: selectors.Row, period: selectors.Period) -> dict[str, Any]:
 
 
 @router.get("/indicators", response=list[IndicatorOut], summary="Indicator definitions")
-def list_indicators(request: HttpRequest) -> list[Any]:
+@paginated(50)
+def list_indicators(request: HttpRequest) -> Any:
     return list(indicators())
 
 
@@ -94,9 +96,10 @@ def figures(
     response=list[FiguresOut],
     summary="Ministries or provinces ranked by their Decision 766 points for a period",
 )
+@paginated(50)
 def ranking(
     request: HttpRequest, level: Literal["ministries", "provinces"], period: Query[PeriodQuery]
-) -> list[dict[str, Any]]:
+) -> Any:
     span = selectors.Period.of(period.year, period.quarter, period.month)
     agencies = list(selectors.top_agencies(selectors.LEVELS[level]))
     return [_figures(row, span) for row in selectors.table(agencies, span)]

@@ -8,6 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 
 from egov.core.errors import ErrorOut
+from egov.core.idempotency import idempotent
+from egov.core.pagination import paginated
 from egov.dossiers import access
 from egov.identity.auth import acting_user, api_auth
 from egov.identity.clientip import client_ip
@@ -141,6 +143,7 @@ def fees(request: HttpRequest, dossier_id: int) -> dict[str, Any]:
     response={200: FeesOut, **ERRORS},
     summary="Claim an exemption or reduction",
 )
+@idempotent
 def claim(request: HttpRequest, dossier_id: int, payload: ClaimIn) -> dict[str, Any]:
     services.claim_reduction(acting_user(request), dossier_id, payload.reduction, payload.declared)
     return _fees(request, dossier_id)
@@ -151,6 +154,7 @@ def claim(request: HttpRequest, dossier_id: int, payload: ClaimIn) -> dict[str, 
     response={201: StartedOut, **ERRORS},
     summary="Start an online payment",
 )
+@idempotent
 def pay_online(request: HttpRequest, dossier_id: int) -> Status:
     """Open a payment intent for what is owed and return the gateway address to send the payer
     to. Repeating the call while the intent is open returns the same intent."""
@@ -171,6 +175,7 @@ def pay_online(request: HttpRequest, dossier_id: int) -> Status:
     response={201: PaymentOut, **ERRORS},
     summary="Record a counter payment",
 )
+@idempotent
 def counter(request: HttpRequest, dossier_id: int, payload: CounterIn) -> Status:
     """A receiving official of the dossier's agency records what was paid in cash or by card."""
     payment = services.record_counter_payment(acting_user(request), dossier_id, payload.method)
@@ -182,9 +187,10 @@ def counter(request: HttpRequest, dossier_id: int, payload: CounterIn) -> Status
     response={200: list[PaymentOut], **ERRORS},
     summary="Payments of a dossier",
 )
+@paginated(20)
 def dossier_payments(request: HttpRequest, dossier_id: int) -> Any:
     dossier = access.access_dossier(request.user, dossier_id)
-    return list(selectors.payments_of(dossier.pk))
+    return selectors.payments_of(dossier.pk)
 
 
 @router.get("/{reference}", response={200: PaymentOut, **ERRORS}, summary="One payment")
@@ -198,5 +204,6 @@ def receipt(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @router.post("/{reference}/refund", response={200: PaymentOut, **ERRORS}, summary="Record a refund")
+@idempotent
 def refund(request: HttpRequest, reference: str, payload: RefundIn) -> Payment:
     return services.refund(acting_user(request), reference, payload.reason)

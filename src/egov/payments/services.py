@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from egov.core import audit
-from egov.core.errors import ServiceError
+from egov.core.errors import InvalidInput, NotAllowed, NotFound, WrongState
 from egov.core.models import Agency
 from egov.core.queue import task_named
 from egov.dossiers import access
@@ -46,26 +46,6 @@ from .models import FeeClaim, Payment, PaymentEvent, ReceiptSeries
 from .providers import Callback, InvalidCallback, get_provider
 
 log = logging.getLogger("egov.payments")
-
-
-class PaymentError(ServiceError):
-    code = "invalid"
-
-
-class NotFound(PaymentError):
-    code, http_status = "not_found", 404
-
-
-class NotAllowed(PaymentError):
-    code, http_status = "forbidden", 403
-
-
-class WrongState(PaymentError):
-    code, http_status = "invalid_state", 409
-
-
-class InvalidInput(PaymentError):
-    code, http_status = "invalid_input", 422
 
 
 # --- amounts --------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from egov.core.errors import ServiceError
 from egov.dossiers import access
 from egov.dossiers.constants import FINISHED_STATUSES, Status
 from egov.dossiers.models import Dossier
@@ -28,7 +29,6 @@ from .constants import CounterMethod, PaymentStatus
 from .fees import claimable_reductions
 from .models import FeeClaim
 from .providers import get_provider, sandbox
-from .services import PaymentError
 from .tasks import deliver_sandbox_notification
 
 
@@ -105,7 +105,7 @@ def claim(request: HttpRequest, dossier_id: int) -> HttpResponse:
             request.POST.get("reduction", ""),
             declared=request.POST.get("declared") == "on",
         )
-    except PaymentError as exc:
+    except ServiceError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Your claim is recorded; the amount has been recalculated."))
@@ -124,7 +124,7 @@ def pay(request: HttpRequest, dossier_id: int) -> HttpResponse:
             return_url=return_url(request, provider.name if provider else ""),
             client_ip=client_ip(request),
         )
-    except PaymentError as exc:
+    except ServiceError as exc:
         messages.error(request, exc.message)
         return _back(dossier_id)
     return HttpResponseRedirect(url)
@@ -137,7 +137,7 @@ def counter(request: HttpRequest, dossier_id: int) -> HttpResponse:
         payment = services.record_counter_payment(
             acting_user(request), dossier_id, request.POST.get("method", "")
         )
-    except PaymentError as exc:
+    except ServiceError as exc:
         messages.error(request, exc.message)
         return _back(dossier_id)
     messages.success(
@@ -227,6 +227,6 @@ def receipt(request: HttpRequest, reference: str) -> HttpResponse:
     payment = selectors.access_payment(request.user, reference)
     try:
         return receipts.receipt_response(payment)
-    except PaymentError as exc:
+    except ServiceError as exc:
         messages.error(request, exc.message)
         return redirect("payments:detail", reference)

@@ -1,17 +1,18 @@
 """HTTP API: public verification of result documents, and revocation by the issuing agency."""
 
 from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from egov.core.errors import ErrorOut
+from egov.core.errors import ErrorOut, InvalidInput
+from egov.core.pagination import paginated
 from egov.identity.auth import acting_user, api_auth
 
 from . import selectors, services
-from .errors import InvalidInput
 from .models import ResultDocument
 from .verification import Verdict, verify_code, verify_pdf
 from .views import checked_pdf
@@ -90,9 +91,10 @@ def verify_by_code(request: HttpRequest, code: str) -> Status:
 
 
 @router.get("", response=list[ResultOut], summary="Results issued by my agencies")
-def issued(request: HttpRequest) -> list[ResultDocument]:
+@paginated(50)
+def issued(request: HttpRequest) -> Any:
     agency_ids = selectors.revocable_agencies(acting_user(request))
-    return list(selectors.issued_results(agency_ids)[:200])
+    return selectors.issued_results(agency_ids)
 
 
 @router.post(

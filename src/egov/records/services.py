@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from egov.catalog import document_types
 from egov.core import audit
+from egov.core.errors import InvalidInput, NotAllowed, NotFound, WrongState
 from egov.core.files import read_stored, store_bytes
 from egov.core.queue import task_named
 from egov.dossiers import services as dossier_services
@@ -19,7 +20,6 @@ from egov.dossiers.models import Dossier
 from egov.identity.models import Role, User
 
 from . import addresses, documents, pki, signing
-from .errors import InvalidInput, NotAllowed, NotFound, WrongState
 from .models import ResultDocument, ResultStatus
 
 log = logging.getLogger("egov.records")

@@ -4,7 +4,6 @@ back-office list of issued results with revocation."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -13,13 +12,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from egov.core.errors import ServiceError
 from egov.core.files import read_checked_upload
+from egov.core.pagination import page_of
 from egov.dossiers import access as dossier_access
 from egov.dossiers.models import Dossier
 from egov.identity.auth import acting_user
 
 from . import pki, selectors, services, tsa
-from .errors import RecordsError
 from .models import ResultDocument, ResultStatus
 from .verification import Verdict, normalise_code, verify_code, verify_pdf
 
@@ -123,7 +123,7 @@ def issued(request: HttpRequest) -> HttpResponse:
     agency_ids = selectors.revocable_agencies(acting_user(request))
     if not agency_ids:
         raise Http404
-    page = Paginator(selectors.issued_results(agency_ids), 50).get_page(request.GET.get("page"))
+    page = page_of(request, selectors.issued_results(agency_ids), 50)
     return render(request, "records/issued.html", {"page": page})
 
 
@@ -139,7 +139,7 @@ def revoke(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         try:
             services.revoke(code, user, request.POST.get("reason", ""))
-        except RecordsError as exc:
+        except ServiceError as exc:
             messages.error(request, exc.message)
             errors, status = exc.errors, exc.http_status
         else:

@@ -13,6 +13,8 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.security import HttpBearer
 
+from egov.core.errors import ErrorOut
+
 from . import services
 
 
@@ -43,15 +45,9 @@ class VerifyOut(Schema):
     )
 
 
-class ServiceErrorOut(Schema):
-    code: str
-    message: str
-    errors: dict[str, str]
-
-
 @router.post(
     "/population/verify",
-    response={200: VerifyOut, 401: ServiceErrorOut, 422: ServiceErrorOut},
+    response={200: VerifyOut, 401: ErrorOut, 422: ErrorOut},
     summary="Verify a person's declared identity against the population registry",
 )
 def verify(request: HttpRequest, payload: VerifyIn) -> dict[str, Any]:

@@ -6,9 +6,11 @@ from typing import Any, Literal
 
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field as SchemaField
-from ninja import Header, Query, Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 
+from egov.core.idempotency import idempotent
 from egov.core.models import Agency
+from egov.core.pagination import paginated
 from egov.identity.auth import acting_user, api_auth
 
 from . import access, exports, selectors, services
@@ -183,8 +185,9 @@ def _regime(request: HttpRequest, regime_id: int) -> Regime:
 
 
 @router.get("/regimes", response=list[RegimeOut], summary="Regimes of my agencies")
+@paginated(50)
 def list_regimes(request: HttpRequest) -> Any:
-    return list(access.followed_regimes(acting_user(request)).prefetch_related("chosen_agencies"))
+    return access.followed_regimes(acting_user(request)).prefetch_related("chosen_agencies")
 
 
 @router.post(
@@ -196,23 +199,15 @@ def list_regimes(request: HttpRequest) -> Any:
         "header a retried request returns the first regime (200) instead of defining another."
     ),
 )
+@idempotent
 def create_regime(
     request: HttpRequest,
     payload: RegimeIn,
-    idempotency_key: str = Header("", alias="Idempotency-Key"),
 ) -> Any:
     agency = Agency.objects.filter(code=payload.agency).first()
     if agency is None:
         raise services.InvalidInput("Không có cơ quan này / unknown agency", {"agency": "unknown"})
-    if len(idempotency_key) > 100:
-        raise services.InvalidInput("Idempotency-Key quá dài / too long (max 100)")
-    user = acting_user(request)
-    if not idempotency_key:
-        return Status(201, services.define_regime(user, agency, **_settings(payload)))
-    regime, replayed = services.define_regime_once(
-        user, agency, idempotency_key, **_settings(payload)
-    )
-    return Status(200 if replayed else 201, regime)
+    return Status(201, services.define_regime(acting_user(request), agency, **_settings(payload)))
 
 
 @router.get("/regimes/{regime_id}", response=RegimeOut)
@@ -227,6 +222,7 @@ def update_regime(request: HttpRequest, regime_id: int, payload: RegimeIn) -> An
 
 
 @router.get("/regimes/{regime_id}/periods", response=list[date], summary="Periods with reports")
+@paginated(50)
 def list_periods(request: HttpRequest, regime_id: int) -> Any:
     return selectors.regime_periods(_regime(request, regime_id))
 
@@ -277,6 +273,7 @@ def export_rollup(
     response=RemindOut,
     summary="Remind agencies that have not submitted",
 )
+@idempotent
 def remind(request: HttpRequest, regime_id: int, payload: RemindIn) -> Any:
     regime = _regime(request, regime_id)
     ids = None
@@ -289,8 +286,9 @@ def remind(request: HttpRequest, regime_id: int, payload: RemindIn) -> Any:
 
 
 @router.get("/reports", response=list[ReportOut], summary="Reports my agencies owe or sent")
+@paginated(50)
 def list_reports(request: HttpRequest) -> Any:
-    return list(access.own_reports(acting_user(request))[:500])
+    return access.own_reports(acting_user(request))
 
 
 @router.get("/reports/{report_id}", response=ReportDetailOut)
@@ -309,6 +307,7 @@ def save_draft(request: HttpRequest, report_id: int, payload: ValuesIn) -> Any:
     response=ReportOut,
     summary="Submit a report, or correct a submitted one (with a reason)",
 )
+@idempotent
 def submit(request: HttpRequest, report_id: int, payload: SubmitIn) -> Any:
     access.access_report(acting_user(request), report_id, "submit")
     return services.submit(report_id, acting_user(request), payload.values, payload.reason)

@@ -149,21 +149,3 @@ class OpeningSchedule(models.Model):
 
     def __str__(self) -> str:
         return self.next_run_at.isoformat()
-
-
-class RegimeKey(models.Model):
-    """An Idempotency-Key already used to define a regime: a retried request returns it."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=100)
-    request_hash = models.CharField(max_length=64)
-    regime = models.ForeignKey(Regime, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "key"], name="unique_regime_idempotency_key")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user_id}:{self.key}"

@@ -14,10 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from egov.core import audit
-from egov.core.errors import ServiceError
+from egov.core.errors import InvalidInput, NotAllowed, WrongState
 from egov.core.models import Agency
 from egov.core.queue import task_named
-from egov.dossiers.services import request_fingerprint
 from egov.identity.models import User
 
 from . import access, periods, prefill
@@ -29,24 +28,7 @@ from .constants import (
     ReportStatus,
     Scope,
 )
-from .models import Regime, RegimeKey, Reminder, Report, ReportRevision
-
-
-class ReportingError(ServiceError):
-    code = "invalid"
-
-
-class NotAllowed(ReportingError):
-    code, http_status = "forbidden", 403
-
-
-class WrongState(ReportingError):
-    code, http_status = "invalid_state", 409
-
-
-class InvalidInput(ReportingError):
-    code, http_status = "invalid_input", 422
-
+from .models import Regime, Reminder, Report, ReportRevision
 
 FIELD_CODE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,39}$")
 MAX_FIELDS = 60
@@ -194,31 +176,6 @@ def define_regime(actor: User, agency: Agency, **values: Any) -> Regime:
         )
         open_periods(regime_id=regime.pk)
     return regime
-
-
-def define_regime_once(
-    actor: User, agency: Agency, idempotency_key: str, **values: Any
-) -> tuple[Regime, bool]:
-    """:func:`define_regime` for API clients that retry: the same ``idempotency_key`` returns
-    the regime of the first request (``True`` = replayed); with a different request, refused."""
-    fingerprint = request_fingerprint(
-        {
-            "agency": agency.pk,
-            **values,
-            "chosen": sorted(a.pk for a in values.get("chosen") or []),
-        }
-    )
-    previous = RegimeKey.objects.filter(user=actor, key=idempotency_key).first()
-    if previous is not None:
-        if previous.request_hash != fingerprint:
-            raise InvalidInput(_("This Idempotency-Key was already used for a different request."))
-        return previous.regime, True
-    with transaction.atomic():
-        regime = define_regime(actor, agency, **values)
-        RegimeKey.objects.create(
-            user=actor, key=idempotency_key, request_hash=fingerprint, regime=regime
-        )
-    return regime, False
 
 
 def update_regime(actor: User, regime_id: int, **values: Any) -> Regime:

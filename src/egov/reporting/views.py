@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from egov.core.errors import ServiceError
 from egov.core.models import Agency
 from egov.identity.auth import acting_user
 
@@ -27,7 +28,6 @@ from .constants import (
     Scope,
 )
 from .models import Regime, Report
-from .services import ReportingError
 
 EXTRA_FIELD_ROWS = 4
 DUE_SOON_DAYS = 3
@@ -166,7 +166,7 @@ def define(request: HttpRequest) -> HttpResponse:
         values = _regime_values(request.POST)
         try:
             regime = services.define_regime(user, agency, **values)
-        except ReportingError as exc:
+        except ServiceError as exc:
             errors = exc.errors or {"__all__": exc.message}
             messages.error(request, exc.message)
         else:
@@ -200,7 +200,7 @@ def edit(request: HttpRequest, regime_id: int) -> HttpResponse:
         values = _regime_values(request.POST)
         try:
             services.update_regime(user, regime.pk, **values)
-        except ReportingError as exc:
+        except ServiceError as exc:
             errors = exc.errors or {"__all__": exc.message}
             messages.error(request, exc.message)
         else:
@@ -267,7 +267,7 @@ def remind(request: HttpRequest, regime_id: int) -> HttpResponse:
             ids if agencies else None,
             request.POST.get("message", ""),
         )
-    except ReportingError as exc:
+    except ServiceError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Reminders sent: %(n)d.") % {"n": len(sent)})
@@ -326,7 +326,7 @@ def report(request: HttpRequest, report_id: int) -> HttpResponse:
                 services.submit(found.pk, user, request.POST, request.POST.get("reason", ""))
                 messages.success(request, _("The report has been submitted."))
             return redirect("reporting:report", found.pk)
-        except ReportingError as exc:
+        except ServiceError as exc:
             errors = exc.errors
             messages.error(request, exc.message)
             values = {k: request.POST.get(k, "") for k in (f["code"] for f in found.regime.fields)}

@@ -11,6 +11,8 @@ from ninja import Field, Form, Router, Schema, Status
 
 from egov.core.errors import ERRORS, ErrorOut
 from egov.core.files import uploaded_files as _files
+from egov.core.idempotency import idempotent
+from egov.core.pagination import paginated
 from egov.dossiers import access as dossier_access
 from egov.dossiers.services import Upload
 from egov.identity.auth import acting_user, api_auth
@@ -133,6 +135,7 @@ class ReusedOut(Schema):
 
 
 @router.get("/documents", response=list[DocumentOut], summary="My documents")
+@paginated(20)
 def my_documents(request: HttpRequest) -> Any:
     """Your documents and those of the organisations you represent now, newest first."""
     return access.documents_of(acting_user(request)).select_related("source_dossier")
@@ -150,7 +153,8 @@ def download(request: HttpRequest, document_id: int) -> HttpResponse:
 
 
 @router.get("/documents/{document_id}/shares", response={200: list[ShareOut], **ERRORS})
-def list_shares(request: HttpRequest, document_id: int) -> list[ShareLink]:
+@paginated(20)
+def list_shares(request: HttpRequest, document_id: int) -> Any:
     return selectors.share_links(access.access_own_document(request.user, document_id, "share"))
 
 
@@ -159,6 +163,7 @@ def list_shares(request: HttpRequest, document_id: int) -> list[ShareLink]:
     response={201: NewShareOut, **ERRORS},
     summary="Share a document by a link that expires",
 )
+@idempotent
 def create_share(request: HttpRequest, document_id: int, payload: ShareIn) -> Status:
     """A read-only link to this one document for 1 to 30 days; anyone holding it reads the
     document without logging in until it expires or is revoked. The token is returned once."""
@@ -192,6 +197,7 @@ def offers(request: HttpRequest, dossier_id: int) -> dict[str, list[RepositoryDo
     response={200: ReusedOut, **ERRORS},
     summary="Use my document for a component of a draft",
 )
+@idempotent
 def reuse(request: HttpRequest, dossier_id: int, code: str, payload: ReuseIn) -> dict[str, Any]:
     """Attach one of your repository documents (or your organisation's, for its dossier) to a
     component instead of uploading it: your own, of an accepted type, unexpired and intact."""
@@ -220,6 +226,7 @@ class PaperIn(Schema):
     response={201: list[DocumentOut], **ERRORS},
     summary="Digitise a counter dossier's paper documents (multipart)",
 )
+@idempotent
 def digitise(request: HttpRequest, dossier_id: int, documents: Form[str] = "{}") -> Status:
     """Receivers of the dossier's agency. Multipart: `documents`, a JSON object mapping each
     component code to its description (`document_type`, `number`, `issuer`, `issued_on`,

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from egov.catalog import document_types
 from egov.core import audit
-from egov.core.errors import ServiceError
+from egov.core.errors import InvalidInput, NotAllowed, NotFound, ServiceError, WrongState
 from egov.core.files import clean_filename, read_checked_upload, store_bytes
 from egov.dossiers import access as dossier_access
 from egov.dossiers import services as dossier_services
@@ -38,32 +38,10 @@ from .constants import SHARE_MAX_DAYS, SignatureState
 from .models import ComponentDocument, RepositoryDocument, ShareLink
 
 
-class RepositoryError(ServiceError):
-    """A refused repository operation."""
-
-    code = "invalid"
-
-
-class NotFound(RepositoryError):
-    code, http_status = "not_found", 404
-
-
-class NotAllowed(RepositoryError):
-    code, http_status = "forbidden", 403
-
-
-class WrongState(RepositoryError):
-    code, http_status = "invalid_state", 409
-
-
-class InvalidInput(RepositoryError):
-    code, http_status = "invalid_input", 422
-
-
-class DocumentNotUsable(RepositoryError):
+class DocumentNotUsable(InvalidInput):
     """The document exists and is the applicant's, but it cannot stand for a component now."""
 
-    code, http_status = "document_not_usable", 422
+    code = "document_not_usable"
 
 
 def _owner_of(dossier: Dossier) -> dict[str, Any]:
@@ -126,7 +104,7 @@ def file_pending_results() -> int:
         try:
             with transaction.atomic():
                 file_signed_result(event)
-        except RepositoryError:
+        except ServiceError:
             continue
         count += 1
     return count

@@ -17,14 +17,14 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from egov.core import audit
-from egov.core.errors import ServiceError
+from egov.core.errors import Conflict, InvalidInput, NotAllowed, TooManyRequests
 from egov.core.queue import task_named
 
 from .. import ratelimit
@@ -57,27 +57,11 @@ REGISTRY_MAX_ATTEMPTS = 5
 PHONE_RE = re.compile(r"^(\+84|0)\d{9,10}$")
 
 
-class AccountError(ServiceError):
-    """A refused account operation."""
-
-
-class AccountNotAllowed(AccountError, PermissionDenied):
-    code, http_status = "forbidden", 403
-
-
-class AccountConflict(AccountError):
-    code, http_status = "conflict", 409
-
-
-class TooSoon(AccountError):
-    code, http_status = "too_many_requests", 429
-
-
 # --- rate limits ---------------------------------------------------------------------------------
 
 
 def throttle_registration(address: str, personal_id: str) -> None:
-    """Count one registration attempt; :class:`TooSoon` past the hourly limits, per client
+    """Count one registration attempt; :class:`TooManyRequests` past the hourly limits, per client
     address and per personal ID number (whether or not it has an account)."""
     by_address = ratelimit.hit("register-address", address, REGISTRATIONS_PER_ADDRESS)
     by_person = ratelimit.hit(
@@ -87,16 +71,16 @@ def throttle_registration(address: str, personal_id: str) -> None:
         audit.record(
             "registration_throttled", data={"by": "address" if not by_address else "person"}
         )
-        raise TooSoon(str(ratelimit.TOO_MANY))
+        raise TooManyRequests(str(ratelimit.TOO_MANY))
 
 
 def throttle_codes(address: str, person: str) -> None:
-    """Count one code sent or tried without a login; :class:`TooSoon` past the hourly limits
+    """Count one code sent or tried without a login; :class:`TooManyRequests` past the hourly limits
     per client address and per person (a user id or a personal ID number)."""
     by_address = ratelimit.hit("codes-address", address, CODES_PER_ADDRESS)
     by_person = ratelimit.hit("codes-person", person, CODES_PER_PERSON)
     if not (by_address and by_person):
-        raise TooSoon(str(ratelimit.TOO_MANY))
+        raise TooManyRequests(str(ratelimit.TOO_MANY))
 
 
 # --- registration (level 0) ------------------------------------------------------------------------
@@ -148,7 +132,7 @@ def register_citizen(
     except ValidationError as exc:
         errors["password"] = " ".join(exc.messages)
     if errors:
-        raise AccountError(_("Please correct the fields marked below."), errors)
+        raise InvalidInput(_("Please correct the fields marked below."), errors)
     if taken:
         _tell_owner(personal_id)
         return None
@@ -221,16 +205,18 @@ def send_verification_code(user: User, channel: str) -> None:
     for that contact stop working. The code is kept only as a keyed hash."""
     address = user.email if channel == VerificationChannel.EMAIL else user.phone
     if channel not in VerificationChannel.values or not address:
-        raise AccountError(_("There is no such contact to verify."), {"channel": _("Unknown.")})
+        raise InvalidInput(_("There is no such contact to verify."), {"channel": _("Unknown.")})
     if channel not in _unverified_channels(user):
-        raise AccountConflict(_("This contact is already verified."))
+        raise Conflict(_("This contact is already verified."))
     now = timezone.now()
     with transaction.atomic():
         codes = VerificationCode.objects.select_for_update().filter(
             user=user, channel=channel, used_at__isnull=True
         )
         if codes.filter(created_at__gt=now - CODE_RESEND_INTERVAL).exists():
-            raise TooSoon(_("A code was sent less than a minute ago. Please wait a moment."))
+            raise TooManyRequests(
+                _("A code was sent less than a minute ago. Please wait a moment.")
+            )
         codes.filter(expires_at__gt=now).update(expires_at=now)
         code = f"{secrets.randbelow(10**6):06d}"
         VerificationCode.objects.create(
@@ -269,12 +255,12 @@ def verify_contact(user: User, channel: str, code: str) -> User:
             .first()
         )
         if pending is None:
-            raise AccountError(
+            raise InvalidInput(
                 _("This code has expired or is no longer valid. Ask for a new one."),
                 {"code": _("Ask for a new code.")},
             )
         if pending.attempts >= CODE_MAX_ATTEMPTS:
-            raise AccountError(
+            raise InvalidInput(
                 _("Too many wrong codes. Ask for a new one."), {"code": _("Ask for a new code.")}
             )
         pending.attempts += 1
@@ -286,7 +272,7 @@ def verify_contact(user: User, channel: str, code: str) -> User:
             _mark_verified(user, channel, now)
     if not right:  # raised after the commit, so that the try counts
         left = CODE_MAX_ATTEMPTS - pending.attempts
-        raise AccountError(
+        raise InvalidInput(
             _("The code is not right. Tries left: %(left)s.") % {"left": left},
             {"code": _("The code is not right.")},
         )
@@ -324,7 +310,7 @@ def verify_contact_of(personal_id: str, channel: str, code: str) -> User:
     unknown personal ID number fails exactly like a wrong code."""
     user = User.objects.filter(personal_id=(personal_id or "").strip(), is_active=True).first()
     if user is None:
-        raise AccountError(
+        raise InvalidInput(
             _("This code has expired or is no longer valid. Ask for a new one."),
             {"code": _("Ask for a new code.")},
         )
@@ -346,15 +332,15 @@ def request_registry_verification(user: User) -> RegistryVerification:
         "egov.identity.account.tasks.verify_with_population_registry"
     )
     if user.kind != UserKind.CITIZEN:
-        raise AccountNotAllowed(_("Only citizens verify their identity this way."))
+        raise NotAllowed(_("Only citizens verify their identity this way."))
     if user.identity_level >= IdentityLevel.LEVEL_2:
-        raise AccountConflict(_("Your identity is already verified at level 2."))
+        raise Conflict(_("Your identity is already verified at level 2."))
     if user.identity_level < IdentityLevel.LEVEL_1:
-        raise AccountNotAllowed(
+        raise NotAllowed(
             _("First verify your email address or phone number (level 1), then try again.")
         )
     if not (user.personal_id and user.full_name and user.birth_date):
-        raise AccountError(
+        raise InvalidInput(
             _("Your personal ID number, full name and date of birth are needed for this check.")
         )
     with transaction.atomic():

@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from egov.core.errors import InvalidInput, ServiceError, TooManyRequests
+
 from .. import tokens
 from ..auth import acting_user
 from ..forms import apply_errors
@@ -25,7 +27,6 @@ from ..ratelimit import client_address
 from . import personal_data, services
 from .access import can_verify_with_registry
 from .forms import ApiTokenForm, CodeForm, RegistrationForm
-from .services import AccountError
 
 #: How the fields the population registry disagrees with are named to the person.
 DIFFERENCE_LABELS = {
@@ -72,7 +73,7 @@ def registry_check(request: HttpRequest) -> HttpResponse:
     """Xác thực với CSDL quốc gia về dân cư: start the check; the page shows its answer."""
     try:
         services.request_registry_verification(acting_user(request))
-    except AccountError as exc:
+    except ServiceError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(
@@ -123,7 +124,7 @@ def register(request: HttpRequest) -> HttpResponse:
             services.throttle_registration(
                 client_address(request), request.POST.get("personal_id", "")
             )
-        except AccountError as exc:
+        except ServiceError as exc:
             messages.error(request, exc.message)
             return render(
                 request, "identity/account/register.html", {"form": form}, status=exc.http_status
@@ -139,7 +140,7 @@ def register(request: HttpRequest) -> HttpResponse:
                     email=data["email"],
                     phone=data["phone"],
                 )
-            except AccountError as exc:
+            except ServiceError as exc:
                 apply_errors(form, exc.errors)
             else:
                 request.session[REGISTRATION_KEY] = {
@@ -171,7 +172,7 @@ def register_confirm(request: HttpRequest) -> HttpResponse:
         channel = request.POST.get("channel", "")
         try:
             if channel not in channels:
-                raise AccountError(_("This contact is already verified or unknown."))
+                raise InvalidInput(_("This contact is already verified or unknown."))
             if "resend" in request.POST:
                 services.throttle_codes(client_address(request), pending["personal_id"])
                 _resend_at_registration(request, pending, channel)
@@ -179,9 +180,9 @@ def register_confirm(request: HttpRequest) -> HttpResponse:
                 return redirect("identity:register_confirm")
             form = CodeForm(request.POST)
             if not form.is_valid():
-                raise AccountError(_("Enter the code you received."), {"code": _("Required.")})
+                raise InvalidInput(_("Enter the code you received."), {"code": _("Required.")})
             user = _check_registration_code(request, pending, channel, form.cleaned_data["code"])
-        except AccountError as exc:
+        except ServiceError as exc:
             messages.error(request, exc.message)
             status, errors = exc.http_status, {channel: exc.errors.get("code", exc.message)}
         else:
@@ -205,7 +206,7 @@ def register_confirm(request: HttpRequest) -> HttpResponse:
 def _resend_at_registration(request: HttpRequest, pending: dict[str, Any], channel: str) -> None:
     """A new code, with the same wait whether or not the number had an account already."""
     if time.time() - pending.get("sent_at", 0) < services.CODE_RESEND_INTERVAL.total_seconds():
-        raise services.TooSoon(_("A code was sent less than a minute ago. Please wait a moment."))
+        raise TooManyRequests(_("A code was sent less than a minute ago. Please wait a moment."))
     user = User.objects.filter(pk=pending["user"]).first() if pending.get("user") else None
     if user is not None:
         services.send_verification_code(user, channel)
@@ -221,18 +222,18 @@ def _check_registration_code(
         return services.verify_contact(user, channel, code)
     # No account was made: every code is wrong, answered as verify_contact answers.
     if time.time() - pending.get("sent_at", 0) > services.CODE_VALIDITY.total_seconds():
-        raise AccountError(
+        raise InvalidInput(
             _("This code has expired or is no longer valid. Ask for a new one."),
             {"code": _("Ask for a new code.")},
         )
     wrong = int(pending.get("wrong", 0))
     if wrong >= services.CODE_MAX_ATTEMPTS:
-        raise AccountError(
+        raise InvalidInput(
             _("Too many wrong codes. Ask for a new one."), {"code": _("Ask for a new code.")}
         )
     pending["wrong"] = wrong + 1
     request.session.modified = True
-    raise AccountError(
+    raise InvalidInput(
         _("The code is not right. Tries left: %(left)s.")
         % {"left": services.CODE_MAX_ATTEMPTS - pending["wrong"]},
         {"code": _("The code is not right.")},
@@ -250,7 +251,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         channel = request.POST.get("channel", "")
         try:
             if channel not in channels:
-                raise AccountError(_("This contact is already verified or unknown."))
+                raise InvalidInput(_("This contact is already verified or unknown."))
             if "resend" in request.POST:
                 services.throttle_codes(client_address(request), str(user.pk))
                 services.send_verification_code(user, channel)
@@ -258,9 +259,9 @@ def verify(request: HttpRequest) -> HttpResponse:
                 return redirect("identity:account_verify")
             form = CodeForm(request.POST)
             if not form.is_valid():
-                raise AccountError(_("Enter the code you received."), {"code": _("Required.")})
+                raise InvalidInput(_("Enter the code you received."), {"code": _("Required.")})
             services.verify_contact(user, channel, form.cleaned_data["code"])
-        except AccountError as exc:
+        except ServiceError as exc:
             messages.error(request, exc.message)
             status, errors = exc.http_status, {channel: exc.errors.get("code", exc.message)}
         else:

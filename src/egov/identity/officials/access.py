@@ -5,34 +5,16 @@ as ``dossiers.access.access_dossier`` does."""
 
 from typing import NoReturn
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from egov.core import audit
+from egov.core.errors import NotAllowed
 from egov.core.models import Agency
 from egov.identity.access import is_platform_admin
 from egov.identity.models import Role, User
 
 from . import selectors
-
-
-class RoleError(Exception):
-    """A refused change to officials or their roles; ``code`` is stable for API clients, the
-    message is for people."""
-
-    code = "invalid"
-    http_status = 422
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-class RoleNotAllowed(RoleError, PermissionDenied):
-    """The actor may not manage roles there (or may not hand out this role)."""
-
-    code, http_status = "forbidden", 403
 
 
 def can_manage_roles(actor: object, agency: Agency) -> bool:
@@ -65,7 +47,7 @@ def refuse_role_management(
     actor: object, agency: Agency, action: str, message: str, roles: list[str] | None = None
 ) -> NoReturn:
     """Audit a refused attempt to manage the officials of ``agency`` (``permission_denied``, as
-    refused dossier actions are), then raise :class:`RoleNotAllowed`."""
+    refused dossier actions are), then raise :class:`NotAllowed`."""
     audit.record(
         "permission_denied",
         actor=actor if isinstance(actor, User) else None,
@@ -73,11 +55,11 @@ def refuse_role_management(
         object_id=agency.pk,
         data={"action": action, "roles": list(roles or [])},
     )
-    raise RoleNotAllowed(message)
+    raise NotAllowed(message)
 
 
 def access_agency(actor: User, code: str) -> Agency:
-    """The agency if ``actor`` manages it; Http404 when there is no such agency, RoleNotAllowed
+    """The agency if ``actor`` manages it; Http404 when there is no such agency, NotAllowed
     (403) when ``actor`` may not manage it (the list of agencies is public anyway)."""
     agency = Agency.objects.filter(code=code).first()
     if agency is None:

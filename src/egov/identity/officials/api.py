@@ -3,17 +3,18 @@ administrators (every agency). The same rules as the officials pages: the servic
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
-from egov.core.errors import ErrorOut
+from egov.core.errors import ERRORS
+from egov.core.idempotency import idempotent
 from egov.core.models import Agency
+from egov.core.pagination import paginated
 from egov.identity.auth import acting_user, api_auth
 from egov.identity.models import User
 
 from . import selectors
-from .access import RoleError, access_agency, access_official
+from .access import access_agency, access_official
 from .services import create_official, grant_role, revoke_role
 
 router = Router(auth=api_auth)
@@ -47,9 +48,6 @@ class RoleIn(Schema):
     role: str
 
 
-ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-
-
 def _out(official: User) -> dict[str, Any]:
     """``official`` as fetched by the selectors (with ``roles_here``)."""
     return {
@@ -66,10 +64,6 @@ def _fresh(official: User, agency: Agency) -> dict[str, Any]:
     return _out(selectors.with_roles_in(User.objects.filter(pk=official.pk), agency).get())
 
 
-def _refusal(exc: RoleError) -> Status:
-    return Status(exc.http_status, {"code": exc.code, "message": exc.message, "errors": {}})
-
-
 def _managed(request: HttpRequest, code: str) -> Agency:
     """The agency, when the caller manages it (404 unknown, 403 not theirs)."""
     return access_agency(acting_user(request), code)
@@ -81,11 +75,9 @@ def _managed(request: HttpRequest, code: str) -> Agency:
     response={200: list[OfficialOut], **ERRORS},
     summary="The officials of an agency, with their roles there",
 )
+@paginated(50)
 def list_officials(request: HttpRequest, agency: str) -> Any:
-    try:
-        unit = _managed(request, agency)
-    except RoleError as exc:
-        return _refusal(exc)
+    unit = _managed(request, agency)
     return [_out(official) for official in selectors.officials_of(unit)]
 
 
@@ -100,31 +92,19 @@ def list_officials(request: HttpRequest, agency: str) -> Any:
         "instead of creating a second account."
     ),
 )
+@idempotent
 def new_official(request: HttpRequest, payload: NewOfficialIn) -> Status:
-    try:
-        unit = _managed(request, payload.agency)
-        official = create_official(
-            username=payload.username,
-            full_name=payload.full_name,
-            password=payload.password,
-            email=payload.email,
-            phone=payload.phone,
-            agency=unit,
-            roles=payload.roles,
-            by=acting_user(request),
-        )
-    except RoleError as exc:
-        return _refusal(exc)
-    except ValidationError as exc:
-        errors = {field: " ".join(messages) for field, messages in exc.message_dict.items()}
-        return Status(
-            422,
-            {
-                "code": "invalid_input",
-                "message": "Dữ liệu không hợp lệ / Invalid input",
-                "errors": errors,
-            },
-        )
+    unit = _managed(request, payload.agency)
+    official = create_official(
+        username=payload.username,
+        full_name=payload.full_name,
+        password=payload.password,
+        email=payload.email,
+        phone=payload.phone,
+        agency=unit,
+        roles=payload.roles,
+        by=acting_user(request),
+    )
     return Status(201, _fresh(official, unit))
 
 
@@ -135,12 +115,9 @@ def new_official(request: HttpRequest, payload: NewOfficialIn) -> Status:
     summary="Grant an official a role in an agency (idempotent)",
 )
 def grant(request: HttpRequest, user_id: int, payload: RoleIn) -> Any:
-    try:
-        unit = _managed(request, payload.agency)
-        official = access_official(unit, user_id)
-        grant_role(official, unit, payload.role, by=acting_user(request))
-    except RoleError as exc:
-        return _refusal(exc)
+    unit = _managed(request, payload.agency)
+    official = access_official(unit, user_id)
+    grant_role(official, unit, payload.role, by=acting_user(request))
     return _fresh(official, unit)
 
 
@@ -151,10 +128,7 @@ def grant(request: HttpRequest, user_id: int, payload: RoleIn) -> Any:
     summary="Revoke an official's role in an agency (idempotent)",
 )
 def revoke(request: HttpRequest, user_id: int, role: str, agency: str) -> Any:
-    try:
-        unit = _managed(request, agency)
-        official = access_official(unit, user_id)
-        revoke_role(official, unit, role, by=acting_user(request))
-    except RoleError as exc:
-        return _refusal(exc)
+    unit = _managed(request, agency)
+    official = access_official(unit, user_id)
+    revoke_role(official, unit, role, by=acting_user(request))
     return _fresh(official, unit)

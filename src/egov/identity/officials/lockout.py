@@ -8,6 +8,7 @@ from axes.helpers import get_cool_off
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from egov.core.errors import TooManyRequests, error_body
 from egov.identity.throttling import wait_message
 
 
@@ -20,9 +21,7 @@ def lockout_response(
     seconds = int(cool_off.total_seconds()) if cool_off else 0
     message = wait_message(max(60, math.ceil(seconds / 60) * 60))
     if request.path_info.startswith("/api/"):
-        response: HttpResponse = JsonResponse(
-            {"code": "too_many_requests", "message": message, "errors": {}}, status=429
-        )
+        response: HttpResponse = JsonResponse(error_body(TooManyRequests.code, message), status=429)
     else:
         response = render(request, "identity/locked_out.html", {"message": message}, status=429)
     if seconds:

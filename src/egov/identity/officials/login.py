@@ -33,6 +33,7 @@ from django.views.decorators.csrf import csrf_protect
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from egov.core.errors import TooManyRequests
 from egov.identity.forms import LoginForm, OneTimeCodeForm
 from egov.identity.models import User
 from egov.identity.oidc.services import login_methods
@@ -40,7 +41,6 @@ from egov.identity.oidc.services import login_methods
 from .. import throttling, twofactor
 from .. import unlock as unlock_codes
 from ..access import needs_second_factor
-from ..account.services import TooSoon
 from ..clientip import client_key
 from ..landing import landing_url
 
@@ -245,7 +245,7 @@ def unlock(request: HttpRequest) -> HttpResponse:
             login = form.cleaned_data["username"].strip()
             try:
                 unlock_codes.send_unlock_code(client_key(request), login)
-            except TooSoon as exc:
+            except TooManyRequests as exc:
                 form.add_error(None, exc.message)
                 return render(request, "identity/unlock.html", {"form": form}, status=429)
             request.session[UNLOCK_KEY] = login

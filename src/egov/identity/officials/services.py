@@ -9,14 +9,17 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from egov.core import audit
+from egov.core.errors import InvalidInput
 from egov.core.models import Agency
 from egov.identity.access import is_platform_admin
 from egov.identity.models import OfficialRole, Role, User, UserKind
 
-from .access import RoleError, can_manage_roles, can_reset_two_factor, refuse_role_management
+from .access import can_manage_roles, can_reset_two_factor, refuse_role_management
 
 
-class InvalidRole(RoleError, ValueError):
+class InvalidRole(InvalidInput, ValueError):
+    """A role name egov does not know."""
+
     code = "invalid_role"
 
 
@@ -113,7 +116,7 @@ def grant_role(user: User, agency: Agency, role: str, *, by: User | None = None)
     if by is not None:
         _check_can_manage(by, agency, [role], "grant_role")
     if not user.is_official:
-        raise RoleError(_("Roles are only given to officials."))
+        raise InvalidInput(_("Roles are only given to officials."))
     with transaction.atomic():
         _role, created = OfficialRole.objects.get_or_create(user=user, agency=agency, role=role)
         if created:
@@ -147,7 +150,7 @@ def revoke_role(user: User, agency: Agency, role: str, *, by: User | None = None
                 role=Role.PLATFORM_ADMIN, user__is_active=True
             )
             if not [held for held in holders if held.user_id != user.pk]:
-                raise RoleError(_("The last platform administrator cannot be removed."))
+                raise InvalidInput(_("The last platform administrator cannot be removed."))
         held.delete()
         audit.record(
             "role_revoked",

@@ -15,12 +15,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from egov.core.errors import ServiceError
 from egov.core.models import Agency
 from egov.identity.auth import acting_user
 from egov.identity.models import Role
 
 from . import selectors
-from .access import RoleError, access_agency, access_official, assignable_roles
+from .access import access_agency, access_official, assignable_roles
 from .forms import NewOfficialForm, RoleChangeForm
 from .services import create_official, grant_role, reset_devices, revoke_role
 
@@ -86,7 +87,7 @@ def _role_change(request: HttpRequest, code: str, grant: bool) -> HttpResponse:
             grant_role(official, unit, role, by=actor)
         else:
             revoke_role(official, unit, role, by=actor)
-    except RoleError as exc:
+    except ServiceError as exc:
         messages.error(request, exc.message)
         return _render_agency(request, unit, status=exc.http_status)
     message = (
@@ -121,7 +122,7 @@ def reset_two_factor(request: HttpRequest, code: str, user_id: int) -> HttpRespo
     official = access_official(unit, user_id)
     try:
         reset_devices(official, unit, by=actor)
-    except RoleError as exc:
+    except ServiceError as exc:
         messages.error(request, exc.message)
         return _render_agency(request, unit, status=exc.http_status)
     messages.success(
@@ -156,7 +157,7 @@ def create(request: HttpRequest, code: str) -> HttpResponse:
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
-        except RoleError as exc:
+        except ServiceError as exc:
             form.add_error(None, exc.message)
         else:
             messages.success(

@@ -9,6 +9,8 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from egov.core.errors import ErrorOut
+from egov.core.idempotency import idempotent
+from egov.core.pagination import paginated
 from egov.identity.auth import acting_user, api_auth
 from egov.identity.models import Organisation, Representation
 
@@ -97,8 +99,9 @@ def _organisation(request: HttpRequest, organisation_id: int) -> Organisation:
     response=list[OrganisationOut],
     summary="Organisations I represent",
 )
-def my_organisations(request: HttpRequest) -> list[Organisation]:
-    return list(selectors.organisations_of(acting_user(request)))
+@paginated(20)
+def my_organisations(request: HttpRequest) -> Any:
+    return selectors.organisations_of(acting_user(request))
 
 
 @router.post(
@@ -109,6 +112,7 @@ def my_organisations(request: HttpRequest) -> list[Organisation]:
     description="A citizen verified at identity level 2 registers an organisation and becomes "
     "its legal representative; a platform administrator registers any organisation.",
 )
+@idempotent
 def create_organisation(request: HttpRequest, payload: OrganisationIn) -> Status:
     organisation = services.register_organisation(by=acting_user(request), **payload.dict())
     return Status(201, organisation)
@@ -130,6 +134,7 @@ def get_organisation(request: HttpRequest, organisation_id: int) -> Organisation
     response={201: RepresentationOut, **ERRORS},
     summary="Authorise a person to act for the organisation (legal representatives only)",
 )
+@idempotent
 def grant(request: HttpRequest, organisation_id: int, payload: GrantIn) -> Status:
     organisation = _organisation(request, organisation_id)
     representation = services.grant_by_personal_id(

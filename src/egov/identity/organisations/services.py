@@ -1,13 +1,13 @@
 """Organisations that file dossiers (tổ chức, doanh nghiệp) and the people who act for them:
 registration and authorisations (ủy quyền). Every write is audited, without personal data."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from egov.core import audit
-from egov.core.errors import ServiceError
+from egov.core.errors import Conflict, InvalidInput, NotAllowed
 from egov.identity.access import is_platform_admin
 from egov.identity.models import (
     Organisation,
@@ -19,18 +19,6 @@ from egov.identity.models import (
 )
 
 from .access import can_manage_representatives, can_register_organisation
-
-
-class OrganisationError(ServiceError):
-    """A refused change to an organisation or its representatives."""
-
-
-class OrganisationNotAllowed(OrganisationError, PermissionDenied):
-    code, http_status = "forbidden", 403
-
-
-class OrganisationConflict(OrganisationError):
-    code, http_status = "conflict", 409
 
 
 def normalise_tax_code(value: str) -> str:
@@ -62,7 +50,7 @@ def register_organisation(
     Audited, without personal data.
     """
     if not can_register_organisation(by):
-        raise OrganisationNotAllowed(
+        raise NotAllowed(
             _(
                 "Only a person whose identity is verified at level 2, or a platform"
                 " administrator, can register an organisation."
@@ -71,12 +59,12 @@ def register_organisation(
     # A platform administrator names the legal representative (or none); a citizen is it.
     representative = legal_representative if is_platform_admin(by) else by
     if kind not in OrganisationKind.values:
-        raise OrganisationError(
+        raise InvalidInput(
             _("Choose the kind of organisation."), {"kind": _("Choose the kind of organisation.")}
         )
     code = normalise_tax_code(tax_code)
     if kind == OrganisationKind.BUSINESS and not code:
-        raise OrganisationError(
+        raise InvalidInput(
             _("A business is registered by its tax code."),
             {"tax_code": _("Enter the tax code (10 digits, or 13 for a branch).")},
         )
@@ -93,7 +81,7 @@ def register_organisation(
         organisation.full_clean(validate_unique=False)
     except ValidationError as exc:
         errors = {field: " ".join(messages) for field, messages in exc.message_dict.items()}
-        raise OrganisationError(_("The organisation's details are not valid."), errors) from exc
+        raise InvalidInput(_("The organisation's details are not valid."), errors) from exc
     try:
         with transaction.atomic():
             organisation.save()
@@ -107,7 +95,7 @@ def register_organisation(
             if representative is not None:
                 _grant(organisation, representative, RepresentationKind.LEGAL, by)
     except IntegrityError as exc:
-        raise OrganisationConflict(
+        raise Conflict(
             _("An organisation with this tax code is already registered."),
             {"tax_code": _("This tax code is already registered.")},
         ) from exc
@@ -139,15 +127,13 @@ def grant_representation(
     or as an authorised person. Granted by a legal representative or a platform administrator;
     idempotent for the same kind."""
     if not can_manage_representatives(by, organisation):
-        raise OrganisationNotAllowed(
+        raise NotAllowed(
             _("Only a legal representative of the organisation can manage its representatives.")
         )
     if kind not in RepresentationKind.values:
-        raise OrganisationError(
-            _("Choose the kind of representation."), {"kind": _("Choose a kind.")}
-        )
+        raise InvalidInput(_("Choose the kind of representation."), {"kind": _("Choose a kind.")})
     if person.kind != UserKind.CITIZEN or not person.is_active:
-        raise OrganisationError(
+        raise InvalidInput(
             _("Only a person with a citizen account can represent an organisation."),
             {"person": _("Not a citizen account.")},
         )
@@ -161,14 +147,14 @@ def grant_representation(
             if current is not None:
                 if current.kind == kind:
                     return current
-                raise OrganisationConflict(
+                raise Conflict(
                     _(
                         "This person already represents the organisation; revoke it first to change it."
                     )
                 )
             return _grant(organisation, person, kind, by)
     except IntegrityError as exc:  # granted concurrently
-        raise OrganisationConflict(_("This person already represents the organisation.")) from exc
+        raise Conflict(_("This person already represents the organisation.")) from exc
 
 
 def grant_by_personal_id(
@@ -176,14 +162,14 @@ def grant_by_personal_id(
 ) -> Representation:
     """Grant a representation to the citizen with this personal ID number."""
     if not can_manage_representatives(by, organisation):
-        raise OrganisationNotAllowed(
+        raise NotAllowed(
             _("Only a legal representative of the organisation can manage its representatives.")
         )
     person = User.objects.filter(
         personal_id=(personal_id or "").strip(), kind=UserKind.CITIZEN, is_active=True
     ).first()
     if person is None:
-        raise OrganisationError(
+        raise InvalidInput(
             _(
                 "There is no citizen account with this personal ID number; the person must register first."
             ),
@@ -198,7 +184,7 @@ def revoke_representation(representation: Representation, *, by: User) -> Repres
     Idempotent."""
     organisation = representation.organisation
     if not can_manage_representatives(by, organisation):
-        raise OrganisationNotAllowed(
+        raise NotAllowed(
             _("Only a legal representative of the organisation can manage its representatives.")
         )
     with transaction.atomic():
@@ -219,7 +205,7 @@ def revoke_representation(representation: Representation, *, by: User) -> Repres
             and not other_legal
             and not is_platform_admin(by)
         ):
-            raise OrganisationConflict(
+            raise Conflict(
                 _("The last legal representative can only be removed by a platform administrator.")
             )
         current.revoked_at = timezone.now()

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from egov.core.errors import ServiceError
 from egov.identity.auth import acting_user
 from egov.identity.forms import apply_errors
 from egov.identity.models import IdentityLevel
@@ -15,7 +16,6 @@ from egov.identity.models import IdentityLevel
 from . import selectors, services
 from .access import can_manage_representatives, organisation_for
 from .forms import GrantForm, OrganisationForm
-from .services import OrganisationError
 
 
 @login_required
@@ -28,7 +28,7 @@ def organisations(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 organisation = services.register_organisation(by=user, **form.cleaned_data)
-            except OrganisationError as exc:
+            except ServiceError as exc:
                 messages.error(request, exc.message)
                 apply_errors(form, exc.errors)
                 status = exc.http_status
@@ -67,7 +67,7 @@ def organisation(request: HttpRequest, organisation_id: int) -> HttpResponse:
                 services.grant_by_personal_id(
                     found, form.cleaned_data["personal_id"], form.cleaned_data["kind"], by=user
                 )
-            except OrganisationError as exc:
+            except ServiceError as exc:
                 messages.error(request, exc.message)
                 apply_errors(form, exc.errors)
                 status = exc.http_status
@@ -100,7 +100,7 @@ def revoke(request: HttpRequest, organisation_id: int, representation_id: int) -
         raise Http404
     try:
         services.revoke_representation(representation, by=user)
-    except OrganisationError as exc:
+    except ServiceError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("The authorisation is revoked."))
