@@ -78,7 +78,7 @@ def test_a_database_with_the_old_foreign_key_loses_it_and_keeps_its_data(
     assert _foreign_keys()
 
     migration = importlib.import_module(
-        "egov.dossiers.migrations.0012_component_document_plain_reference"
+        "egov.dossiers.migrations.0013_component_document_plain_reference"
     )
     with connection.schema_editor() as editor:
         migration.drop_repository_foreign_key(django_apps, editor)

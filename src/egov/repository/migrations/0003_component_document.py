@@ -32,7 +32,7 @@ def link_existing(apps: Any, schema_editor: Any) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("dossiers", "0012_component_document_plain_reference"),
+        ("dossiers", "0013_component_document_plain_reference"),
         ("repository", "0002_document_subject"),
     ]
 

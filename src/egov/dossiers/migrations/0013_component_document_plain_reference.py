@@ -29,7 +29,7 @@ def drop_repository_foreign_key(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("dossiers", "0011_notifications_to_core")]
+    dependencies = [("dossiers", "0012_submission_keys_to_core")]
 
     operations = [
         migrations.RunPython(drop_repository_foreign_key, migrations.RunPython.noop, elidable=True)
