@@ -118,7 +118,7 @@ def test_a_citizen_reuses_a_birth_certificate_for_permanent_residence(
     assert dossier.status == Status.SUBMITTED
     component = dossier.components.get(code="QUAN_HE_NHAN_THAN")
     assert component.source == ComponentSource.REPOSITORY
-    assert component.repository_document == birth_certificate
+    assert component.repository_document_id == birth_certificate.pk
     assert DossierEvent.objects.filter(dossier=dossier, kind="component_reused").count() == 1
     log_out(page)
 

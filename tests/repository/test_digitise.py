@@ -57,7 +57,9 @@ def test_digitising_files_the_documents_and_records_the_event(
     assert document.source_dossier == counter_dossier and document.created_by == staff["receiver"]
     assert document.file.content_type == "image/png" and document.is_intact
     component = counter_dossier.components.get(code="GIAY_CHUNG_SINH")
-    assert component.repository_document == document and component.source == ComponentSource.SCAN
+    assert (
+        component.repository_document_id == document.pk and component.source == ComponentSource.SCAN
+    )
     event = DossierEvent.objects.get(dossier=counter_dossier, kind="digitised")
     assert event.data == {"components": ["TO_KHAI", "GIAY_CHUNG_SINH"]}
     assert event.actor == staff["receiver"]

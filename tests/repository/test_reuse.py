@@ -35,7 +35,7 @@ def test_reuse_attaches_the_same_file_and_records_the_event(
     )
 
     assert component.source == ComponentSource.REPOSITORY
-    assert component.repository_document == birth_certificate
+    assert component.repository_document_id == birth_certificate.pk
     assert component.file == birth_certificate.file
     event = DossierEvent.objects.get(dossier=residence_draft, kind="component_reused")
     assert event.data == {"component": "QUAN_HE_NHAN_THAN", "document": birth_certificate.pk}
@@ -53,7 +53,7 @@ def test_reuse_attaches_the_same_file_and_records_the_event(
     submitted = dossier_services.submit(residence_draft.pk, citizen)
     assert submitted.status == Status.SUBMITTED
     kept = submitted.components.get(code="QUAN_HE_NHAN_THAN")
-    assert kept.repository_document == birth_certificate
+    assert kept.repository_document_id == birth_certificate.pk
 
 
 def test_reusing_again_replaces_and_an_upload_unlinks(
@@ -65,14 +65,14 @@ def test_reusing_again_replaces_and_an_upload_unlinks(
     marriage = make_document(citizen, "GIAY_CHUNG_NHAN_KET_HON")
     reuse_document(residence_draft.pk, citizen, "QUAN_HE_NHAN_THAN", birth_certificate.pk)
     reuse_document(residence_draft.pk, citizen, "QUAN_HE_NHAN_THAN", marriage.pk)
-    assert residence_draft.components.get().repository_document == marriage
+    assert residence_draft.components.get().repository_document_id == marriage.pk
 
     dossier_services.save_draft(
         residence_draft.pk, citizen, {}, {"QUAN_HE_NHAN_THAN": pdf_upload("Bản sao")}
     )
     component = residence_draft.components.get()
     assert component.source == ComponentSource.UPLOAD
-    assert component.repository_document is None
+    assert component.repository_document_id is None
 
 
 def test_another_persons_document_is_refused(
@@ -107,7 +107,7 @@ def test_a_document_valid_today_is_still_usable(
 ) -> None:
     today = make_document(citizen, valid_until=timezone.localdate())
     reuse_document(residence_draft.pk, citizen, "QUAN_HE_NHAN_THAN", today.pk)
-    assert residence_draft.components.get().repository_document == today
+    assert residence_draft.components.get().repository_document_id == today.pk
 
 
 def test_a_document_of_another_type_is_refused(

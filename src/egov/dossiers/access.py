@@ -113,6 +113,14 @@ def can_view(user: Any, dossier: Dossier) -> bool:
     return _visible(roles_for(user, dossier), dossier)
 
 
+def may_digitise(user: Any, dossier: Dossier) -> bool:
+    """A receiving official of the dossier's agency digitises its paper components."""
+    person = _person(user)
+    return bool(
+        person and person.is_official and Role.RECEIVER in person.roles_in(dossier.agency_id)
+    )
+
+
 def can(user: Any, action: str, dossier: Dossier) -> bool:
     """True when ``user`` may perform ``action`` on ``dossier`` in its current state."""
     return decide(user, action, dossier) is Decision.ALLOWED

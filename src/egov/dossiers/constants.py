@@ -186,6 +186,34 @@ NOTIFIED_EVENTS = frozenset(
 #: what the applicant sees as the payment itself).
 INTERNAL_EVENTS = frozenset({"proposed", "sent_back", "result_drafted", "payment_request_closed"})
 
+#: The events dossiers' own steps and verbs record: another part may not record these through
+#: ``services.record_event`` (a lifecycle step is taken only by its step, which checks who may).
+OWN_EVENTS = frozenset(
+    {
+        "draft_created",
+        "submitted",
+        "received",
+        "refused",
+        "supplement_requested",
+        "supplemented",
+        "assigned",
+        "proposed",
+        "sent_back",
+        "result_drafted",
+        "result_ready",
+        "result_signed",
+        "rejected",
+        "returned",
+        "withdrawn",
+        "apologised",
+        "rated",
+        "component_reused",
+        "digitised",
+        "payment_requested",
+        "payment_request_closed",
+    }
+)
+
 #: How each event reads in a timeline.
 EVENT_LABELS = {
     "draft_created": _("Draft started"),

@@ -138,14 +138,12 @@ class DossierComponent(models.Model):
     source = models.CharField(
         max_length=12, choices=ComponentSource.choices, default=ComponentSource.UPLOAD
     )
-    #: The repository document this file is (reused by the applicant, or filed when digitised).
-    repository_document = models.ForeignKey(
-        "repository.RepositoryDocument",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="dossier_components",
-    )
+    #: The id of the repository document this file is (reused by the applicant, or filed when
+    #: digitised), set only by :func:`~egov.dossiers.services.attach_document` and
+    #: :func:`~egov.dossiers.services.record_digitisation`. A plain reference: the repository
+    #: part depends on dossiers, not the other way, and keeps the link with its integrity
+    #: (``repository.ComponentDocument``).
+    repository_document_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     uploaded_at = models.DateTimeField(default=timezone.now)
     #: The receiving official's check at intake: None not yet checked, True valid, False not.
     checked = models.BooleanField(null=True, blank=True)

@@ -37,6 +37,7 @@ from egov.identity.services import CitizenOrigin, create_citizen
 from . import access
 from .constants import (
     NOTIFIED_EVENTS,
+    OWN_EVENTS,
     RECEIPT_CODE_FORMAT,
     TRANSITIONS,
     Channel,
@@ -240,7 +241,7 @@ def _attach(
     for code, (file, filename) in stored.items():
         component = existing.get(code) or DossierComponent(dossier=dossier, code=code)
         component.file, component.filename, component.source = file, filename, source
-        component.repository_document = None  # a new upload replaces a reused document
+        component.repository_document_id = None  # a new upload replaces a reused document
         component.uploaded_at, component.checked, component.check_note = timezone.now(), None, ""
         if component.pk is None:
             added.append(component)
@@ -282,7 +283,7 @@ def _attach_online_form(dossier: Dossier) -> None:
                 "file": store_bytes(data, "application/pdf"),
                 "filename": f"to-khai-{dossier.code}.pdf",
                 "source": ComponentSource.FORM,
-                "repository_document": None,
+                "repository_document_id": None,
                 "uploaded_at": timezone.now(),
                 "checked": None,
                 "check_note": "",
@@ -734,13 +735,173 @@ def attach_signed_result(
     """The signed electronic result of an approved dossier is ready: it becomes the dossier's
     result file and a ``result_signed`` event names the document by its verification code."""
     with transaction.atomic():
-        dossier = Dossier.objects.select_for_update(of=("self",)).get(pk=dossier_id)
+        dossier = lock_dossier(dossier_id)
         dossier.result_file = result
-        dossier.version = F("version") + 1
-        dossier.save(update_fields=["result_file", "version"])
-        dossier.refresh_from_db(fields=["version"])
+        dossier.save(update_fields=["result_file"])
+        _raise_version(dossier)
         _record(dossier, "result_signed", actor, dossier.status, document=document)
     return dossier
+
+
+# --- verbs for the parts built on dossiers ---------------------------------------------------------
+# Other parts never write a dossier, its components or its events themselves: they call these,
+# inside their own transaction, after checking their own permissions.
+
+
+def lock_dossier(dossier_id: int) -> Dossier:
+    """The dossier, its row locked until the surrounding transaction ends (``SELECT … FOR
+    UPDATE`` of the dossier row only). Every part that changes a dossier together with its own
+    rows locks the dossier first, then its rows: one lock order, no deadlock."""
+    dossier = (
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related("procedure", "agency", "applicant")
+        .filter(pk=dossier_id)
+        .first()
+    )
+    if dossier is None:
+        raise NotFound(_("Dossier not found."))
+    return dossier
+
+
+def _raise_version(dossier: Dossier) -> None:
+    """A page rendered before this change is refused as stale (the dossier row is locked)."""
+    Dossier.objects.filter(pk=dossier.pk).update(version=F("version") + 1)
+    dossier.refresh_from_db(fields=["version"])
+
+
+#: The longest event kind the event log holds.
+EVENT_KIND_MAX_LENGTH = DossierEvent._meta.get_field("kind").max_length or 32
+
+
+def record_event(
+    dossier_id: int, kind: str, actor: User | None, data: Mapping[str, Any] | None = None
+) -> DossierEvent:
+    """Record an event another part writes on a dossier without changing its status (``paid``):
+    the dossier is locked, its version raised, and the event appended by the one event writer.
+
+    The kinds of dossiers' own steps (``constants.OWN_EVENTS``: submitted, received, …) are
+    refused: those are recorded only by the steps themselves, which check who may take them.
+    The caller has checked its own permission; the event names its actor."""
+    if not kind or len(kind) > EVENT_KIND_MAX_LENGTH or not kind.replace("_", "").isalnum():
+        raise InvalidInput(_("This event kind is not valid."))
+    if kind in OWN_EVENTS:
+        raise InvalidInput(_("This event is recorded only by the dossier's own steps."))
+    dossier = lock_dossier(dossier_id)
+    _raise_version(dossier)
+    return _record(dossier, kind, actor, dossier.status, **dict(data or {}))
+
+
+def _check_applicant_draft(actor: User, dossier: Dossier) -> None:
+    check_action(actor, "submit", dossier)
+
+
+def attach_document(
+    dossier_id: int,
+    applicant: User,
+    component_code: str,
+    file: StoredFile,
+    filename: str,
+    document_id: int,
+) -> DossierComponent:
+    """Reuse: a document of the applicant's data repository stands for a component of their
+    draft instead of an upload — the same stored file, marked as coming from the repository and
+    naming the document, and a ``component_reused`` event. Attaching the document a component
+    already names changes nothing (no second event).
+
+    The repository part checks that the document is the applicant's and fits the component; this
+    checks that the applicant may still change the draft (under its lock)."""
+    with transaction.atomic():
+        dossier = lock_dossier(dossier_id)
+        _check_applicant_draft(applicant, dossier)
+        if component_code not in {c["code"] for c in dossier.procedure.components}:
+            raise InvalidInput(
+                _("This procedure has no such document component."),
+                {"component": _("This procedure has no such document component.")},
+            )
+        component = dossier.components.filter(code=component_code).first()
+        if (
+            component is not None
+            and component.repository_document_id == document_id
+            and component.file_id == file.pk
+        ):
+            return component
+        component = component or DossierComponent(dossier=dossier, code=component_code)
+        component.file, component.filename = file, filename
+        component.source, component.repository_document_id = ComponentSource.REPOSITORY, document_id
+        component.uploaded_at, component.checked, component.check_note = timezone.now(), None, ""
+        component.save()
+        _raise_version(dossier)
+        _record(
+            dossier,
+            "component_reused",
+            applicant,
+            dossier.status,
+            component=component_code,
+            document=document_id,
+        )
+    return component
+
+
+@dataclass
+class Digitised:
+    """What digitisation does to one component: a new scan (else the file taken at filing is
+    kept) and the repository document it was filed as, if any."""
+
+    scan: tuple[StoredFile, str] | None = None
+    document_id: int | None = None
+
+
+def is_digitised(dossier: Dossier) -> bool:
+    return dossier.events.filter(kind="digitised").exists()
+
+
+def check_digitisation(official: User, dossier: Dossier) -> None:
+    """Raise unless ``official`` may digitise ``dossier`` now: a receiving official of its
+    agency, a dossier filed at the counter, not digitised yet (audited refusals)."""
+    if not access.can_view(official, dossier):
+        access.record_denial(official, "digitise", dossier.pk)
+        raise NotFound(_("Dossier not found."))
+    if not access.may_digitise(official, dossier):
+        access.record_denial(official, "digitise", dossier.pk)
+        raise NotAllowed(_("Only a receiving official of this agency digitises dossiers."))
+    if dossier.channel != Channel.COUNTER or dossier.status == Status.DRAFT:
+        raise WrongState(_("Only dossiers filed at the counter are digitised here."))
+    if is_digitised(dossier):
+        raise WrongState(_("This dossier has already been digitised."))
+
+
+def scan_of(dossier: Dossier, code: str, digitised: Digitised) -> tuple[StoredFile, str] | None:
+    """The file a component will hold once digitised: its new scan, else the one it has."""
+    if digitised.scan is not None:
+        return digitised.scan
+    component = dossier.components.filter(code=code).select_related("file").first()
+    return (component.file, component.filename) if component is not None else None
+
+
+def record_digitisation(
+    dossier_id: int, official: User, components: Mapping[str, Digitised]
+) -> DossierEvent:
+    """Số hóa: a counter dossier's paper components are scanned (a component without a new
+    scan keeps the one taken at filing) and each names the repository document it was filed as;
+    the dossier is marked by a ``digitised`` event. Once per dossier (WrongState after)."""
+    with transaction.atomic():
+        dossier = lock_dossier(dossier_id)
+        check_digitisation(official, dossier)
+        known = {c["code"] for c in dossier.procedure.components}
+        present = {c.code: c for c in dossier.components.all()}
+        for code, digitised in components.items():
+            component = present.get(code)
+            if code not in known or (component is None and digitised.scan is None):
+                raise InvalidInput(_("This procedure has no such document component."))
+            component = component or DossierComponent(dossier=dossier, code=code, checked=True)
+            if digitised.scan is not None:
+                component.file, component.filename = digitised.scan
+                component.source, component.uploaded_at = ComponentSource.SCAN, timezone.now()
+            if digitised.document_id is not None:
+                component.repository_document_id = digitised.document_id
+            component.save()
+        _raise_version(dossier)
+        return _record(dossier, "digitised", official, dossier.status, components=list(components))
 
 
 def request_payment(

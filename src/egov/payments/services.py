@@ -27,7 +27,7 @@ from egov.core.queue import task_named
 from egov.dossiers import access
 from egov.dossiers import services as dossier_services
 from egov.dossiers.constants import FINISHED_STATUSES, Status
-from egov.dossiers.models import Dossier, DossierEvent
+from egov.dossiers.models import Dossier
 from egov.identity.models import Role, User
 
 from .constants import (
@@ -159,18 +159,11 @@ def _mark_paid(payment: Payment, actor: User | None, source: str, transaction_no
         ]
     )
     _event(payment, "paid", actor, before, source=source)
-    DossierEvent.objects.create(
-        dossier=dossier,
-        kind="paid",
-        actor=actor,
-        at=now,
-        from_status=dossier.status,
-        to_status=dossier.status,
-        data={
-            "channel": payment.channel,
-            "amount": int(payment.amount),
-            "payment": payment.reference,
-        },
+    dossier_services.record_event(
+        dossier.pk,
+        "paid",
+        actor,
+        {"channel": payment.channel, "amount": int(payment.amount), "payment": payment.reference},
     )
     request_payment(dossier, actor)
     log.info("payment_settled", extra={"payment": payment.reference, "source": source})
@@ -179,7 +172,7 @@ def _mark_paid(payment: Payment, actor: User | None, source: str, transaction_no
 def _lock_and_price(dossier: Dossier) -> tuple[FeeBreakdown, int]:
     """Lock the dossier row, so that one payment decision is made at a time for it, and price
     what it still owes; nothing owed is refused."""
-    Dossier.objects.select_for_update(of=("self",)).filter(pk=dossier.pk).first()
+    dossier_services.lock_dossier(dossier.pk)
     breakdown = fees_of(dossier)
     amount = max(0, breakdown.total - paid_total(dossier))
     if amount == 0:
@@ -192,7 +185,7 @@ def _lock_dossier_of(payments: QuerySet[Payment]) -> None:
     payment write (settling or refunding tells the dossier what it still owes)."""
     dossier_id = payments.values_list("dossier_id", flat=True).first()
     if dossier_id is not None:
-        Dossier.objects.select_for_update(of=("self",)).filter(pk=dossier_id).first()
+        dossier_services.lock_dossier(dossier_id)
 
 
 def _supersede(intent: Payment, actor: User) -> None:
@@ -245,7 +238,7 @@ def claim_reduction(applicant: User, dossier_id: int, code: str, declared: bool)
             {"reduction": _("The proof document is missing.")},
         )
     with transaction.atomic():
-        Dossier.objects.select_for_update(of=("self",)).filter(pk=dossier.pk).first()
+        dossier_services.lock_dossier(dossier.pk)
         if Payment.objects.filter(dossier=dossier, status=PaymentStatus.PAID).exists():
             raise WrongState(_("The fees are already paid."))
         claim, _created = FeeClaim.objects.get_or_create(
@@ -352,7 +345,8 @@ def handle_callback(
     The signature, then the order reference, currency and amount are checked before anything
     changes; a forged or mismatched callback changes nothing and is audited. The payment row is
     locked, so the redirect and the notification, in either order and however often, settle it
-    once."""
+    once; the dossier is locked before it, as every step of a dossier locks it before the
+    dossier's payments, so that a callback and a step cannot deadlock."""
     provider = get_provider(provider_name)
     if provider is None:
         _reject("", provider_name, source, "provider_not_enabled")
@@ -366,17 +360,23 @@ def handle_callback(
 
 
 def _apply(provider_name: str, callback: Callback, source: str) -> Outcome:
+    found = (
+        Payment.objects.filter(reference=callback.reference, method=provider_name)
+        .values_list("pk", "dossier_id")
+        .first()
+    )
+    if found is None:
+        _reject(callback.reference, provider_name, source, "unknown_order")
+        return Outcome.NOT_FOUND
+    payment_id, dossier_id = found
     with transaction.atomic():
-        _lock_dossier_of(Payment.objects.filter(reference=callback.reference, method=provider_name))
+        # The dossier, then the payment: the one lock order of every dossier and payment verb.
+        dossier_services.lock_dossier(dossier_id)
         payment = (
             Payment.objects.select_for_update(of=("self",))
             .select_related("dossier__agency")
-            .filter(reference=callback.reference, method=provider_name)
-            .first()
+            .get(pk=payment_id)
         )
-        if payment is None:
-            _reject(callback.reference, provider_name, source, "unknown_order")
-            return Outcome.NOT_FOUND
         if callback.currency != payment.currency or callback.amount != payment.amount:
             _reject(callback.reference, provider_name, source, "amount_mismatch")
             _event(payment, "callback_rejected", None, payment.status, reason="amount_mismatch")

@@ -19,7 +19,7 @@ from egov.core import audit
 from egov.dossiers import access as dossier_access
 from egov.dossiers.constants import Status
 from egov.dossiers.models import Dossier
-from egov.identity.models import Representation, Role, User
+from egov.identity.models import Representation, User
 from egov.identity.organisations.access import represents
 
 from .models import RepositoryDocument
@@ -54,7 +54,9 @@ def handles_referencing_dossier(user: Any, document: RepositoryDocument) -> bool
         return False
     agencies = dossier_access.queue_agencies(person)
     return (
-        Dossier.objects.filter(components__repository_document=document, agency_id__in=agencies)
+        Dossier.objects.filter(
+            components__repository_document_id=document.pk, agency_id__in=agencies
+        )
         .exclude(status=Status.DRAFT)
         .exists()
     )
@@ -127,9 +129,5 @@ def reusable_for(user: Any, dossier: Dossier) -> QuerySet[RepositoryDocument]:
     )
 
 
-def may_digitise(user: Any, dossier: Dossier) -> bool:
-    """A receiving official of the dossier's agency digitises its paper components."""
-    person = _person(user)
-    return bool(
-        person and person.is_official and Role.RECEIVER in person.roles_in(dossier.agency_id)
-    )
+#: Digitising changes a dossier: the dossiers part decides who may.
+may_digitise = dossier_access.may_digitise

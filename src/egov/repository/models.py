@@ -113,6 +113,25 @@ class RepositoryDocument(models.Model):
         return not self.is_expired and self.is_intact
 
 
+class ComponentDocument(models.Model):
+    """The repository's side of reuse: this document stands for that dossier component (reused
+    by the applicant, or filed when the component was digitised). The component names the
+    document by a plain id (``DossierComponent.repository_document_id``): this part owns the
+    link and its integrity, since it depends on dossiers and not the other way. A link is
+    current while the component still names its document (a later upload replaces it)."""
+
+    component = models.OneToOneField(
+        "dossiers.DossierComponent", on_delete=models.CASCADE, related_name="+"
+    )
+    document = models.ForeignKey(
+        RepositoryDocument, on_delete=models.PROTECT, related_name="component_links"
+    )
+    linked_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.component_id}:{self.document_id}"
+
+
 class ShareLink(models.Model):
     """A read-only link to one document, usable without logging in until it expires or is
     revoked. Only the token's SHA-256 is kept; the token is shown once, to the owner."""

@@ -2,10 +2,17 @@
 
 from typing import Any
 
-from egov.dossiers.models import Dossier
+from django.db.models import F, QuerySet
+
+from egov.dossiers.models import Dossier, DossierComponent
 
 from . import access
-from .models import RepositoryDocument, ShareLink
+from .models import ComponentDocument, RepositoryDocument, ShareLink
+
+
+def _current_links() -> QuerySet[ComponentDocument]:
+    """Links whose component still names its document (not replaced by an upload since)."""
+    return ComponentDocument.objects.filter(component__repository_document_id=F("document_id"))
 
 
 def reuse_offers(user: Any, dossier: Dossier) -> dict[str, list[RepositoryDocument]]:
@@ -37,4 +44,21 @@ def share_links(document: RepositoryDocument) -> list[ShareLink]:
 
 def referencing_components(document: RepositoryDocument) -> list[Any]:
     """The dossier components that use the document (for its owner's page)."""
-    return list(document.dossier_components.select_related("dossier__procedure").order_by("-id"))
+    links = (
+        _current_links()
+        .filter(document=document)
+        .select_related("component__dossier__procedure")
+        .order_by("-component_id")
+    )
+    return [link.component for link in links]
+
+
+def reused_in(dossier: Dossier) -> list[tuple[DossierComponent, RepositoryDocument]]:
+    """Each component of ``dossier`` that is a repository document, with that document."""
+    links = (
+        _current_links()
+        .filter(component__dossier=dossier)
+        .select_related("component", "document__issuer")
+        .order_by("component_id")
+    )
+    return [(link.component, link.document) for link in links]

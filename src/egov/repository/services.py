@@ -1,9 +1,10 @@
 """Every write to the data repository is one of these verbs: filing a signed result, reusing a
 document in a dossier, digitising a counter dossier's papers, and sharing a document by link.
 
-Each checks permission (through ``access``) and state, writes in one transaction, and appends
-the dossier event that the indicators count (``result_signed`` is written by the records part;
-``component_reused`` and ``digitised`` here).
+Each checks permission (through ``access``) and state and writes in one transaction. What
+changes a dossier (a component reused or digitised, and the events the indicators count) goes
+through the dossiers part's verbs (``attach_document``, ``record_digitisation``), the dossier
+locked first; this part keeps the link from a component to the document it is.
 """
 
 import hashlib
@@ -26,49 +27,21 @@ from egov.core import audit
 from egov.core.errors import InvalidInput, NotAllowed, NotFound, ServiceError, WrongState
 from egov.core.files import clean_filename, read_checked_upload, store_bytes
 from egov.dossiers import access as dossier_access
-from egov.dossiers.constants import Channel, ComponentSource, Status
+from egov.dossiers import services as dossier_services
+from egov.dossiers.constants import Channel, Status
 from egov.dossiers.models import Dossier, DossierComponent, DossierEvent
 from egov.dossiers.services import Upload
 from egov.identity.models import User
 
 from . import access
 from .constants import SHARE_MAX_DAYS, SignatureState
-from .models import RepositoryDocument, ShareLink
+from .models import ComponentDocument, RepositoryDocument, ShareLink
 
 
 class DocumentNotUsable(InvalidInput):
     """The document exists and is the applicant's, but it cannot stand for a component now."""
 
     code = "document_not_usable"
-
-
-def _record_event(dossier: Dossier, kind: str, actor: User | None, **data: Any) -> DossierEvent:
-    """A dossier event that changes no status."""
-    return DossierEvent.objects.create(
-        dossier=dossier,
-        kind=kind,
-        actor=actor,
-        at=timezone.now(),
-        from_status=dossier.status,
-        to_status=dossier.status,
-        data=data,
-    )
-
-
-def _locked_dossier(dossier_id: int) -> Dossier:
-    dossier = (
-        Dossier.objects.select_for_update(of=("self",))
-        .select_related("procedure", "agency", "organisation")
-        .filter(pk=dossier_id)
-        .first()
-    )
-    if dossier is None:
-        raise NotFound(_("Dossier not found."))
-    return dossier
-
-
-def _bump_version(dossier: Dossier) -> None:
-    Dossier.objects.filter(pk=dossier.pk).update(version=F("version") + 1)
 
 
 def _owner_of(dossier: Dossier) -> dict[str, Any]:
@@ -204,19 +177,19 @@ def reuse_document(
         raise NotFound(_("Dossier not found."))
     _check_reuse(applicant, unlocked, component_code, document_id)
     with transaction.atomic():
-        dossier = _locked_dossier(dossier_id)
+        dossier = dossier_services.lock_dossier(dossier_id)
         document = _check_reuse(applicant, dossier, component_code, document_id)
-        component = DossierComponent.objects.filter(dossier=dossier, code=component_code).first()
-        component = component or DossierComponent(dossier=dossier, code=component_code)
-        component.file, component.filename = document.file, document.filename
-        component.source, component.repository_document = ComponentSource.REPOSITORY, document
-        component.uploaded_at, component.checked, component.check_note = timezone.now(), None, ""
-        component.save()
-        _record_event(
-            dossier, "component_reused", applicant, component=component_code, document=document.pk
+        component = dossier_services.attach_document(
+            dossier.pk, applicant, component_code, document.file, document.filename, document.pk
         )
-        _bump_version(dossier)
+        _link(component, document)
     return component
+
+
+def _link(component: DossierComponent, document: RepositoryDocument) -> None:
+    ComponentDocument.objects.update_or_create(
+        component=component, defaults={"document": document, "linked_at": timezone.now()}
+    )
 
 
 # --- digitisation at the counter ------------------------------------------------------------------
@@ -235,15 +208,14 @@ class PaperDocument:
     valid_until: date | None = None
 
 
-def is_digitised(dossier: Dossier) -> bool:
-    return dossier.events.filter(kind="digitised").exists()
+is_digitised = dossier_services.is_digitised
 
 
 def _check_digitiser(official: User, dossier: Dossier) -> None:
     if not dossier_access.can_view(official, dossier):
         dossier_access.record_denial(official, "digitise", dossier.pk)
         raise NotFound(_("Dossier not found."))
-    if not access.may_digitise(official, dossier):
+    if not dossier_access.may_digitise(official, dossier):
         dossier_access.record_denial(official, "digitise", dossier.pk)
         raise NotAllowed(_("Only a receiving official of this agency digitises dossiers."))
     if dossier.channel != Channel.COUNTER or dossier.status == Status.DRAFT:
@@ -279,10 +251,10 @@ def digitise(
         raise NotFound(_("Dossier not found."))
     _check_digitiser(official, unlocked)  # before the transaction: a refusal stays audited
     with transaction.atomic():
-        dossier = _locked_dossier(dossier_id)
+        dossier = dossier_services.lock_dossier(dossier_id)
         _check_digitiser(official, dossier)
         specs = {spec["code"]: spec for spec in dossier.procedure.components}
-        present = {c.code: c for c in dossier.components.select_for_update()}
+        present = {c.code: c for c in dossier.components.select_related("file")}
         errors: dict[str, str] = {}
         scans: dict[str, tuple[Any, str]] = {}
         for code, paper in papers.items():
@@ -308,13 +280,28 @@ def digitise(
             errors["components"] = _("Scan at least one paper document.")
         if errors:
             raise InvalidInput(_("Some documents could not be accepted."), errors)
-        filed = [
-            _digitise_component(dossier, official, code, specs[code], papers.get(code), scans)
-            for code in digitised
-        ]
-        documents = [document for document in filed if document is not None]
-        _record_event(dossier, "digitised", official, components=digitised)
-        _bump_version(dossier)
+        filed: dict[str, RepositoryDocument] = {}
+        for code in digitised:
+            file, filename = scans.get(code) or (present[code].file, present[code].filename)
+            document = _file_digitised(
+                dossier, official, specs[code], papers.get(code), file, filename
+            )
+            if document is not None:
+                filed[code] = document
+        dossier_services.record_digitisation(
+            dossier.pk,
+            official,
+            {
+                code: dossier_services.Digitised(
+                    scan=scans.get(code),
+                    document_id=filed[code].pk if code in filed else None,
+                )
+                for code in digitised
+            },
+        )
+        for component in dossier.components.filter(code__in=filed):
+            _link(component, filed[component.code])
+        documents = list(filed.values())
         audit.record(
             "dossier_digitised",
             actor=official,
@@ -325,40 +312,32 @@ def digitise(
     return documents
 
 
-def _digitise_component(
+def _file_digitised(
     dossier: Dossier,
     official: User,
-    code: str,
     spec: dict[str, Any],
     paper: PaperDocument | None,
-    scans: Mapping[str, tuple[Any, str]],
+    file: Any,
+    filename: str,
 ) -> RepositoryDocument | None:
-    component = dossier.components.filter(code=code).first() or DossierComponent(
-        dossier=dossier, code=code, checked=True
+    """The repository document a digitised component is filed as, when the repository keeps
+    its type (described and checked by ``_describe``)."""
+    if not spec.get("document_types") or paper is None or paper.issued_on is None:
+        return None
+    return RepositoryDocument.objects.create(
+        **_owner_of(dossier),
+        document_type=paper.document_type,
+        number=paper.number.strip()[:100],
+        issuer_name=paper.issuer_name.strip()[:255],
+        issued_on=paper.issued_on,
+        valid_until=paper.valid_until,
+        file=file,
+        sha256=file.sha256,
+        filename=filename,
+        signature_state=SignatureState.DIGITISED,
+        source_dossier=dossier,
+        created_by=official,
     )
-    if code in scans:
-        component.file, component.filename = scans[code]
-        component.source, component.uploaded_at = ComponentSource.SCAN, timezone.now()
-    document = None
-    # Described and checked by ``_describe`` for every component with document types.
-    if spec.get("document_types") and paper is not None and paper.issued_on is not None:
-        document = RepositoryDocument.objects.create(
-            **_owner_of(dossier),
-            document_type=paper.document_type,
-            number=paper.number.strip()[:100],
-            issuer_name=paper.issuer_name.strip()[:255],
-            issued_on=paper.issued_on,
-            valid_until=paper.valid_until,
-            file=component.file,
-            sha256=component.file.sha256,
-            filename=component.filename,
-            signature_state=SignatureState.DIGITISED,
-            source_dossier=dossier,
-            created_by=official,
-        )
-        component.repository_document = document
-    component.save()
-    return document
 
 
 # --- share links ------------------------------------------------------------------------------------

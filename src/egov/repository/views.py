@@ -195,16 +195,15 @@ def component_extras(
     and state, for the applicant and the officials) and, on a draft, "use my document"."""
     extras: dict[str, list[str]] = {}
     attached: dict[str, int] = {}
-    for component in dossier.components.select_related("repository_document__issuer"):
-        if component.repository_document is not None:
-            attached[component.code] = component.repository_document.pk
-            extras.setdefault(component.code, []).append(
-                render_to_string(
-                    "repository/_provenance.html",
-                    {"document": component.repository_document, "component": component},
-                    request=request,
-                )
+    for component, document in selectors.reused_in(dossier):
+        attached[component.code] = document.pk
+        extras.setdefault(component.code, []).append(
+            render_to_string(
+                "repository/_provenance.html",
+                {"document": document, "component": component},
+                request=request,
             )
+        )
     if editing:
         for code, documents in selectors.reuse_offers(request.user, dossier).items():
             offered = [d for d in documents if d.pk != attached.get(code)]
