@@ -16,6 +16,7 @@ from egov.core.models import Agency
 from egov.dossiers import access, services
 from egov.dossiers.constants import NATIONAL_STATUS_CODE, OPEN_STATUSES, Channel, Status
 from egov.dossiers.models import Dossier, DossierEvent
+from egov.dossiers.services import steps
 from egov.identity.models import User
 from egov.records.models import ResultDocument, ResultStatus
 from tests.conftest import BIRTH_FORM, birth_files, pdf_bytes, pdf_upload, vn
@@ -401,7 +402,7 @@ def test_a_step_guard_refuses_the_step_and_changes_nothing(
         if action == "return_result":
             raise services.WrongState("The result is not signed yet.")
 
-    monkeypatch.setattr(services, "step_guards", [unsigned_result])
+    monkeypatch.setattr(steps, "step_guards", [unsigned_result])
     with pytest.raises(services.WrongState, match="not signed"):
         services.return_result(dossier.pk, staff["receiver"])
     dossier.refresh_from_db()

@@ -8,6 +8,7 @@ from django.utils import formats, timezone, translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
+from egov.core.errors import NotFound, WrongState
 from egov.core.files import read_stored
 from egov.core.models import StoredFile
 from egov.core.pdf import Document
@@ -15,7 +16,6 @@ from egov.core.pdf import Document
 from . import access
 from .constants import Channel
 from .models import Dossier
-from .services import NotFound, WrongState
 
 #: What a browser may show inline: the types uploads are sniffed to (never HTML or SVG).
 PREVIEWABLE_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from egov.catalog import forms as application_forms
 from egov.catalog.selectors import current_procedures, get_procedure, performing_agencies
-from egov.core.errors import ServiceError, TooManyRequests
+from egov.core.errors import InvalidInput, ServiceError, TooManyRequests
 from egov.core.files import uploaded_files as _files
 from egov.core.models import Agency
 from egov.core.pagination import page_of
@@ -30,7 +30,7 @@ from egov.identity.ratelimit import client_address
 from . import access, receipts, selectors, services, tracking
 from .constants import TRANSITIONS, Satisfaction, Status
 from .models import Dossier
-from .services import InvalidInput, Upload
+from .services import Upload
 
 #: Other parts add to the dossier pages without this part importing them (as
 #: ``services.step_guards``), registering in their AppConfig.ready():

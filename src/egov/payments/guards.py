@@ -2,9 +2,9 @@
 
 from django.utils.translation import gettext as _
 
+from egov.core.errors import WrongState
 from egov.core.templatetags.egov import vnd
 from egov.dossiers.models import Dossier
-from egov.dossiers.services import WrongState
 
 from .services import due_step, outstanding
 

@@ -1,0 +1,113 @@
+"""Every write to a dossier is one of these verbs.
+
+Each checks the actor's capacity and the dossier's state, changes the state and appends the event
+in one transaction, and schedules notifications for after the commit. Pages, API, admin and tests
+call them; nothing else saves a dossier. One module per job:
+
+- ``steps``: how a step is taken (lock, checks, guards and hooks, the event), the legal deadline;
+- ``components``: uploads, the online form as declaration, completeness;
+- ``filing``: drafts and online submission, filing at the counter, receipt codes;
+- ``applicant``: supplement, withdraw, rate;
+- ``back_office``: intake to the result handed over;
+- ``verbs``: what other parts may do to a dossier (events, reuse, the signed result, payment);
+- ``digitisation``: paper components scanned and filed.
+
+The kernel refusals the verbs raise (``egov.core.errors``) can be caught from here too.
+"""
+
+from egov.core.errors import InvalidInput, NotAllowed, NotFound, StaleVersion, WrongState
+
+from .applicant import provide_supplement, rate, withdraw
+from .back_office import (
+    apologise,
+    approve,
+    assign,
+    propose,
+    receive,
+    refuse_intake,
+    reject,
+    request_supplement,
+    return_result,
+    send_back,
+    set_result_draft,
+)
+from .components import Upload, completeness_errors, from_online_form
+from .digitisation import (
+    Digitised,
+    check_digitisation,
+    is_digitised,
+    record_digitisation,
+    scan_of,
+)
+from .filing import (
+    IdentityLevelRequired,
+    find_or_create_citizen,
+    save_draft,
+    start_draft,
+    submit,
+    submit_at_counter,
+    submit_online,
+)
+from .steps import (
+    WORKDAY_END,
+    check_action,
+    legal_deadline,
+    lock_dossier,
+    step_guards,
+    step_hooks,
+)
+from .verbs import (
+    EVENT_KIND_MAX_LENGTH,
+    attach_document,
+    attach_signed_result,
+    record_event,
+    request_payment,
+)
+
+__all__ = [
+    "EVENT_KIND_MAX_LENGTH",
+    "WORKDAY_END",
+    "Digitised",
+    "IdentityLevelRequired",
+    "InvalidInput",
+    "NotAllowed",
+    "NotFound",
+    "StaleVersion",
+    "Upload",
+    "WrongState",
+    "apologise",
+    "approve",
+    "assign",
+    "attach_document",
+    "attach_signed_result",
+    "check_action",
+    "check_digitisation",
+    "completeness_errors",
+    "find_or_create_citizen",
+    "from_online_form",
+    "is_digitised",
+    "legal_deadline",
+    "lock_dossier",
+    "propose",
+    "provide_supplement",
+    "rate",
+    "receive",
+    "record_digitisation",
+    "record_event",
+    "refuse_intake",
+    "reject",
+    "request_payment",
+    "request_supplement",
+    "return_result",
+    "save_draft",
+    "scan_of",
+    "send_back",
+    "set_result_draft",
+    "start_draft",
+    "step_guards",
+    "step_hooks",
+    "submit",
+    "submit_at_counter",
+    "submit_online",
+    "withdraw",
+]
