@@ -8,18 +8,18 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.test import Client
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from egov.catalog.models import Procedure
 from egov.core.files import read_stored
 from egov.core.models import Agency
-from egov.dossiers import access, services
+from egov.dossiers import access, hooks, services
 from egov.dossiers.constants import NATIONAL_STATUS_CODE, OPEN_STATUSES, Channel, Status
 from egov.dossiers.models import Dossier, DossierEvent
-from egov.dossiers.services import steps
 from egov.identity.models import User
 from egov.records.models import ResultDocument, ResultStatus
-from tests.conftest import BIRTH_FORM, birth_files, pdf_bytes, pdf_upload, vn
+from tests.conftest import BIRTH_FORM, bearer, birth_files, pdf_bytes, pdf_upload, vn
 
 MakeDossier = Callable[..., Dossier]
 
@@ -392,23 +392,45 @@ def test_return_the_result_late(make_dossier: MakeDossier, staff: dict[str, User
 
 
 def test_a_step_guard_refuses_the_step_and_changes_nothing(
-    make_dossier: MakeDossier, staff: dict[str, User], monkeypatch: pytest.MonkeyPatch
+    make_dossier: MakeDossier, staff: dict[str, User]
 ) -> None:
     dossier = make_dossier(Status.RESULT_READY)
     seen: list[tuple[int, str]] = []
 
-    def unsigned_result(guarded: Dossier, action: str) -> None:
+    def unsigned_result(guarded: Dossier, action: str) -> str | None:
         seen.append((guarded.pk, action))
-        if action == "return_result":
-            raise services.WrongState("The result is not signed yet.")
+        return "The result is not signed yet." if action == "return_result" else None
 
-    monkeypatch.setattr(steps, "step_guards", [unsigned_result])
-    with pytest.raises(services.WrongState, match="not signed"):
+    with (
+        hooks.step_guard.override(unsigned_result),
+        pytest.raises(services.WrongState, match="not signed"),
+    ):
         services.return_result(dossier.pk, staff["receiver"])
     dossier.refresh_from_db()
     assert dossier.status == Status.RESULT_READY
     assert seen == [(dossier.pk, "return_result")]
     assert last_event(dossier).kind != "returned"
+
+
+def test_the_steps_offered_are_the_steps_a_guard_lets_through(
+    make_dossier: MakeDossier, staff: dict[str, User], client: Client
+) -> None:
+    """Pages and API offer a step only when the step will accept it: records' guard holds back
+    "return" until the result is signed, so it is not offered (it used to be, then refused)."""
+    dossier = make_dossier(Status.RESULT_READY)
+    # Approved, its result still being signed (the worker has not run yet).
+    ResultDocument.objects.filter(dossier=dossier).update(status=ResultStatus.PENDING)
+    receiver = staff["receiver"]
+    assert access.held_back(dossier, "return_result")
+    assert "return_result" not in access.allowed_actions(receiver, dossier)
+    answer = client.get(f"/api/v1/dossiers/{dossier.pk}", headers=bearer(receiver)).json()
+    assert "return_result" not in answer["allowed_actions"]
+    with pytest.raises(services.WrongState):
+        services.return_result(dossier.pk, receiver)
+
+    ResultDocument.objects.filter(dossier=dossier).update(status=ResultStatus.SIGNED)
+    assert "return_result" in access.allowed_actions(receiver, dossier)  # offered, and accepted
+    assert services.return_result(dossier.pk, receiver).status == Status.RETURNED
 
 
 @pytest.mark.parametrize("source", sorted(OPEN_STATUSES))

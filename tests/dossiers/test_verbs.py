@@ -8,7 +8,7 @@ import pytest
 
 from egov.core.files import store_bytes
 from egov.dossiers import services
-from egov.dossiers.constants import OWN_EVENTS, ComponentSource, Status
+from egov.dossiers.constants import OWN_EVENTS, ComponentSource, EventKind, Status
 from egov.dossiers.models import Dossier, DossierEvent
 from egov.identity.models import User
 from tests.conftest import BIRTH_FORM, birth_files, png_bytes
@@ -49,7 +49,7 @@ def test_record_event_refuses_the_dossiers_own_kinds(
     assert _version(dossier) == dossier.version
 
 
-@pytest.mark.parametrize("kind", ["", "x" * 33, "paid now", "paid;--"])
+@pytest.mark.parametrize("kind", ["", "x" * 33, "paid now", "paid;--", "PAID"])
 def test_record_event_refuses_kinds_the_log_cannot_hold(
     make_dossier: Callable[..., Dossier], kind: str
 ) -> None:
@@ -58,10 +58,19 @@ def test_record_event_refuses_kinds_the_log_cannot_hold(
         services.record_event(dossier.pk, kind, None, {})
 
 
-def test_record_event_accepts_the_longest_kind(make_dossier: Callable[..., Dossier]) -> None:
+def test_record_event_refuses_a_kind_not_declared_in_the_one_enum(
+    make_dossier: Callable[..., Dossier],
+) -> None:
     dossier = make_dossier(Status.SUBMITTED)
-    kind = "k" * services.EVENT_KIND_MAX_LENGTH
-    assert services.record_event(dossier.pk, kind, None).kind == kind
+    with pytest.raises(services.InvalidInput):
+        services.record_event(dossier.pk, "fee_waived", None, {})
+    assert not DossierEvent.objects.filter(dossier=dossier, kind="fee_waived").exists()
+
+
+def test_every_event_kind_fits_the_log_and_reads_as_its_label() -> None:
+    longest = DossierEvent._meta.get_field("kind").max_length
+    assert all(len(kind) <= longest for kind in EventKind.values)
+    assert DossierEvent(kind="paid").label == str(EventKind.PAID.label)
 
 
 def test_record_event_on_a_missing_dossier_is_not_found(db: object) -> None:

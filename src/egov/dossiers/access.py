@@ -30,6 +30,7 @@ from egov.core import audit
 from egov.identity.models import Representation, Role, User
 from egov.identity.organisations.access import represents
 
+from . import hooks
 from .constants import APPLICANT, ASSIGNEE, TRANSITIONS, Status
 from .models import Dossier
 
@@ -126,10 +127,26 @@ def can(user: Any, action: str, dossier: Dossier) -> bool:
     return decide(user, action, dossier) is Decision.ALLOWED
 
 
+def held_back(dossier: Dossier, action: str) -> str | None:
+    """Why another part holds ``action`` back on ``dossier`` now (the first of its step guards
+    to refuse: a due fee unpaid, a result not signed), or None."""
+    for guard in hooks.step_guard:
+        reason = guard(dossier, action)
+        if reason:
+            return reason
+    return None
+
+
 def allowed_actions(user: Any, dossier: Dossier) -> list[str]:
-    """Every transition ``user`` may take on ``dossier`` now, in lifecycle order."""
+    """Every transition ``user`` may take on ``dossier`` now, in lifecycle order: those their
+    capacity and the dossier's status allow, and no step guard holds back, so that what a page
+    or the API offers is what the step will accept."""
     roles = roles_for(user, dossier)
-    return [action for action in TRANSITIONS if _judge(roles, action, dossier) is Decision.ALLOWED]
+    return [
+        action
+        for action in TRANSITIONS
+        if _judge(roles, action, dossier) is Decision.ALLOWED and held_back(dossier, action) is None
+    ]
 
 
 def record_denial(user: Any, action: str, dossier_id: int) -> None:

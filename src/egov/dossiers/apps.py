@@ -7,9 +7,10 @@ class DossiersConfig(AppConfig):
     verbose_name = "Hồ sơ / Dossiers"
 
     def ready(self) -> None:
-        from egov.identity import landing
+        from egov.identity import hooks
 
+        from . import personal_data
         from .access import back_office_landing
 
-        if back_office_landing not in landing.landing_pages:
-            landing.landing_pages.append(back_office_landing)
+        hooks.landing_page.register(back_office_landing)
+        hooks.personal_data.register(personal_data.personal_data)

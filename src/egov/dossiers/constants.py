@@ -186,54 +186,39 @@ NOTIFIED_EVENTS = frozenset(
 #: what the applicant sees as the payment itself).
 INTERNAL_EVENTS = frozenset({"proposed", "sent_back", "result_drafted", "payment_request_closed"})
 
+
+class EventKind(models.TextChoices):
+    """Every kind of event a dossier's log holds, with how it reads in a timeline. Dossiers'
+    steps and verbs record all but ``paid``, which the payments part records through
+    ``services.record_event``; a part that needs a new kind declares it here first."""
+
+    DRAFT_CREATED = "draft_created", _("Draft started")
+    SUBMITTED = "submitted", _("Submitted")
+    RECEIVED = "received", _("Received; the processing time starts")
+    REFUSED = "refused", _("Not received")
+    SUPPLEMENT_REQUESTED = "supplement_requested", _("Supplement requested")
+    SUPPLEMENTED = "supplemented", _("Supplement sent")
+    ASSIGNED = "assigned", _("Assigned for processing")
+    PROPOSED = "proposed", _("Result proposed for approval")
+    SENT_BACK = "sent_back", _("Sent back to the processor")
+    RESULT_DRAFTED = "result_drafted", _("Draft result drawn up for approval")
+    RESULT_READY = "result_ready", _("Approved; result ready")
+    RESULT_SIGNED = "result_signed", _("Result signed electronically")
+    REJECTED = "rejected", _("Rejected")
+    RETURNED = "returned", _("Result returned")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the applicant")
+    APOLOGISED = "apologised", _("Apology slip issued with a new date")
+    RATED = "rated", _("Rated by the applicant")
+    COMPONENT_REUSED = "component_reused", _("Document reused from the data repository")
+    DIGITISED = "digitised", _("Paper documents digitised")
+    PAYMENT_REQUESTED = "payment_requested", _("Payment of the fees requested")
+    PAYMENT_REQUEST_CLOSED = "payment_request_closed", _("Nothing more to pay")
+    PAID = "paid", _("Fee paid")
+
+
 #: The events dossiers' own steps and verbs record: another part may not record these through
 #: ``services.record_event`` (a lifecycle step is taken only by its step, which checks who may).
-OWN_EVENTS = frozenset(
-    {
-        "draft_created",
-        "submitted",
-        "received",
-        "refused",
-        "supplement_requested",
-        "supplemented",
-        "assigned",
-        "proposed",
-        "sent_back",
-        "result_drafted",
-        "result_ready",
-        "result_signed",
-        "rejected",
-        "returned",
-        "withdrawn",
-        "apologised",
-        "rated",
-        "component_reused",
-        "digitised",
-        "payment_requested",
-        "payment_request_closed",
-    }
-)
-
-#: How each event reads in a timeline.
-EVENT_LABELS = {
-    "draft_created": _("Draft started"),
-    "submitted": _("Submitted"),
-    "received": _("Received; the processing time starts"),
-    "refused": _("Not received"),
-    "supplement_requested": _("Supplement requested"),
-    "supplemented": _("Supplement sent"),
-    "assigned": _("Assigned for processing"),
-    "proposed": _("Result proposed for approval"),
-    "sent_back": _("Sent back to the processor"),
-    "result_ready": _("Approved; result ready"),
-    "rejected": _("Rejected"),
-    "returned": _("Result returned"),
-    "withdrawn": _("Withdrawn by the applicant"),
-    "apologised": _("Apology slip issued with a new date"),
-    "rated": _("Rated by the applicant"),
-    "payment_requested": _("Payment of the fees requested"),
-    "payment_request_closed": _("Nothing more to pay"),
-}
+OWN_EVENTS = frozenset(EventKind.values) - {EventKind.PAID}
 
 #: Mã hồ sơ, the observed national form ``{receiving unit code}-{yyyymmdd}-{sequence}``
 #: (``G09.20-20260609-0092637``); the sequence runs per receiving unit.

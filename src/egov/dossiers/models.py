@@ -8,10 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .constants import (
-    EVENT_LABELS,
     RUNNING_STATUSES,
     Channel,
     ComponentSource,
+    EventKind,
     NationalStatus,
     Satisfaction,
     Status,
@@ -186,7 +186,7 @@ class DossierEvent(models.Model):
 
     @property
     def label(self) -> str:
-        return str(EVENT_LABELS.get(self.kind, self.kind))
+        return str(EventKind(self.kind).label) if self.kind in EventKind.values else self.kind
 
 
 class ReceiptSequence(models.Model):

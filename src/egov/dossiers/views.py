@@ -3,7 +3,6 @@
 Views stay thin: they read with selectors, write with services, and show refusals as messages.
 """
 
-from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
@@ -27,18 +26,9 @@ from egov.identity.models import User
 from egov.identity.organisations.selectors import organisations_of
 from egov.identity.ratelimit import client_address
 
-from . import access, receipts, selectors, services, tracking
+from . import access, hooks, receipts, selectors, services, tracking
 from .constants import TRANSITIONS, Satisfaction, Status
-from .models import Dossier
 from .services import Upload
-
-#: Other parts add to the dossier pages without this part importing them (as
-#: ``services.step_guards``), registering in their AppConfig.ready():
-#: ``component_extras``: ``(request, dossier, editing) -> {component code: HTML}`` shown with each
-#: component (``editing``: inside the draft's form); ``dossier_panels``: ``(request, dossier) ->
-#: [HTML]`` shown on the dossier page.
-component_extras: list[Callable[[HttpRequest, Dossier, bool], Mapping[str, SafeString]]] = []
-dossier_panels: list[Callable[[HttpRequest, Dossier], list[SafeString]]] = []
 
 
 def _uploads(request: HttpRequest, prefix: str = "file_") -> dict[str, Upload]:
@@ -175,7 +165,7 @@ def _component_rows(
     present = {c.code: c for c in dossier.components.all()}
     extras: dict[str, list[SafeString]] = {}
     if request is not None:
-        for hook in component_extras:
+        for hook in hooks.component_extras:
             for code, html in hook(request, dossier, editing).items():
                 extras.setdefault(code, []).append(html)
     return [
@@ -221,7 +211,7 @@ def _render_detail(
             "may_withdraw": "withdraw" in actions,
             "next_steps": selectors.next_steps(dossier) if not staff_view else None,
             "draft": dossier.result_draft if access.may_see_draft(request.user, dossier) else None,
-            "panels": [html for hook in dossier_panels for html in hook(request, dossier)],
+            "panels": [html for hook in hooks.dossier_panels for html in hook(request, dossier)],
             "form_fields": application_forms.build_fields(
                 dossier.procedure.definition["form"], dossier.form_data, {}, get_language() or "vi"
             ),

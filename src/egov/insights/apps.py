@@ -7,4 +7,9 @@ class InsightsConfig(AppConfig):
     verbose_name = "Chỉ số / Insights"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (connects the projection of local dossiers)
+        from egov.dossiers import hooks
+
+        from . import signals  # noqa: F401  (drops the flattened agency tree when it changes)
+        from .facts import project_event
+
+        hooks.event_recorded.register(project_event)

@@ -102,6 +102,13 @@ def project(dossier: Dossier) -> dict[str, Any] | None:
     }
 
 
+def project_event(event: DossierEvent) -> None:
+    """The ``dossiers.event_recorded`` hook: the event's dossier (the step's own object, which
+    carries the state the event moves it to) is projected once per event, in the step's
+    transaction, so the counts never disagree with the dossiers."""
+    refresh_local_fact(event.dossier)
+
+
 def refresh_local_fact(dossier: Dossier) -> None:
     """Keep the fact of a local dossier and the counts in step with it (same transaction)."""
     values = project(dossier)

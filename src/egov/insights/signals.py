@@ -1,6 +1,5 @@
-"""The projection of local dossiers: every event and every save of a dossier refreshes its fact
-and the counts, in the transaction that changed the dossier. A change of the agency tree drops
-its flattened copy."""
+"""A change of the agency tree drops its flattened copy (the dossiers' projection is the
+``dossiers.event_recorded`` hook, ``facts.project_event``)."""
 
 from typing import Any
 
@@ -8,23 +7,8 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from egov.core.models import Agency
-from egov.dossiers.models import Dossier, DossierEvent
 
-from .facts import refresh_local_fact
 from .models import AgencyScope
-
-
-@receiver(post_save, sender=DossierEvent, dispatch_uid="insights_event")
-def _event_saved(sender: Any, instance: DossierEvent, raw: bool = False, **kwargs: Any) -> None:
-    if not raw:
-        # The verb's own Dossier object: it already carries the state the event moves it to.
-        refresh_local_fact(instance.dossier)
-
-
-@receiver(post_save, sender=Dossier, dispatch_uid="insights_dossier")
-def _dossier_saved(sender: Any, instance: Dossier, raw: bool = False, **kwargs: Any) -> None:
-    if not raw:
-        refresh_local_fact(instance)
 
 
 @receiver(post_save, sender=Agency, dispatch_uid="insights_agency_saved")

@@ -84,32 +84,30 @@ def issue_on_approval(dossier: Dossier, action: str, actor: User) -> None:
     task_named("egov.records.tasks.sign_result").enqueue(document.pk)
 
 
-def refuse_approval_without_draft(dossier: Dossier, action: str) -> None:
+def refuse_approval_without_draft(dossier: Dossier, action: str) -> str | None:
     """Step guard: only a proposal with its draft result is approved."""
     if action != "approve":
-        return
+        return None
     if not ResultDocument.objects.filter(dossier=dossier, status=ResultStatus.DRAFT).exists():
-        raise dossier_services.WrongState(
-            _("This proposal has no draft result to sign; send it back.")
-        )
+        return str(_("This proposal has no draft result to sign; send it back."))
+    return None
 
 
-def refuse_return_until_signed(dossier: Dossier, action: str) -> None:
+def refuse_return_until_signed(dossier: Dossier, action: str) -> str | None:
     """Step guard: a result is returned only once it is signed, and never when revoked."""
     if action != "return_result":
-        return
+        return None
     document = ResultDocument.objects.filter(dossier=dossier).first()
     if document is None or document.status != ResultStatus.SIGNED:
-        raise dossier_services.WrongState(
+        return str(
             _(
                 "The result document has not been signed electronically yet; it can be "
                 "returned once it is signed."
             )
         )
     if document.revoked:
-        raise dossier_services.WrongState(
-            _("The result document has been revoked; it cannot be returned.")
-        )
+        return str(_("The result document has been revoked; it cannot be returned."))
+    return None
 
 
 # --- signing ---------------------------------------------------------------------------------------

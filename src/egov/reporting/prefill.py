@@ -1,14 +1,14 @@
-"""Where a report field's suggested value comes from: a small registry of sources by key.
+"""Where a report field's suggested value comes from: sources by key.
 
 A source computes one figure for an agency *and every agency below it* over a period of dates.
 ``count:*`` sources count the platform's dossier events; ``indicator:*`` sources are the
 percentages of the indicators part (``egov.insights.services.indicator_values``, one per
 indicator of ``egov/insights/indicators.yaml``). The form shows the suggestion; the agency may
-change it, and the revision keeps both. Another part adds a source with :func:`register`.
+change it, and the revision keeps both. Another part adds sources through the
+``reporting.prefill_source`` hook (``reporting.hooks``), as this part adds its own.
 """
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
@@ -24,27 +24,8 @@ from egov.dossiers.models import Dossier, DossierEvent
 from egov.insights.definitions import Indicator, indicators
 from egov.insights.services import indicator_values
 
+from .hooks import Compute, Source, prefill_source
 from .periods import bounds
-
-Compute = Callable[[Agency, date, date], Decimal | None]
-
-
-@dataclass(frozen=True)
-class Source:
-    key: str
-    label: StrOrPromise
-    compute: Compute
-    #: A percentage (rolled up as an average of the agencies' values unless told otherwise).
-    is_percentage: bool = False
-
-
-SOURCES: dict[str, Source] = {}
-
-
-def register(
-    key: str, label: StrOrPromise, compute: Compute, *, is_percentage: bool = False
-) -> None:
-    SOURCES[key] = Source(key, label, compute, is_percentage)
 
 
 def subtree_ids(agency: Agency) -> list[int]:
@@ -95,18 +76,6 @@ def _overdue_at_end(agency: Agency, start: date, end: date) -> Decimal:
     return Decimal(dossiers.count())
 
 
-register("count:received", _("Dossiers received"), _count_events("received"))
-register("count:online_submitted", _("Dossiers submitted online"), _online_submitted)
-register("count:returned", _("Results returned"), _count_events("returned"))
-register(
-    "count:returned_on_time", _("Results returned on time"), _count_events("returned", on_time=True)
-)
-register(
-    "count:returned_late", _("Results returned late"), _count_events("returned", on_time=False)
-)
-register("count:overdue_at_end", _("Dossiers overdue at the end of the period"), _overdue_at_end)
-
-
 INDICATOR = "indicator:"
 
 
@@ -121,17 +90,47 @@ def _indicator_label(indicator: Indicator) -> StrOrPromise:
     return lazy(lambda: f"{indicator.name(get_language() or 'vi')} (%)", str)()
 
 
-for _found in indicators():
-    register(
-        INDICATOR + _found.key,
-        _indicator_label(_found),
-        _indicator(_found.key),
-        is_percentage=True,
-    )
+def own_sources() -> list[Source]:
+    """Reporting's own sources: counts of the platform's dossier events, and the indicators."""
+    counts = [
+        Source("count:received", _("Dossiers received"), _count_events("received")),
+        Source("count:online_submitted", _("Dossiers submitted online"), _online_submitted),
+        Source("count:returned", _("Results returned"), _count_events("returned")),
+        Source(
+            "count:returned_on_time",
+            _("Results returned on time"),
+            _count_events("returned", on_time=True),
+        ),
+        Source(
+            "count:returned_late",
+            _("Results returned late"),
+            _count_events("returned", on_time=False),
+        ),
+        Source(
+            "count:overdue_at_end",
+            _("Dossiers overdue at the end of the period"),
+            _overdue_at_end,
+        ),
+    ]
+    percentages = [
+        Source(
+            INDICATOR + found.key,
+            _indicator_label(found),
+            _indicator(found.key),
+            is_percentage=True,
+        )
+        for found in indicators()
+    ]
+    return counts + percentages
+
+
+def sources() -> dict[str, Source]:
+    """Every source by key, from every part (``reporting.prefill_source``)."""
+    return {source.key: source for offer in prefill_source for source in offer()}
 
 
 def choices() -> list[tuple[str, str]]:
-    return [(key, str(source.label)) for key, source in sorted(SOURCES.items())]
+    return [(key, str(source.label)) for key, source in sorted(sources().items())]
 
 
 def suggest(
@@ -141,8 +140,9 @@ def suggest(
     The indicators are read once for all the fields that quote them."""
     found: dict[str, Decimal | None] = {}
     percentages: dict[str, Decimal | None] | None = None
+    known = sources()
     for code, key in codes_and_keys:
-        source = SOURCES.get(key)
+        source = known.get(key)
         if source is None:
             found[code] = None
         elif key.startswith(INDICATOR):

@@ -42,7 +42,7 @@ def default_aggregate(kind: str, prefill_key: str) -> str:
     """Sum for numbers, the average for a percentage indicator, nothing for text."""
     if kind not in NUMERIC:
         return Aggregate.NONE
-    source = prefill.SOURCES.get(prefill_key)
+    source = prefill.sources().get(prefill_key)
     return Aggregate.MEAN if source and source.is_percentage else Aggregate.SUM
 
 
@@ -57,13 +57,12 @@ def _clean_field(raw: Mapping[str, Any], where: str, errors: dict[str, str]) -> 
         errors[f"{where}.label"] = _("This field is required.")
     if kind not in FieldKind.values:
         errors[f"{where}.kind"] = _("Choose a field type.")
-    if key and key not in prefill.SOURCES:
+    known = prefill.sources()
+    if key and key not in known:
         errors[f"{where}.prefill"] = _("Unknown pre-fill source.")
     if key and kind not in NUMERIC:
         errors[f"{where}.prefill"] = _("Only number fields can be pre-filled.")
-    elif (
-        key in prefill.SOURCES and prefill.SOURCES[key].is_percentage and kind != FieldKind.DECIMAL
-    ):
+    elif key in known and known[key].is_percentage and kind != FieldKind.DECIMAL:
         errors[f"{where}.prefill"] = _("A percentage goes in a decimal field.")
     aggregate = str(raw.get("aggregate") or default_aggregate(kind, key))
     if aggregate not in Aggregate.values or (aggregate != Aggregate.NONE and kind not in NUMERIC):

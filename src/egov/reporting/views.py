@@ -299,15 +299,14 @@ def export(request: HttpRequest, regime_id: int, extension: str) -> HttpResponse
 
 def _form_rows(report: Report, values: dict[str, Any], errors: dict[str, str]) -> list[dict]:
     suggested = services.suggested_values(report) if report.status != "submitted" else {}
+    sources = prefill.sources()
     return [
         {
             "f": spec,
             "value": values.get(spec["code"]),
             "error": errors.get(spec["code"], ""),
             "suggested": suggested.get(spec["code"]),
-            "source": prefill.SOURCES[spec["prefill"]].label
-            if spec.get("prefill") in prefill.SOURCES
-            else "",
+            "source": sources[spec["prefill"]].label if spec.get("prefill") in sources else "",
         }
         for spec in report.regime.fields
     ]

@@ -7,17 +7,12 @@ class RepositoryConfig(AppConfig):
     verbose_name = "Kho dữ liệu / Data repository"
 
     def ready(self) -> None:
-        from django.utils.translation import gettext_lazy as _
+        from egov.dossiers import hooks as dossier_hooks
+        from egov.identity import hooks as identity_hooks
 
-        from egov.dossiers import views as dossier_pages
-        from egov.dossiers.constants import EVENT_LABELS
+        from . import personal_data, services, views
 
-        from . import signals, views
-
-        signals.connect()
-        dossier_pages.component_extras.append(views.component_extras)
-        dossier_pages.dossier_panels.append(views.dossier_panels)
-        # How this part's events read in a dossier's timeline.
-        EVENT_LABELS.setdefault("component_reused", _("Document reused from the data repository"))
-        EVENT_LABELS.setdefault("digitised", _("Paper documents digitised"))
-        EVENT_LABELS.setdefault("result_signed", _("Result signed electronically"))
+        dossier_hooks.event_recorded.register(services.file_result_when_signed)
+        dossier_hooks.component_extras.register(views.component_extras)
+        dossier_hooks.dossier_panels.register(views.dossier_panels)
+        identity_hooks.personal_data.register(personal_data.personal_data)

@@ -8,6 +8,7 @@ locked first; this part keeps the link from a component to the document it is.
 """
 
 import hashlib
+import logging
 import re
 import secrets
 from collections.abc import Mapping
@@ -37,6 +38,8 @@ from . import access
 from .constants import SHARE_MAX_DAYS, SignatureState
 from .models import ComponentDocument, RepositoryDocument, ShareLink
 
+log = logging.getLogger("egov.repository")
+
 
 class DocumentNotUsable(InvalidInput):
     """The document exists and is the applicant's, but it cannot stand for a component now."""
@@ -52,6 +55,24 @@ def _owner_of(dossier: Dossier) -> dict[str, Any]:
 
 
 # --- results filed from the records part's event ------------------------------------------------
+
+
+def file_result_when_signed(event: DossierEvent) -> None:
+    """The ``dossiers.event_recorded`` hook: results arrive in the repository by themselves.
+    The records part signs a result and dossiers records ``result_signed``; the result is filed
+    for the dossier's owner in the same transaction, in a savepoint: a result that cannot be
+    filed does not undo the signing around it, and ``manage.py file_signed_results`` files it
+    once the cause is fixed."""
+    if event.kind != "result_signed":
+        return
+    try:
+        with transaction.atomic():
+            file_signed_result(event)
+    except ServiceError as exc:
+        log.warning(
+            "result_not_filed",
+            extra={"dossier": event.dossier_id, "event": event.pk, "code": exc.code},
+        )
 
 
 def file_signed_result(event: DossierEvent) -> RepositoryDocument:

@@ -53,11 +53,8 @@ from .steps import (
     check_action,
     legal_deadline,
     lock_dossier,
-    step_guards,
-    step_hooks,
 )
 from .verbs import (
-    EVENT_KIND_MAX_LENGTH,
     attach_document,
     attach_signed_result,
     record_event,
@@ -65,7 +62,6 @@ from .verbs import (
 )
 
 __all__ = [
-    "EVENT_KIND_MAX_LENGTH",
     "WORKDAY_END",
     "Digitised",
     "IdentityLevelRequired",
@@ -104,8 +100,6 @@ __all__ = [
     "send_back",
     "set_result_draft",
     "start_draft",
-    "step_guards",
-    "step_hooks",
     "submit",
     "submit_at_counter",
     "submit_online",

@@ -164,9 +164,10 @@ def submit(dossier_id: int, applicant: User, expected_version: int | None = None
             raise InvalidInput(_("The dossier is not complete yet."), errors)
         dossier.status = Status.SUBMITTED
         dossier.submitted_at = timezone.now()
-        record(dossier, "submitted", applicant, Status.DRAFT, channel=dossier.channel)
         assign_receipt_code(dossier)
         attach_online_form(dossier)
+        # Last, once the dossier is as submitted: the event's listeners project it.
+        record(dossier, "submitted", applicant, Status.DRAFT, channel=dossier.channel)
     return dossier
 
 

@@ -2,7 +2,7 @@
 ``constants.TRANSITIONS``, the other parts' guards and hooks run, the event appended and the
 applicant told; and the legal deadline a step starts."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, time
 from typing import Any
@@ -16,7 +16,7 @@ from egov.core import calendar, notify
 from egov.core.errors import InvalidInput, NotAllowed, NotFound, StaleVersion, WrongState
 from egov.identity.models import User
 
-from .. import access
+from .. import access, hooks
 from ..constants import (
     NOTIFIED_EVENTS,
     TRANSITIONS,
@@ -52,6 +52,8 @@ def record(
     )
     if kind in NOTIFIED_EVENTS:
         queue_notifications(dossier, event)
+    for listener in hooks.event_recorded:
+        listener(event)
     return event
 
 
@@ -104,18 +106,6 @@ def authorise(actor: User, action: str, dossier_id: int) -> None:
     check_action(actor, action, dossier)
 
 
-#: Conditions other parts put on a lifecycle step (a result signed before it is returned, a due fee
-#: paid before the next step). Each is called under the dossier's lock with the dossier and the
-#: action and raises WrongState to refuse; parts register theirs in their AppConfig.ready().
-step_guards: list[Callable[[Dossier, str], None]] = []
-
-
-#: Work other parts attach to a lifecycle step once it is done (records issues the signed result of
-#: an approved dossier). Each is called in the step's transaction, after the dossier is saved, with
-#: the dossier, the action and the actor; parts register theirs in their AppConfig.ready().
-step_hooks: list[Callable[[Dossier, str, User], None]] = []
-
-
 @contextmanager
 def transition(
     dossier_id: int, actor: User, action: str, expected_version: int | None = None
@@ -138,14 +128,15 @@ def transition(
             raise StaleVersion(
                 _("Someone else has changed this dossier meanwhile. Reload the page and try again.")
             )
-        for guard in step_guards:
-            guard(dossier, action)
+        refusal = access.held_back(dossier, action)
+        if refusal:
+            raise WrongState(refusal)
         yield dossier
         dossier.version = F("version") + 1
         dossier.save()
         dossier.refresh_from_db(fields=["version"])
-        for hook in step_hooks:
-            hook(dossier, action, actor)
+        for work in hooks.after_step:
+            work(dossier, action, actor)
 
 
 def require_reason(text: str, field: str) -> str:

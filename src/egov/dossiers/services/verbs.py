@@ -17,6 +17,7 @@ from ..constants import (
     OWN_EVENTS,
     TRANSITIONS,
     ComponentSource,
+    EventKind,
 )
 from ..models import Dossier, DossierComponent, DossierEvent
 from .steps import check_action, lock_dossier, raise_version, record
@@ -36,20 +37,17 @@ def attach_signed_result(
     return dossier
 
 
-#: The longest event kind the event log holds.
-EVENT_KIND_MAX_LENGTH = DossierEvent._meta.get_field("kind").max_length or 32
-
-
 def record_event(
     dossier_id: int, kind: str, actor: User | None, data: Mapping[str, Any] | None = None
 ) -> DossierEvent:
     """Record an event another part writes on a dossier without changing its status (``paid``):
     the dossier is locked, its version raised, and the event appended by the one event writer.
 
-    The kinds of dossiers' own steps (``constants.OWN_EVENTS``: submitted, received, …) are
-    refused: those are recorded only by the steps themselves, which check who may take them.
-    The caller has checked its own permission; the event names its actor."""
-    if not kind or len(kind) > EVENT_KIND_MAX_LENGTH or not kind.replace("_", "").isalnum():
+    A kind must be declared in ``constants.EventKind``; the kinds of dossiers' own steps
+    (``constants.OWN_EVENTS``: submitted, received, …) are refused: those are recorded only by
+    the steps themselves, which check who may take them. The caller has checked its own
+    permission; the event names its actor."""
+    if kind not in EventKind.values:
         raise InvalidInput(_("This event kind is not valid."))
     if kind in OWN_EVENTS:
         raise InvalidInput(_("This event is recorded only by the dossier's own steps."))

@@ -2,22 +2,21 @@
 personal data protection: the data subject's right to access and obtain their data).
 
 Identity writes its own section; every other part that holds personal data contributes its own
-through a ``personal_data`` module with a ``personal_data(user) -> dict`` function, found the
-way Django finds ``admin`` modules, so that identity does not depend on the parts above it.
+through the ``identity.personal_data`` hook, so that identity does not depend on the parts above
+it.
 Secrets are never exported: no password hash, no token or code hash.
 """
 
 import json
-from importlib import import_module
 from typing import Any
 
-from django.apps import apps
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
 from egov.core import audit
 from egov.core.models import AuditEntry
 
+from .. import hooks
 from ..models import User
 
 FORMAT = "egov-personal-data/1"
@@ -118,17 +117,8 @@ def _identity_section(user: User) -> dict[str, Any]:
 
 def _sections_of_other_parts(user: User) -> dict[str, Any]:
     sections: dict[str, Any] = {}
-    for config in apps.get_app_configs():
-        if not config.name.startswith("egov.") or config.name == "egov.identity":
-            continue
-        name = f"{config.name}.personal_data"
-        try:
-            module = import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
-        sections.update(module.personal_data(user))
+    for contribute in hooks.personal_data:
+        sections.update(contribute(user))
     return sections
 
 
