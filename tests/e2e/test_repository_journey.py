@@ -15,6 +15,8 @@ from egov.dossiers.constants import ComponentSource, Status
 from egov.dossiers.models import Dossier, DossierEvent
 from egov.identity.models import User
 from egov.identity.officials.services import create_official
+from egov.payments.constants import CounterMethod
+from egov.payments.services import record_counter_payment
 from egov.repository.constants import SignatureState
 from egov.repository.models import RepositoryDocument
 from tests.conftest import PASSWORD
@@ -127,6 +129,12 @@ def test_a_citizen_reuses_a_birth_certificate_for_permanent_residence(
     log_in(page, police_receiver.username)
     page.goto(f"/dossiers/{dossier.pk}/")
     expect(page.get_by_role("heading", level=1)).to_have_text(RESIDENCE_NAME)
+    # The fees are due at submission: intake is not offered, and the page says why.
+    expect(page.locator(".held-steps")).to_be_visible()
+    expect(page.get_by_role("button", name=L("Receive", "Tiếp nhận"))).to_have_count(0)
+    record_counter_payment(police_receiver, dossier.pk, CounterMethod.CASH)
+    page.reload()
+    expect(page.locator(".held-steps")).to_have_count(0)
     provenance = page.locator(".provenance").last  # in the documents' list (also at intake)
     expect(provenance).to_contain_text(certificate_number)
     expect(page.locator(".actions .provenance")).to_contain_text(certificate_number)

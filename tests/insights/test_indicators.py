@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from egov.core.models import Agency
+from egov.dossiers import hooks
 from egov.dossiers import services as dossiers
 from egov.dossiers.constants import Status
 from egov.dossiers.models import Dossier, DossierEvent
@@ -35,8 +36,13 @@ KEYS = {
 
 
 def event(dossier: Dossier, kind: str, **data: object) -> None:
-    """An event written by another part (payments, records), as they will write it."""
-    DossierEvent.objects.create(dossier=dossier, kind=kind, data=data, to_status=dossier.status)
+    """An event written by another part (payments, records), as the one event writer writes it:
+    appended, then the ``dossiers.event_recorded`` hooks (the projection) run."""
+    written = DossierEvent.objects.create(
+        dossier=dossier, kind=kind, data=data, from_status=dossier.status, to_status=dossier.status
+    )
+    for listener in hooks.event_recorded:
+        listener(written)
 
 
 def today() -> date:

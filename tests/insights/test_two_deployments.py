@@ -18,7 +18,7 @@ from django.utils import timezone
 from egov.core.models import Agency
 from egov.dossiers import services as dossiers
 from egov.dossiers.constants import Status
-from egov.dossiers.models import Dossier, DossierEvent
+from egov.dossiers.models import Dossier
 from egov.identity.models import User
 from egov.insights.models import DossierFact, PushState
 from egov.insights.services import indicator_values
@@ -77,12 +77,12 @@ def test_a_province_pushes_its_dossiers_and_the_national_figures_match(
     # The national deployment is down (nothing listens on this port): the push fails and says so.
     settings.NATIONAL_SYNC_URL = f"http://127.0.0.1:{free_port()}/api/v1/insights/sync"
     returned = make_dossier(Status.RETURNED)
-    DossierEvent.objects.create(
-        dossier=returned, kind="paid", data={"channel": "online", "amount": 8000, "payment": "P1"}
+    dossiers.record_event(
+        returned.pk, "paid", None, {"channel": "online", "amount": 8000, "payment": "P1"}
     )
     # A second transaction, at the counter: the national figures count transactions too.
-    DossierEvent.objects.create(
-        dossier=returned, kind="paid", data={"channel": "counter", "amount": 2000, "payment": "P2"}
+    dossiers.record_event(
+        returned.pk, "paid", None, {"channel": "counter", "amount": 2000, "payment": "P2"}
     )
     make_dossier(Status.RECEIVED)
     make_dossier(Status.REFUSED)

@@ -48,13 +48,12 @@ def residence_files() -> dict[str, Upload]:
 
 
 def announce_signed_result(dossier: Dossier, code: str) -> DossierEvent:
-    """What the records part does after signing a result: set the dossier's result file to the
-    signed PDF, then write the ``result_signed`` event."""
-    dossier.result_file = store_bytes(pdf_bytes(f"Kết quả {code}"), "application/pdf")
-    dossier.save(update_fields=["result_file"])
-    return DossierEvent.objects.create(
-        dossier=dossier, kind="result_signed", data={"document": code}
-    )
+    """What the records part does after signing a result: the dossiers verb sets the dossier's
+    result file to the signed PDF and records the ``result_signed`` event."""
+    signed = store_bytes(pdf_bytes(f"Kết quả {code}"), "application/pdf")
+    dossier_services.attach_signed_result(dossier.pk, signed, code)
+    dossier.refresh_from_db()
+    return dossier.events.filter(kind="result_signed").latest("id")
 
 
 @pytest.fixture

@@ -149,6 +149,19 @@ def allowed_actions(user: Any, dossier: Dossier) -> list[str]:
     ]
 
 
+def held_actions(user: Any, dossier: Dossier) -> dict[str, str]:
+    """The transitions ``user`` could take on ``dossier`` now but a step guard holds back, with
+    the guard's reason: the page says why the step is not offered (fees not paid yet)."""
+    roles = roles_for(user, dossier)
+    held = {}
+    for action in TRANSITIONS:
+        if _judge(roles, action, dossier) is Decision.ALLOWED:
+            reason = held_back(dossier, action)
+            if reason:
+                held[action] = reason
+    return held
+
+
 def record_denial(user: Any, action: str, dossier_id: int) -> None:
     """Audit a refusal: the dossier id, the action and the actor's id, nothing else."""
     audit.record(

@@ -217,6 +217,10 @@ def _render_detail(
             ),
             "actions": actions,
             "labels": {name: TRANSITIONS[name].label for name in actions},
+            "held_steps": [
+                (TRANSITIONS[name].label, reason)
+                for name, reason in access.held_actions(request.user, dossier).items()
+            ],
             "processors": selectors.processors_of(dossier.agency_id) if "assign" in actions else [],
             "satisfaction": Satisfaction.choices,
             "errors": errors or {},
