@@ -5,15 +5,24 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test lint typecheck bench install browser clean messages openapi arrows
+.PHONY: run test lint typecheck bench install browser clean messages openapi arrows lock audit sbom licences
 
-$(VENV)/.installed: pyproject.toml
+# Installed from the lock only (uv.lock, with every file's SHA-256): `uv sync --locked` fails
+# when the lock and pyproject.toml disagree. uv itself is installed by hash. --inexact keeps the
+# installers (pip, uv) that the lock does not list. `make lock` updates the lock.
+$(VENV)/.installed: pyproject.toml uv.lock tools/uv-requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip uv
-	$(VENV)/bin/uv pip install --quiet --python $(PY) -e '.[dev]'
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r tools/uv-requirements.txt
+	VIRTUAL_ENV=$(CURDIR)/$(VENV) $(VENV)/bin/uv sync --quiet --locked --inexact --extra dev --python $(PY)
 	touch $@
 
 install: $(VENV)/.installed
+
+# The one command that updates the lock: every dependency to the newest version pyproject.toml
+# allows (then `make test`, and commit uv.lock). After editing pyproject.toml, `uv lock` alone.
+lock:
+	test -x $(VENV)/bin/uv || { $(PYTHON) -m venv $(VENV) && $(PY) -m pip install --quiet --require-hashes --no-deps -r tools/uv-requirements.txt; }
+	$(VENV)/bin/uv lock --upgrade
 
 # Debian's chromium for the browser tests, and axe-core from npm for the accessibility check.
 browser:
@@ -55,6 +64,17 @@ test: install browser lint typecheck
 # The import graph between the parts: arrows with counts, cycles, foreign keys (docs/architecture.md).
 arrows: install
 	$(PY) tools/arrows.py --models
+
+# Supply chain (docs/operations.md, "Dependencies"): known vulnerabilities of the locked set,
+# licences compatible with AGPL-3.0-or-later, and the CycloneDX SBOM of the release in dist/.
+audit: install
+	$(PY) tools/supply_chain.py audit
+
+licences: install
+	$(PY) tools/supply_chain.py licences
+
+sbom: install
+	$(PY) tools/supply_chain.py sbom --output dist/egov.cdx.json
 
 bench: install
 	$(PY) bench/run.py
