@@ -72,6 +72,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id every log line carries; then the Prometheus request timer.
+    "egov.core.middleware.RequestIdMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -409,13 +412,23 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- logging: structured events, never personal data --------------------------------------------
+from egov.core.logs import formatter as _json_lines  # noqa: E402
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # One JSON object per line, with the request id, personal data removed (egov.core.logs).
+    "formatters": {"json": _json_lines()},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},  # the PDF font subsetter is chatty at INFO
     },
 }
+
+# /metrics answers this bearer token only (Prometheus' `authorization` credentials); without
+# it, /metrics is served in development only (egov.core.metrics).
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+# Last, after every part's middleware: it counts the response each request ends with.
+MIDDLEWARE.append("django_prometheus.middleware.PrometheusAfterMiddleware")

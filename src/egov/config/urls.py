@@ -2,11 +2,16 @@ from django.contrib import admin
 from django.urls import include, path
 
 from egov.catalog.views import home
+from egov.core import metrics
 from egov.identity.officials.login import admin_login
 
 from .api import api
 
 urlpatterns = [
+    # Operations: Prometheus (bearer token), and the load balancer's probes.
+    path("metrics", metrics.metrics, name="metrics"),
+    path("healthz/live", metrics.live, name="live"),
+    path("healthz/ready", metrics.ready, name="ready"),
     path("i18n/", include("django.conf.urls.i18n")),
     # One login for everyone, with the second factor for staff (egov.identity.officials.login).
     path("admin/login/", admin_login, name="admin_login"),

@@ -142,6 +142,18 @@ class WorkerHeartbeat(models.Model):
         return self.worker_id
 
 
+class TaskOrigin(models.Model):
+    """The request that queued a background task: the task's log lines carry its request id
+    (``egov.core.task_origin``). Removed when the task has finished."""
+
+    task_id = models.CharField(max_length=64, primary_key=True)
+    request_id = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.task_id}:{self.request_id}"
+
+
 class IdempotencyKey(models.Model):
     """An ``Idempotency-Key`` a user sent with a POST: the request's fingerprint and, once it
     succeeded, its answer, replayed to a retry with the same key and the same request."""

@@ -1,12 +1,14 @@
 """Named reads of dossiers, with what each page needs already joined."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from egov.core import calendar
+from egov.core.metrics import Metric, gauge
 from egov.identity.models import Role, User
 
 from .constants import (
@@ -121,3 +123,9 @@ def search_queue(queue: QuerySet[Dossier], text: str) -> QuerySet[Dossier]:
     if not text:
         return queue
     return queue.filter(Q(code__icontains=text) | Q(procedure__name__icontains=text))
+
+
+def metrics() -> Iterable[Metric]:
+    """For /metrics (``core.metrics``): dossiers by status and channel."""
+    rows = Dossier.objects.values_list("status", "channel").annotate(n=Count("id"))
+    yield gauge("egov_dossiers", "Dossiers by status and channel.", ["status", "channel"], rows)

@@ -7,9 +7,11 @@ class InsightsConfig(AppConfig):
     verbose_name = "Chỉ số / Insights"
 
     def ready(self) -> None:
+        from egov.core import metrics
         from egov.dossiers import hooks
 
-        from . import signals  # noqa: F401  (drops the flattened agency tree when it changes)
+        from . import selectors, signals  # noqa: F401  (signals: the agency tree's copy)
         from .facts import project_event
 
         hooks.event_recorded.register(project_event)
+        metrics.collectors.register(selectors.metrics)

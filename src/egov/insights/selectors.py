@@ -1,16 +1,19 @@
 """Reads for the dashboard, the API and the exports: periods, tables of agencies, rankings."""
 
 import calendar as months
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import QuerySet
 
+from egov.core.metrics import Metric, gauge
 from egov.core.models import Agency, AgencyLevel
 
 from .constants import COUNTERS, GROUPS, NATION
 from .definitions import CENT, indicators
+from .models import DossierFact, PushState
 from .services import Values, counts_by_scope, monthly_counts, values_of
 
 
@@ -134,3 +137,23 @@ def trend(agency: Agency | None, period: Period) -> list[tuple[date, Values]]:
 
 
 LEVELS = {"ministries": AgencyLevel.CENTRAL, "provinces": AgencyLevel.PROVINCE}
+
+
+def metrics() -> Iterable[Metric]:
+    """For /metrics (``core.metrics``): the national sync, facts waiting to be pushed and the
+    pushes made and failed in a row (their rate is the sync rate)."""
+    waiting = DossierFact.objects.filter(unpushed=True).count()
+    yield gauge("egov_sync_unpushed_facts", "Dossier facts not yet pushed.", [], [(waiting,)])
+    rows = PushState.objects.values_list("name", "pushed_total", "attempts")
+    yield gauge(
+        "egov_sync_pushed",
+        "Facts pushed in all, per push.",
+        ["push"],
+        [(n, t) for n, t, _a in rows],
+    )
+    yield gauge(
+        "egov_sync_failed_attempts",
+        "Failed pushes in a row, per push (0 after a success).",
+        ["push"],
+        [(n, a) for n, _t, a in rows],
+    )

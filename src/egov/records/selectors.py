@@ -1,7 +1,10 @@
 """Reads of the records part."""
 
-from django.db.models import QuerySet
+from collections.abc import Iterable
 
+from django.db.models import Count, QuerySet
+
+from egov.core.metrics import Metric, gauge
 from egov.identity.models import User
 
 from .models import ResultDocument, ResultStatus
@@ -30,3 +33,10 @@ def issued_results(agency_ids: list[int]) -> QuerySet[ResultDocument]:
 def result_of(dossier_id: int) -> ResultDocument | None:
     """The electronic result issued for a dossier, if it was approved."""
     return ResultDocument.objects.filter(dossier_id=dossier_id).first()
+
+
+def metrics() -> Iterable[Metric]:
+    """For /metrics (``core.metrics``): results by signing state; the signing rate is the
+    change of ``state="signed"`` over time, failures show as ``state="failed"``."""
+    rows = ResultDocument.objects.values_list("status").annotate(n=Count("id"))
+    yield gauge("egov_results", "Electronic results by signing state.", ["state"], rows)
