@@ -4,7 +4,7 @@ from django.shortcuts import render
 from egov.core.models import Agency
 from egov.core.pagination import page_of
 
-from . import selectors
+from . import hooks, selectors
 from .constants import OnlineLevel
 
 
@@ -54,5 +54,8 @@ def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
             "procedure": procedure,
             "definition": procedure.definition,
             "agencies": selectors.performing_agencies(procedure),
+            "panels": [
+                html for panel in hooks.procedure_panels for html in panel(request, procedure)
+            ],
         },
     )

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "egov.reporting",
     "egov.payments",
     "egov.records",
+    "egov.feedback",
 ]
 
 MIDDLEWARE = [

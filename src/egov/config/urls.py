@@ -30,4 +30,5 @@ urlpatterns = [
     path("", include("egov.payments.urls")),
     path("", include("egov.repository.urls")),
     path("", include("egov.records.urls")),
+    path("", include("egov.feedback.urls")),
 ]

@@ -16,6 +16,8 @@ from typing import Any
 import structlog
 from structlog.typing import EventDict, WrappedLogger
 
+from .text import without_personal_data
+
 #: Fields that hold personal data, whatever their value.
 PERSONAL_FIELDS = frozenset(
     {
@@ -33,8 +35,6 @@ PERSONAL_FIELDS = frozenset(
     }
 )
 REDACTED = "[redacted]"
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_DIGITS = re.compile(r"(?<![\w.-])\+?\d[\d ]{7,14}\d(?![\w.-])")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
@@ -44,7 +44,7 @@ def redact(_logger: WrappedLogger, _method: str, event: EventDict) -> EventDict:
         if key in PERSONAL_FIELDS:
             event[key] = REDACTED
         elif isinstance(event[key], str):
-            event[key] = _DIGITS.sub(REDACTED, _EMAIL.sub(REDACTED, event[key]))
+            event[key] = without_personal_data(event[key], REDACTED)
     return event
 
 
