@@ -238,6 +238,7 @@ def test_the_applicant_is_told_of_the_result_once_it_is_signed_and_only_once(
         with django_capture_on_commit_callbacks(execute=True):
             assert tasks.sign_result.call(document.pk) == ResultStatus.SIGNED
     assert set(told.values_list("topic", "channel", "status")) == {
+        ("result_signed", "portal", NotificationStatus.SENT),
         ("result_signed", "email", NotificationStatus.SENT),
         ("result_signed", "sms", NotificationStatus.SENT),
     }

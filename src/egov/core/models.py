@@ -191,7 +191,7 @@ class Notification(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
-    channel = models.CharField(max_length=8)  # email | sms
+    channel = models.CharField(max_length=8)  # portal | email | sms
     address = models.CharField(max_length=254)
     #: What it is about, for the part that sent it: a dossier event's kind, "verification_code"…
     topic = models.CharField(max_length=40)
@@ -212,6 +212,8 @@ class Notification(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    #: When the person read it in their notification centre (portal channel).
+    read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -221,7 +223,10 @@ class Notification(models.Model):
                 name="one_notification_per_key_recipient_channel",
             )
         ]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["recipient", "channel", "read_at"], name="notification_unread"),
+        ]
         verbose_name = _("notification")
 
     def __str__(self) -> str:

@@ -1,4 +1,5 @@
-"""Notifications: the one way any part tells a person something by email or SMS.
+"""Notifications: the one way any part tells a person something, in the portal's notification
+centre, by email or by SMS.
 
 :func:`notify` records a ``Notification`` in the caller's transaction and queues the task
 ``egov.core.tasks.deliver_notification`` (by name) after the commit, so nothing is sent for work
@@ -6,6 +7,12 @@ that rolls back. :func:`deliver` sends it without holding any lock (a conditiona
 it), records each outcome, retries with backoff, and never sends what was sent. A key makes
 ``notify`` idempotent per recipient and channel, so a retried caller never reaches a person
 twice. Logs carry ids and channels, never addresses or texts.
+
+The portal channel needs no delivery: its notification is recorded as sent, and the person
+reads it in their notification centre, where ``read_at`` marks what they have read. Each person
+chooses whether they are also told by email and by SMS (``notify_by_email``,
+``notify_by_sms`` on their account); a caller that gives an address (a verification code to a
+contact being proven) is not subject to that choice.
 """
 
 import logging
@@ -24,8 +31,8 @@ from .sms import send_sms
 
 log = logging.getLogger("egov.notify")
 
-EMAIL, SMS = "email", "sms"
-CHANNELS = (EMAIL, SMS)
+EMAIL, SMS, PORTAL = "email", "sms", "portal"
+CHANNELS = (EMAIL, SMS, PORTAL)
 MAX_ATTEMPTS = 5
 #: A claim older than this is from a worker that died while sending: the message is sent again.
 CLAIM_LEASE = timedelta(minutes=10)
@@ -33,9 +40,34 @@ TASK = "egov.core.tasks.deliver_notification"
 
 
 def contacts(person: Any) -> list[tuple[str, str]]:
-    """(channel, address) of each contact ``person`` has: email, then phone for SMS."""
-    found = [(EMAIL, getattr(person, "email", "")), (SMS, getattr(person, "phone", ""))]
+    """(channel, address) of each way ``person`` is told things, as they chose: the portal's
+    notification centre always, then their email and their phone (SMS) unless they turned
+    that channel off."""
+    found = [(PORTAL, PORTAL)]
+    if getattr(person, "notify_by_email", True):
+        found.append((EMAIL, getattr(person, "email", "")))
+    if getattr(person, "notify_by_sms", True):
+        found.append((SMS, getattr(person, "phone", "")))
     return [(channel, address) for channel, address in found if address]
+
+
+def in_portal(person: Any) -> Any:
+    """``person``'s notifications in the portal, newest first (a queryset)."""
+    return Notification.objects.filter(recipient=person, channel=PORTAL).order_by("-id")
+
+
+def unread(person: Any) -> int:
+    """How many of ``person``'s notifications in the portal they have not read."""
+    return in_portal(person).filter(read_at=None).count()
+
+
+def mark_read(person: Any, ids: list[int] | None = None) -> int:
+    """Mark ``person``'s portal notifications read (those of ``ids``, or all); only their own.
+    Returns how many changed."""
+    found = in_portal(person).filter(read_at=None)
+    if ids is not None:
+        found = found.filter(pk__in=ids)
+    return found.update(read_at=timezone.now())
 
 
 def notify(
@@ -75,6 +107,8 @@ def notify(
     }
     if refused:
         fields |= {"status": NotificationStatus.FAILED, "last_error": refused[:255]}
+    elif channel == PORTAL:  # nothing to deliver: it is in the notification centre now
+        fields |= {"status": NotificationStatus.SENT, "sent_at": timezone.now(), "address": ""}
     try:
         with transaction.atomic():
             notification = Notification.objects.create(**fields)
@@ -85,7 +119,7 @@ def notify(
         ):
             return None
         raise
-    if not refused:
+    if not refused and channel != PORTAL:
         transaction.on_commit(partial(_enqueue, notification.pk))
     return notification
 

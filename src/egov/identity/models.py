@@ -71,6 +71,10 @@ class User(AbstractUser):
     email_verified_at = models.DateTimeField(null=True, blank=True)
     phone_verified_at = models.DateTimeField(null=True, blank=True)
     registry_verified_at = models.DateTimeField(null=True, blank=True)
+    #: Whether the person is also told by email and by SMS (egov.core.notify); the portal's
+    #: notification centre always has everything.
+    notify_by_email = models.BooleanField(_("notify me by email"), default=True)
+    notify_by_sms = models.BooleanField(_("notify me by SMS"), default=True)
 
     class Meta:
         verbose_name = _("user")

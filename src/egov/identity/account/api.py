@@ -7,7 +7,9 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, Router, Schema, Status
 
+from egov.core import notify
 from egov.core.errors import ErrorOut
+from egov.core.pagination import paginated
 
 from ..auth import acting_user, api_auth
 from ..models import RegistryVerification, User
@@ -187,3 +189,49 @@ def my_personal_data(request: HttpRequest) -> HttpResponse:
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+# --- notification centre -----------------------------------------------------------------------
+
+
+class NotificationOut(Schema):
+    id: int
+    topic: str = Field(description="What it is about: a dossier event's kind, …")
+    object_type: str = Field(description="The kind of object it concerns (dossier), or empty")
+    object_id: str
+    subject: str
+    text: str
+    created_at: datetime
+    read_at: datetime | None
+
+
+class ReadIn(Schema):
+    ids: list[int] | None = Field(None, description="Those to mark read; all when omitted")
+
+
+class ReadOut(Schema):
+    marked: int
+    unread: int
+
+
+@account_router.get(
+    "/notifications",
+    auth=api_auth,
+    response={200: list[NotificationOut], **ERRORS},
+    summary="My notifications in the portal, newest first",
+)
+@paginated(20)
+def my_notifications(request: HttpRequest) -> Any:
+    return notify.in_portal(acting_user(request))
+
+
+@account_router.post(
+    "/notifications/read",
+    auth=api_auth,
+    response={200: ReadOut, **ERRORS},
+    summary="Mark my notifications read (those listed, or all)",
+)
+def read_notifications(request: HttpRequest, payload: ReadIn) -> dict[str, int]:
+    user = acting_user(request)
+    marked = notify.mark_read(user, payload.ids)
+    return {"marked": marked, "unread": notify.unread(user)}

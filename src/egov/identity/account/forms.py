@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..models import VerificationChannel
+from ..models import User, VerificationChannel
 
 
 class RegistrationForm(forms.Form):
@@ -73,3 +73,11 @@ class ApiTokenForm(forms.Form):
         help_text=_("For example the name of the application that will use it."),
         max_length=100,
     )
+
+
+class NotificationChoiceForm(forms.ModelForm):
+    """How the person is told things besides the notification centre."""
+
+    class Meta:
+        model = User
+        fields = ["notify_by_email", "notify_by_sms"]

@@ -12,5 +12,6 @@ urlpatterns: list[URLPattern] = [
     path("account/registry-check/", views.registry_check, name="registry_check"),
     path("account/personal-data/", views.download, name="personal_data"),
     path("account/tokens/", views.api_tokens, name="api_tokens"),
+    path("account/notifications/", views.notifications, name="notifications"),
     path("account/tokens/<int:token_id>/revoke/", views.revoke_api_token, name="revoke_api_token"),
 ]

@@ -10,13 +10,16 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from egov.core import notify
 from egov.core.errors import InvalidInput, ServiceError, TooManyRequests
+from egov.core.pagination import page_of
 
 from .. import tokens
 from ..auth import acting_user
@@ -26,7 +29,7 @@ from ..organisations.selectors import organisations_of
 from ..ratelimit import client_address
 from . import personal_data, services
 from .access import can_verify_with_registry
-from .forms import ApiTokenForm, CodeForm, RegistrationForm
+from .forms import ApiTokenForm, CodeForm, NotificationChoiceForm, RegistrationForm
 
 #: How the fields the population registry disagrees with are named to the person.
 DIFFERENCE_LABELS = {
@@ -309,3 +312,38 @@ def revoke_api_token(request: HttpRequest, token_id: int) -> HttpResponse:
     token = tokens.revoke_api_token(acting_user(request), token_id)
     messages.success(request, _("The token “%(name)s” was revoked.") % {"name": token.name})
     return redirect("identity:api_tokens")
+
+
+#: Where a notification about an object leads (the URL name of its page).
+OBJECT_PAGES = {"dossier": "dossiers:detail"}
+
+
+@login_required
+@never_cache
+def notifications(request: HttpRequest) -> HttpResponse:
+    """Thông báo: everything the portal told the person, newest first, what they have not read
+    marked; reading the page marks it read. Below, whether they are also told by email and SMS."""
+    user = acting_user(request)
+    choice = NotificationChoiceForm(request.POST or None, instance=user)
+    if request.method == "POST" and choice.is_valid():
+        choice.save()
+        messages.success(request, _("Your choice has been saved."))
+        return redirect("identity:notifications")
+    page = page_of(request, notify.in_portal(user), 20)
+    rows = [
+        {
+            "notification": item,
+            "unread": item.read_at is None,
+            "link": reverse(OBJECT_PAGES[item.object_type], args=[item.object_id])
+            if item.object_type in OBJECT_PAGES and item.object_id.isdigit()
+            else "",
+        }
+        for item in page
+    ]
+    notify.mark_read(user, [item.pk for item in page])
+    return render(
+        request,
+        "identity/account/notifications.html",
+        {"page": page, "rows": rows, "choice": choice},
+        status=422 if choice.errors else 200,
+    )

@@ -16,11 +16,11 @@ from axes.helpers import get_lockout_response
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import BACKEND_SESSION_KEY
+from django.contrib.auth import BACKEND_SESSION_KEY, password_validation
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.signals import user_login_failed
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render, resolve_url
 from django.urls import reverse
@@ -269,3 +269,73 @@ def unlock(request: HttpRequest) -> HttpResponse:
         code_form.add_error("code", _("The code is not right, or has expired. Ask for a new one."))
     status = 422 if code_form.errors else 200
     return render(request, "identity/unlock.html", {"code_form": code_form}, status=status)
+
+
+class PasswordResetForm(forms.Form):
+    code = UnlockCodeForm.base_fields["code"]
+    new_password1 = forms.CharField(
+        label=gettext_lazy("New password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password2 = forms.CharField(
+        label=gettext_lazy("New password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, second = data.get("new_password1"), data.get("new_password2")
+        if first and second and first != second:
+            self.add_error("new_password2", _("The two passwords are not the same."))
+        elif first:
+            try:
+                password_validation.validate_password(first)
+            except ValidationError as exc:
+                self.add_error("new_password1", exc)
+        return data
+
+
+#: Session key of the login a password reset code was asked for.
+RESET_KEY = "egov_reset_login"
+
+
+@never_cache
+@csrf_protect
+def forgot_password(request: HttpRequest) -> HttpResponse:
+    """``identity:forgot_password``: a code to the account's verified contact, then a new
+    password. The answers never tell whether a login exists or has a verified contact."""
+    login = request.session.get(RESET_KEY, "")
+    if request.method == "POST" and "username" in request.POST:
+        form: forms.Form = UnlockForm(request.POST)
+        if form.is_valid():
+            login = form.cleaned_data["username"].strip()
+            try:
+                unlock_codes.send_code(client_key(request), login, unlock_codes.RESET)
+            except TooManyRequests as exc:
+                form.add_error(None, exc.message)
+                return render(request, "identity/forgot_password.html", {"form": form}, status=429)
+            request.session[RESET_KEY] = login
+            return HttpResponseRedirect(reverse("identity:forgot_password"))
+        return render(request, "identity/forgot_password.html", {"form": form}, status=422)
+    if not login or "restart" in request.GET:
+        request.session.pop(RESET_KEY, None)
+        return render(request, "identity/forgot_password.html", {"form": UnlockForm()})
+    reset_form = PasswordResetForm(request.POST if request.method == "POST" else None)
+    if reset_form.is_valid():
+        user = unlock_codes.reset_password(
+            client_key(request),
+            login,
+            reset_form.cleaned_data["code"],
+            reset_form.cleaned_data["new_password1"],
+        )
+        if user is not None:
+            del request.session[RESET_KEY]
+            messages.success(request, _("Your password has been changed. Log in with it."))
+            return HttpResponseRedirect(reverse("identity:login"))
+        reset_form.add_error("code", _("The code is not right, or has expired. Ask for a new one."))
+    status = 422 if reset_form.errors else 200
+    return render(
+        request, "identity/forgot_password.html", {"reset_form": reset_form}, status=status
+    )

@@ -8,6 +8,7 @@ from . import login, views
 urlpatterns: list[URLPattern] = [
     path("login/verify/", login.verify, name="login_verify"),
     path("login/unlock/", login.unlock, name="unlock"),
+    path("login/forgot/", login.forgot_password, name="forgot_password"),
     path("officials/", views.index, name="officials"),
     path("officials/<str:code>/", views.agency, name="officials_agency"),
     path("officials/<str:code>/new/", views.create, name="officials_create"),
