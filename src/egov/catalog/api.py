@@ -24,6 +24,10 @@ class ProcedureSummary(Schema):
     field_name: str
     online_level: str
     processing_days: int
+    online_processing_days: int | None = Field(
+        None,
+        description="Working days for a dossier filed online, where the province shortens them",
+    )
     agency_levels: list[str]
 
     @staticmethod

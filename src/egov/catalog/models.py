@@ -66,5 +66,16 @@ class Procedure(models.Model):
         return list(self.definition["steps"])
 
     @property
+    def online_processing_days(self) -> int | None:
+        """Working days for a dossier filed online where the province shortens them, else None."""
+        online = self.definition.get("online_processing")
+        return int(online["days"]) if online else None
+
+    def processing_days_for(self, channel: str) -> int:
+        """Working days a dossier filed by ``channel`` ("online", "counter") takes once received."""
+        online = self.online_processing_days
+        return online if channel == "online" and online is not None else self.processing_days
+
+    @property
     def total_fee(self) -> int:
         return sum(fee["amount"] for fee in self.fees)

@@ -65,7 +65,10 @@ def receipt_pdf(dossier: Dossier) -> bytes:
             )
         pdf.ln(2)
         pdf.field("Thời gian tiếp nhận", _moment(dossier.received_at))
-        pdf.field("Thời gian giải quyết", f"{dossier.procedure.processing_days} ngày làm việc")
+        pdf.field(
+            "Thời gian giải quyết",
+            f"{dossier.procedure.processing_days_for(dossier.channel)} ngày làm việc",
+        )
         pdf.field("Thời gian hẹn trả kết quả", _moment(dossier.promised_at or dossier.due_at))
         pdf.ln(2)
         pdf.line_of_text(

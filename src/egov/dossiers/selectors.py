@@ -99,7 +99,7 @@ def next_steps(dossier: Dossier) -> NextSteps | None:
         return None
     return NextSteps(
         intake_by=calendar.add_working_days(dossier.submitted_at, INTAKE_WORKING_DAYS),
-        processing_days=dossier.procedure.processing_days,
+        processing_days=dossier.procedure.processing_days_for(dossier.channel),
         email=dossier.applicant.email,
         phone=dossier.applicant.phone,
     )

@@ -170,5 +170,5 @@ def raise_version(dossier: Dossier) -> None:
 def start_clock(dossier: Dossier, official: User, now: datetime) -> None:
     dossier.status = Status.RECEIVED
     dossier.received_at = now
-    dossier.due_at = legal_deadline(now, dossier.procedure.processing_days)
+    dossier.due_at = legal_deadline(now, dossier.procedure.processing_days_for(dossier.channel))
     record(dossier, "received", official, Status.SUBMITTED, due_at=dossier.due_at.isoformat())
