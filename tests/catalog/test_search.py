@@ -176,6 +176,7 @@ def test_api_search_result_shape(client: Client) -> None:
         "field_name": "Hộ tịch",
         "online_level": "full",
         "processing_days": 1,
+        "online_processing_days": None,
         "agency_levels": ["commune"],
     }
 
