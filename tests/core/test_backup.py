@@ -15,7 +15,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from egov.core.backup import BackupError, backup
+from egov.core.backup import BackupError, backup, restore
 from egov.dossiers.constants import Status
 from egov.dossiers.models import Dossier
 
@@ -103,3 +103,10 @@ def test_a_backup_goes_into_an_empty_folder_only(tmp_path: Path) -> None:
     (tmp_path / "something").write_text("x")
     with pytest.raises(BackupError, match="not empty"):
         backup(tmp_path)
+
+
+def test_a_backup_stopped_half_way_is_refused_not_half_restored(tmp_path: Path) -> None:
+    """The manifest is written last: a backup killed before it (SIGKILL, disk full) has none."""
+    (tmp_path / "database.sqlite3").write_bytes(b"half a copy")
+    with pytest.raises(BackupError, match="no complete backup"):
+        restore(tmp_path)

@@ -128,6 +128,10 @@ def backup(target: Path) -> dict[str, Any]:
 
 
 def read_manifest(source: Path) -> dict[str, Any]:
+    """The manifest of a complete backup. It is written last, so a backup that was stopped
+    half-way (killed, disk full) has none and is refused, never half restored."""
+    if not (source / MANIFEST).is_file():
+        raise BackupError(f"{source} holds no complete backup (no {MANIFEST}).")
     manifest = json.loads((source / MANIFEST).read_text())
     if manifest.get("format") != FORMAT:
         raise BackupError(f"{source} is not an egov backup.")

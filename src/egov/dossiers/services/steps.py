@@ -113,16 +113,7 @@ def transition(
     """Lock the dossier, check that ``actor`` may do ``action`` now, and save it afterwards."""
     authorise(actor, action, dossier_id)
     with transaction.atomic():
-        dossier = (
-            # Lock the dossier row only: the joined procedure, agency and applicant rows are
-            # shared by every dossier of a procedure, and locking them would serialise them all.
-            Dossier.objects.select_for_update(of=("self",))
-            .select_related("procedure", "agency", "applicant")
-            .filter(pk=dossier_id)
-            .first()
-        )
-        if dossier is None:
-            raise NotFound(_("Dossier not found."))
+        dossier = lock_dossier(dossier_id)
         check_action(actor, action, dossier)
         if expected_version is not None and expected_version != dossier.version:
             raise StaleVersion(
@@ -151,6 +142,8 @@ def lock_dossier(dossier_id: int) -> Dossier:
     UPDATE`` of the dossier row only). Every part that changes a dossier together with its own
     rows locks the dossier first, then its rows: one lock order, no deadlock."""
     dossier = (
+        # The dossier row only: the joined procedure, agency and applicant rows are shared by
+        # every dossier of a procedure, and locking them would serialise them all.
         Dossier.objects.select_for_update(of=("self",))
         .select_related("procedure", "agency", "applicant")
         .filter(pk=dossier_id)
