@@ -6,6 +6,7 @@ from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 os.environ.setdefault("AUDIT_HMAC_KEY", "test-audit-key-not-for-production")
+os.environ.setdefault("GATEWAY_TOKEN_KEY", "test-gateway-token-key-not-for-production")
 os.environ.setdefault("EGOV_FAST_PASSWORD_HASHER", "1")
 
 from egov.config.settings import *  # noqa: F403

@@ -25,6 +25,7 @@ def test_production_settings_pass_the_deploy_checks() -> None:
         "DJANGO_SETTINGS_MODULE": "egov.config.settings",
         "SECRET_KEY": "x" * 64 + "-production-like-secret-for-the-check",
         "AUDIT_HMAC_KEY": "y" * 64,
+        "GATEWAY_TOKEN_KEY": "z" * 64,
         "DEBUG": "0",
         "ALLOWED_HOSTS": "dichvucong.example.gov.vn",
         "DATABASE_URL": "sqlite:///:memory:",

@@ -39,6 +39,8 @@ from egov.core.errors import (
 )
 from egov.dossiers.api import backoffice_router, public_router
 from egov.dossiers.api import router as dossiers_router
+from egov.gateway.api import router as gateway_router
+from egov.gateway.api import token_router as gateway_token_router
 from egov.identity.account.api import account_router
 from egov.identity.auth_api import router as auth_router
 from egov.identity.officials.api import router as officials_router
@@ -127,8 +129,9 @@ def _document_errors(schema: dict[str, Any]) -> None:
 
 
 def _error(
-    request: HttpRequest, status: int, code: str, message: str, **errors: str
+    request: HttpRequest, status: int, code: str, message: str, errors: dict[str, str] | None = None
 ) -> HttpResponse:
+    # ``errors`` is a dict, not keywords: a field may be called "code" or "message".
     return api.create_response(request, error_body(code, message, errors), status=status)
 
 
@@ -182,6 +185,8 @@ api.add_router("/account", account_router, tags=["account"])
 api.add_router("/auth", auth_router, tags=["authentication"])
 api.add_router("/organisations", organisations_router, tags=["organisations"])
 api.add_router("/registries", registries_router, tags=["registries"])
+api.add_router("/gateway", gateway_token_router, tags=["data-sharing gateway"])
+api.add_router("/gateway", gateway_router, tags=["data-sharing gateway"])
 api.add_router("/reporting", reporting_router, tags=["reporting"])
 api.add_router("/insights", insights_router, tags=["indicators"])
 api.add_router("/insights/sync", insights_sync_router, tags=["national sync"])
@@ -213,7 +218,7 @@ def _invalid_model(request: HttpRequest, exc: DjangoValidationError) -> HttpResp
         errors = {field: " ".join(messages) for field, messages in exc.message_dict.items()}
     else:
         errors = {"__all__": " ".join(exc.messages)}
-    return _error(request, 422, "invalid_input", _("Invalid input."), **errors)
+    return _error(request, 422, "invalid_input", _("Invalid input."), errors)
 
 
 @api.exception_handler(Http404)
@@ -256,7 +261,7 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 @api.exception_handler(ValidationError)
 def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors = {".".join(str(p) for p in e.get("loc", [])): e.get("msg", "") for e in exc.errors}
-    return _error(request, 422, "invalid_input", _("Invalid input."), **errors)
+    return _error(request, 422, "invalid_input", _("Invalid input."), errors)
 
 
 @api.exception_handler(RequestDataTooBig)

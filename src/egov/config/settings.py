@@ -4,6 +4,7 @@ See docs/configuration.md for every variable.
 """
 
 import os
+import socket
 from datetime import timedelta
 from pathlib import Path
 
@@ -65,6 +66,7 @@ INSTALLED_APPS = [
     "egov.dossiers",
     "egov.repository",
     "egov.registries",
+    "egov.gateway",
     "egov.insights",
     "egov.reporting",
     "egov.payments",
@@ -315,6 +317,28 @@ POPULATION_REGISTRY_CLIENT = os.environ.get(
 )
 POPULATION_REGISTRY_TIMEOUT = float(os.environ.get("POPULATION_REGISTRY_TIMEOUT", 10))
 # --- end of population registry ----------------------------------------------------------------
+
+# --- data-sharing gateway (egov.gateway) ------------------------------------------------------
+# The proxy serves GATEWAY_PREFIX{agency}/{system}/{service}/{path} in front of Django
+# (egov.config.asgi). Tokens of the client-credentials grant are signed with GATEWAY_TOKEN_KEY
+# (required in production; derived from SECRET_KEY in development) and live
+# GATEWAY_TOKEN_LIFETIME seconds. GATEWAY_NODE names this process in the transaction log.
+GATEWAY_PREFIX = "/" + os.environ.get("GATEWAY_PREFIX", "gw").strip("/") + "/"
+GATEWAY_TOKEN_KEY = os.environ.get("GATEWAY_TOKEN_KEY", "")
+GATEWAY_TOKEN_LIFETIME = int(os.environ.get("GATEWAY_TOKEN_LIFETIME", 300))
+GATEWAY_ISSUER = os.environ.get("GATEWAY_ISSUER", SITE_URL)
+GATEWAY_NODE = os.environ.get("GATEWAY_NODE", "") or socket.gethostname()
+GATEWAY_DIRECTORY_TTL = float(os.environ.get("GATEWAY_DIRECTORY_TTL", 5))
+GATEWAY_UPSTREAM_CONNECTIONS = int(os.environ.get("GATEWAY_UPSTREAM_CONNECTIONS", 256))
+GATEWAY_LOG_BATCH = int(os.environ.get("GATEWAY_LOG_BATCH", 500))
+GATEWAY_LOG_FLUSH_SECONDS = float(os.environ.get("GATEWAY_LOG_FLUSH_SECONDS", 0.5))
+#: Days the transaction log keeps its rows in the table before `archive_gateway_log` moves them
+#: to verifiable JSON Lines files under GATEWAY_ARCHIVE_DIR.
+GATEWAY_LOG_RETENTION_DAYS = int(os.environ.get("GATEWAY_LOG_RETENTION_DAYS", 90))
+GATEWAY_ARCHIVE_DIR = Path(os.environ.get("GATEWAY_ARCHIVE_DIR", BASE_DIR / "var" / "gateway"))
+if not GATEWAY_TOKEN_KEY and not DEBUG and not env_bool("EGOV_ALLOW_INSECURE_KEY"):
+    raise ImproperlyConfigured("GATEWAY_TOKEN_KEY must be set when DEBUG is off.")
+# --- end of data-sharing gateway ---------------------------------------------------------------
 
 # --- online payment of fees (egov.payments) ----------------------------------------------------
 # PAYMENT_PROVIDER picks the gateway: "sandbox" (the built-in bank for trials, on by default with
