@@ -34,12 +34,15 @@ browser:
 # Serve the platform on SQLite with demo data at http://127.0.0.1:$(PORT). The task worker is
 # started again whenever it stops (a crash, kill -9); the tasks it left unfinished are taken up
 # again once their lease expires (docs/operations.md). No autoreload: the loop watches the worker.
+# The platform calls itself (identity through its gateway) at its own address, on PORT.
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: install
 	mkdir -p var
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --no-input -v0
 	DEBUG=$${DEBUG:-1} $(PY) manage.py rotate_oidc_key --if-missing
 	DEBUG=$${DEBUG:-1} $(PY) manage.py load_demo
 	DEBUG=$${DEBUG:-1} $(PY) manage.py load_population
+	DEBUG=$${DEBUG:-1} $(PY) manage.py load_gateway
 	DEBUG=$${DEBUG:-1} $(PY) manage.py open_reporting_periods --schedule
 	DEBUG=$${DEBUG:-1} $(PY) manage.py setup_pki
 	( trap 'kill $$child 2>/dev/null; wait $$child; exit 0' TERM; \

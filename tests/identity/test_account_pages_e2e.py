@@ -1,6 +1,6 @@
 """The account pages in a real browser, checked with axe-core (they are plain forms that work
 without JavaScript, as the Django client tests show): register, prove the email address, verify
-against the population registry (the live server's own registry API), register an organisation
+against the population registry (through this deployment's gateway), register an organisation
 and authorise a person, download the personal data."""
 
 import json
@@ -18,9 +18,11 @@ from egov.identity.models import IdentityLevel, User
 from egov.registries.models import PopulationRecord
 from tests.e2e import conftest as e2e
 from tests.e2e.test_journey import L, check_accessibility
+from tests.gateway_server import gateway_server, join_population_registry
 
-# The browser fixtures of the end-to-end tests, used here too.
+# The browser fixtures of the end-to-end tests, and the gateway's server, used here too.
 browser, new_page, axe_source = e2e.browser, e2e.new_page, e2e.axe_source
+__all__ = ["gateway_server"]
 
 pytestmark = [
     pytest.mark.e2e,
@@ -33,11 +35,14 @@ def test_from_registration_to_level_two_and_an_organisation(
     new_page: Callable[..., Page],
     axe_source: str,
     live_server: Any,
+    gateway_server: str,
+    agencies: Any,
     settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
     make_citizen: Callable[..., User],
 ) -> None:
-    settings.POPULATION_REGISTRY_URL = f"{live_server.url}/api/v1/registries/population"
-    settings.POPULATION_REGISTRY_KEY = "e2e-registry-key"
+    # The level-2 check goes through this deployment's gateway (uvicorn) to its registry.
+    join_population_registry(gateway_server, settings, monkeypatch, "e2e-registry-key")
     PopulationRecord.objects.create(
         personal_id="001087000006",
         full_name="Vũ Đức Giang",

@@ -1,6 +1,7 @@
-"""Identity level 2: the account is checked against the population registry, called over HTTP as
-a member service by a background task — against this deployment's own registry API on a live
-server, and against a local server speaking the same protocol for the failure cases."""
+"""Identity level 2: the account is checked against the population registry, called as a member
+service through the data-sharing gateway by a background task — against this deployment's own
+gateway and registry served by uvicorn, and against a local server speaking the same protocol
+(token, then the call) for the failure cases."""
 
 import ast
 import html
@@ -11,6 +12,7 @@ from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 import pytest
 from django.conf import settings
@@ -18,7 +20,10 @@ from django.test import Client
 from django.utils import translation
 
 from egov.core.errors import Conflict, NotAllowed
+from egov.core.gateway_client import GatewayClient
 from egov.core.models import AuditEntry
+from egov.gateway import txlog
+from egov.gateway.models import Transaction
 from egov.identity.account import services
 from egov.identity.account.registry import (
     HttpPopulationRegistry,
@@ -33,6 +38,9 @@ from egov.identity.models import (
 )
 from egov.registries.models import PopulationRecord
 from tests.conftest import bearer
+from tests.gateway_server import PORTAL, REGISTRY, gateway_server, join_population_registry
+
+__all__ = ["gateway_server"]  # the fixture, used by name
 
 KEY = "registry-key-for-tests"
 CHECKING = (
@@ -77,10 +85,11 @@ def level_one(make_citizen: Callable[..., User]) -> Callable[..., User]:
 
 
 @pytest.fixture
-def live_registry(live_server: Any, settings: Any) -> str:
-    settings.POPULATION_REGISTRY_URL = f"{live_server.url}/api/v1/registries/population"
-    settings.POPULATION_REGISTRY_KEY = KEY
-    return str(settings.POPULATION_REGISTRY_URL)
+def live_registry(
+    gateway_server: str, agencies: Any, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> str:
+    join_population_registry(gateway_server, settings, monkeypatch, KEY)
+    return gateway_server
 
 
 def test_a_match_raises_the_account_to_level_two(
@@ -102,6 +111,10 @@ def test_a_match_raises_the_account_to_level_two(
     assert (check.status, check.differences, check.attempts) == ("matched", [], 1)
     raised = AuditEntry.objects.get(action="identity_level_raised", object_id=str(person.pk))
     assert raised.data == {"level": 2, "by": "population_registry"}
+    # The call went through the gateway, which logged it under the portal's member code.
+    txlog.writer.flush()
+    logged = Transaction.objects.get()
+    assert (logged.client, logged.service, logged.status) == (PORTAL, f"{REGISTRY}/population", 200)
     shown = text_of(client.get("/account/"))
     assert vi("Level 2 (verified against the population registry)") in shown
     assert 'action="/account/registry-check/"' not in shown
@@ -145,21 +158,33 @@ def test_someone_the_registry_does_not_know(
 
 
 class FakeRegistry:
-    """A registry that answers what a test tells it to, and remembers what it was asked."""
+    """A gateway in front of a registry, answering what a test tells it to and remembering what
+    it was asked: the token endpoint, then the registry's service."""
 
     def __init__(self) -> None:
         self.status, self.body = 200, {"match": True, "found": True, "differences": []}
-        self.requests: list[tuple[dict[str, str], dict[str, Any]]] = []
+        self.requests: list[tuple[str, dict[str, str], dict[str, Any]]] = []
+        self.token_requests: list[dict[str, list[str]]] = []
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", 0))
-                fake.requests.append((dict(self.headers), json.loads(self.rfile.read(length))))
+                raw = self.rfile.read(length)
+                if self.path == "/api/v1/gateway/token":
+                    fake.token_requests.append(parse_qs(raw.decode()))
+                    self._answer(
+                        200, json.dumps({"access_token": "fake-token", "expires_in": 300}).encode()
+                    )
+                    return
+                fake.requests.append((self.path, dict(self.headers), json.loads(raw)))
                 payload = (
                     fake.body if isinstance(fake.body, bytes) else json.dumps(fake.body).encode()
                 )
-                self.send_response(fake.status)
+                self._answer(fake.status, payload)
+
+            def _answer(self, status: int, payload: bytes) -> None:
+                self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
@@ -169,7 +194,7 @@ class FakeRegistry:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/population"
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def close(self) -> None:
@@ -180,8 +205,9 @@ class FakeRegistry:
 @pytest.fixture
 def fake_registry(settings: Any) -> Iterator[FakeRegistry]:
     fake = FakeRegistry()
-    settings.POPULATION_REGISTRY_URL = fake.url
-    settings.POPULATION_REGISTRY_KEY = KEY
+    settings.GATEWAY_URL = fake.url
+    settings.GATEWAY_CLIENT_SECRET = "client-secret"
+    GatewayClient._tokens.clear()
     yield fake
     fake.close()
 
@@ -190,8 +216,16 @@ def test_the_client_speaks_the_protocol(fake_registry: FakeRegistry) -> None:
     fake_registry.body = {"match": False, "found": True, "differences": ["full_name"]}
     answer = HttpPopulationRegistry().verify(**IDENTITY)
     assert answer == RegistryAnswer(match=False, found=True, differences=("full_name",))
-    headers, body = fake_registry.requests[0]
-    assert headers["Authorization"] == f"Bearer {KEY}"
+    assert fake_registry.token_requests == [
+        {
+            "grant_type": ["client_credentials"],
+            "client_id": [settings.GATEWAY_CLIENT_ID],
+            "client_secret": ["client-secret"],
+        }
+    ]
+    path, headers, body = fake_registry.requests[0]
+    assert path == f"/gw/{settings.POPULATION_SERVICE}/verify"
+    assert headers["Authorization"] == "Bearer fake-token"
     assert body == {
         "personal_id": IDENTITY["personal_id"],
         "full_name": IDENTITY["full_name"],
@@ -216,10 +250,12 @@ def test_a_broken_registry_is_unavailable(
 
 
 def test_an_unreachable_or_unconfigured_registry(db: Any) -> None:
+    unreachable = GatewayClient(url="http://127.0.0.1:9", client_secret="x", timeout=2)
     with pytest.raises(RegistryUnavailable, match="ConnectionError"):
-        HttpPopulationRegistry(url="http://127.0.0.1:9", key=KEY, timeout=2).verify(**IDENTITY)
+        HttpPopulationRegistry(unreachable).verify(**IDENTITY)
+    unconfigured = GatewayClient(url="http://127.0.0.1:9", client_secret="")
     with pytest.raises(RegistryUnavailable, match="not configured"):
-        HttpPopulationRegistry(url="http://127.0.0.1:9", key="").verify(**IDENTITY)
+        HttpPopulationRegistry(unconfigured).verify(**IDENTITY)
 
 
 def test_the_check_is_retried_then_given_up(

@@ -302,20 +302,18 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]  # masked in axes
 # --- end of officials ---------------------------------------------------------------------------
 
 # --- population registry (identity level 2) -----------------------------------------------------
-# Identity verification calls the population registry as a member service over HTTP, never its
-# models: POPULATION_REGISTRY_URL is the service's base address (this deployment's own registry by
-# default; the data-sharing gateway's address for it once the gateway sits in front), and
-# POPULATION_REGISTRY_KEY the service key sent with every call and checked by the registry.
-POPULATION_REGISTRY_URL = os.environ.get(
-    "POPULATION_REGISTRY_URL", f"{SITE_URL}/api/v1/registries/population"
-).rstrip("/")
+# Identity verification calls the population registry as a member service through the
+# data-sharing gateway (egov.core.gateway_client), never its models: POPULATION_SERVICE is the
+# service's address on the gateway (agency/system/service). POPULATION_REGISTRY_KEY is the
+# registry's own key, which only the gateway holds (data/gateway.yaml names it).
+POPULATION_SERVICE = os.environ.get("POPULATION_SERVICE", "000.00.00.G01/CSDLDC/population")
 POPULATION_REGISTRY_KEY = os.environ.get("POPULATION_REGISTRY_KEY", "")
 if not POPULATION_REGISTRY_KEY and DEBUG:
     POPULATION_REGISTRY_KEY = "development-population-registry-key"  # DEBUG only
+    os.environ.setdefault("POPULATION_REGISTRY_KEY", POPULATION_REGISTRY_KEY)  # for the gateway
 POPULATION_REGISTRY_CLIENT = os.environ.get(
     "POPULATION_REGISTRY_CLIENT", "egov.identity.account.registry.HttpPopulationRegistry"
 )
-POPULATION_REGISTRY_TIMEOUT = float(os.environ.get("POPULATION_REGISTRY_TIMEOUT", 10))
 # --- end of population registry ----------------------------------------------------------------
 
 # --- data-sharing gateway (egov.gateway) ------------------------------------------------------
@@ -336,6 +334,13 @@ GATEWAY_LOG_FLUSH_SECONDS = float(os.environ.get("GATEWAY_LOG_FLUSH_SECONDS", 0.
 #: to verifiable JSON Lines files under GATEWAY_ARCHIVE_DIR.
 GATEWAY_LOG_RETENTION_DAYS = int(os.environ.get("GATEWAY_LOG_RETENTION_DAYS", 90))
 GATEWAY_ARCHIVE_DIR = Path(os.environ.get("GATEWAY_ARCHIVE_DIR", BASE_DIR / "var" / "gateway"))
+# The client side (egov.core.gateway_client): this deployment's own member system on a gateway.
+GATEWAY_URL = os.environ.get("GATEWAY_URL", SITE_URL).rstrip("/")
+GATEWAY_CLIENT_ID = os.environ.get("GATEWAY_CLIENT_ID", "000.00.00.H26/DVC")
+GATEWAY_CLIENT_SECRET = os.environ.get("GATEWAY_CLIENT_SECRET", "")
+if not GATEWAY_CLIENT_SECRET and DEBUG:
+    GATEWAY_CLIENT_SECRET = "dev-dvc-secret"  # DEBUG only (data/gateway.yaml's default)  # noqa: S105
+GATEWAY_CLIENT_TIMEOUT = float(os.environ.get("GATEWAY_CLIENT_TIMEOUT", 10))
 if not GATEWAY_TOKEN_KEY and not DEBUG and not env_bool("EGOV_ALLOW_INSECURE_KEY"):
     raise ImproperlyConfigured("GATEWAY_TOKEN_KEY must be set when DEBUG is off.")
 # --- end of data-sharing gateway ---------------------------------------------------------------

@@ -1,16 +1,17 @@
 """Clients of the population registry (Cơ sở dữ liệu quốc gia về dân cư).
 
 Identity never reads the registry's tables: it calls the registry as a member service, as any
-agency system would, through ``POPULATION_REGISTRY_URL`` (later the data-sharing gateway). The
-client is a plugin: ``POPULATION_REGISTRY_CLIENT`` names a subclass of ``PopulationRegistry``.
+agency system would, through the data-sharing gateway (``POPULATION_SERVICE``). The client is a
+plugin: ``POPULATION_REGISTRY_CLIENT`` names a subclass of ``PopulationRegistry``.
 """
 
 from dataclasses import dataclass
 from datetime import date
 
-import requests
 from django.conf import settings
 from django.utils.module_loading import import_string
+
+from egov.core.gateway_client import GatewayClient, GatewayUnavailable
 
 
 @dataclass(frozen=True)
@@ -35,34 +36,30 @@ class PopulationRegistry:
 
 
 class HttpPopulationRegistry(PopulationRegistry):
-    """The registry's member service over HTTP: ``POST {url}/verify`` with a service key.
+    """The registry's member service through the data-sharing gateway:
+    ``POST {POPULATION_SERVICE}/verify``.
 
     Request ``{personal_id, full_name, birth_date}``; answer ``{match, found, differences}``.
     """
 
-    def __init__(
-        self, url: str | None = None, key: str | None = None, timeout: float | None = None
-    ):
-        self.url = (url if url is not None else settings.POPULATION_REGISTRY_URL).rstrip("/")
-        self.key = key if key is not None else settings.POPULATION_REGISTRY_KEY
-        self.timeout = timeout if timeout is not None else settings.POPULATION_REGISTRY_TIMEOUT
+    def __init__(self, gateway: GatewayClient | None = None):
+        self.gateway = gateway or GatewayClient()
 
     def verify(self, *, personal_id: str, full_name: str, birth_date: date) -> RegistryAnswer:
-        if not (self.url and self.key):
-            raise RegistryUnavailable("not configured")
         try:
-            response = requests.post(
-                f"{self.url}/verify",
+            response = self.gateway.call(
+                "POST",
+                settings.POPULATION_SERVICE,
+                "verify",
                 json={
                     "personal_id": personal_id,
                     "full_name": full_name,
                     "birth_date": birth_date.isoformat(),
                 },
-                headers={"Authorization": f"Bearer {self.key}", "Accept": "application/json"},
-                timeout=self.timeout,
+                headers={"Accept": "application/json"},
             )
-        except requests.RequestException as exc:
-            raise RegistryUnavailable(type(exc).__name__) from None
+        except GatewayUnavailable as exc:
+            raise RegistryUnavailable(str(exc)) from None
         if response.status_code != 200:
             raise RegistryUnavailable(f"HTTP {response.status_code}")
         try:
