@@ -12,7 +12,8 @@ import uvicorn
 from django.contrib.auth.hashers import make_password
 
 from egov.core.models import Agency
-from egov.gateway.models import Grant, Member, Service
+from egov.gateway import txlog
+from egov.gateway.models import Grant, Member, Service, Transaction
 from egov.gateway.proxy import gateway
 
 from .deployments import free_port
@@ -73,3 +74,15 @@ def join_population_registry(
         upstream_secret_env="POPULATION_REGISTRY_KEY",
     )
     Grant.objects.create(client=portal, service=service)
+
+
+def logged_calls(count: int, within: float = 10) -> list[Transaction]:
+    """The log's rows once ``count`` calls are in it: the proxy appends a call after sending its
+    last byte, so a caller may see the answer a moment before the record is buffered."""
+    deadline = time.monotonic() + within
+    while True:
+        txlog.writer.flush()
+        rows = list(Transaction.objects.order_by("seq"))
+        if len(rows) >= count or time.monotonic() > deadline:
+            return rows
+        time.sleep(0.05)

@@ -22,8 +22,6 @@ from django.utils import translation
 from egov.core.errors import Conflict, NotAllowed
 from egov.core.gateway_client import GatewayClient
 from egov.core.models import AuditEntry
-from egov.gateway import txlog
-from egov.gateway.models import Transaction
 from egov.identity.account import services
 from egov.identity.account.registry import (
     HttpPopulationRegistry,
@@ -38,7 +36,13 @@ from egov.identity.models import (
 )
 from egov.registries.models import PopulationRecord
 from tests.conftest import bearer
-from tests.gateway_server import PORTAL, REGISTRY, gateway_server, join_population_registry
+from tests.gateway_server import (
+    PORTAL,
+    REGISTRY,
+    gateway_server,
+    join_population_registry,
+    logged_calls,
+)
 
 __all__ = ["gateway_server"]  # the fixture, used by name
 
@@ -112,8 +116,7 @@ def test_a_match_raises_the_account_to_level_two(
     raised = AuditEntry.objects.get(action="identity_level_raised", object_id=str(person.pk))
     assert raised.data == {"level": 2, "by": "population_registry"}
     # The call went through the gateway, which logged it under the portal's member code.
-    txlog.writer.flush()
-    logged = Transaction.objects.get()
+    [logged] = logged_calls(1)
     assert (logged.client, logged.service, logged.status) == (PORTAL, f"{REGISTRY}/population", 200)
     shown = text_of(client.get("/account/"))
     assert vi("Level 2 (verified against the population registry)") in shown

@@ -31,4 +31,5 @@ urlpatterns = [
     path("", include("egov.repository.urls")),
     path("", include("egov.records.urls")),
     path("", include("egov.feedback.urls")),
+    path("", include("egov.gateway.urls")),
 ]

@@ -57,9 +57,7 @@ class GatewayClient:
             self._tokens[key] = (grant["access_token"], time.time() + int(grant["expires_in"]))
         return str(grant["access_token"])
 
-    def call(
-        self, method: str, service: str, path: str = "", **options: Any
-    ) -> requests.Response:
+    def call(self, method: str, service: str, path: str = "", **options: Any) -> requests.Response:
         """``method`` ``{GATEWAY_URL}{GATEWAY_PREFIX}{service}/{path}`` (``service`` is
         ``agency/system/code``); ``options`` go to requests (json, params, headers)."""
         if not (self.url and self.client_id and self.secret):

@@ -9,8 +9,12 @@ class GatewayConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
-        from . import models
+        from egov.core import metrics
+
+        from . import models, selectors
         from .proxy import gateway
+
+        metrics.collectors.register(selectors.metrics)
 
         # A change made in this process is seen by its proxy at once; other nodes re-read the
         # directory within GATEWAY_DIRECTORY_TTL.

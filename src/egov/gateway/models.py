@@ -11,6 +11,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -112,6 +113,10 @@ class Service(models.Model):
 
     def __str__(self) -> str:
         return f"{self.owner.code}/{self.code}"
+
+    def get_absolute_url(self) -> str:
+        agency, system = self.owner.code.split("/", 1)
+        return reverse("gateway:service", args=[agency, system, self.code])
 
     def clean(self) -> None:
         if self.kind == ServiceKind.REST and not self.upstream_url:

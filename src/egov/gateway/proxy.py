@@ -62,6 +62,8 @@ NOT_FORWARDED = HOP_BY_HOP | {
     b"x-egov-client",
     b"x-correlation-id",
 }
+#: Set by the server that answers the caller (the ASGI server adds Date and Server itself).
+SERVER_SET = frozenset({b"x-correlation-id", b"date", b"server"})
 CORRELATION_RE = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 CHUNK = 64 * 1024
@@ -302,7 +304,7 @@ class Gateway:
                 out = [
                     (k.lower(), v)
                     for k, v in upstream.raw_headers
-                    if k.lower() not in HOP_BY_HOP and k.lower() != b"x-correlation-id"
+                    if k.lower() not in HOP_BY_HOP and k.lower() not in SERVER_SET
                 ]
                 out.append((b"x-correlation-id", call.correlation_id.encode()))
                 await send(

@@ -1,6 +1,7 @@
 """Managing the platform: members join, offer services, and grant them; members authenticate.
 Each change is checked against the actor (``access``) and written to the audit log."""
 
+import json
 import os
 import secrets
 from datetime import datetime
@@ -125,6 +126,22 @@ def revoke(actor: User, service: Service, client: Member) -> None:
     )
 
 
+def openapi_excerpt(path: Path, prefix: str) -> dict[str, Any]:
+    """The operations of an OpenAPI document under ``prefix``, re-rooted there (a service's own
+    document, cut from the deployment's whole API), with the components they may refer to."""
+    document = json.loads(path.read_text(encoding="utf-8"))
+    return {
+        "openapi": document.get("openapi", "3.1.0"),
+        "info": document.get("info", {}),
+        "paths": {
+            name[len(prefix) :] or "/": item
+            for name, item in document.get("paths", {}).items()
+            if name.startswith(prefix)
+        },
+        "components": document.get("components", {}),
+    }
+
+
 def _secret(entry: dict[str, Any]) -> str:
     """A member's client secret from the environment variable its entry names; in development
     (DEBUG) a documented default, so that `make run` works out of the box."""
@@ -157,6 +174,10 @@ def load_directory(path: Path) -> dict[str, int]:
         entry = dict(entry)
         owner = Member.objects.get(code=entry.pop("owner"))
         grants = entry.pop("grants", [])
+        if source := entry.pop("openapi_from", None):
+            entry["openapi"] = openapi_excerpt(
+                Path(settings.BASE_DIR) / source["file"], source["prefix"]
+            )
         for key in ("upstream_url", "upstream_token_url"):
             if key in entry:
                 entry[key] = os.path.expandvars(
