@@ -39,6 +39,7 @@ from egov.core.errors import (
 )
 from egov.dossiers.api import backoffice_router, public_router
 from egov.dossiers.api import router as dossiers_router
+from egov.gateway.api import member_router as gateway_member_router
 from egov.gateway.api import router as gateway_router
 from egov.gateway.api import token_router as gateway_token_router
 from egov.identity.account.api import account_router
@@ -187,6 +188,7 @@ api.add_router("/organisations", organisations_router, tags=["organisations"])
 api.add_router("/registries", registries_router, tags=["registries"])
 api.add_router("/gateway", gateway_token_router, tags=["data-sharing gateway"])
 api.add_router("/gateway", gateway_router, tags=["data-sharing gateway"])
+api.add_router("/gateway", gateway_member_router, tags=["data-sharing gateway"])
 api.add_router("/reporting", reporting_router, tags=["reporting"])
 api.add_router("/insights", insights_router, tags=["indicators"])
 api.add_router("/insights/sync", insights_sync_router, tags=["national sync"])

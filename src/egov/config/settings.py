@@ -341,6 +341,11 @@ GATEWAY_CLIENT_SECRET = os.environ.get("GATEWAY_CLIENT_SECRET", "")
 if not GATEWAY_CLIENT_SECRET and DEBUG:
     GATEWAY_CLIENT_SECRET = "dev-dvc-secret"  # DEBUG only (data/gateway.yaml's default)  # noqa: S105
 GATEWAY_CLIENT_TIMEOUT = float(os.environ.get("GATEWAY_CLIENT_TIMEOUT", 10))
+# Publish/subscribe: a delivery is retried after GATEWAY_EVENT_BACKOFF_SECONDS, doubling, at
+# most GATEWAY_EVENT_MAX_ATTEMPTS times, then it is a dead letter.
+GATEWAY_EVENT_BACKOFF_SECONDS = float(os.environ.get("GATEWAY_EVENT_BACKOFF_SECONDS", 10))
+GATEWAY_EVENT_MAX_ATTEMPTS = int(os.environ.get("GATEWAY_EVENT_MAX_ATTEMPTS", 10))
+GATEWAY_EVENT_TIMEOUT = float(os.environ.get("GATEWAY_EVENT_TIMEOUT", 10))
 if not GATEWAY_TOKEN_KEY and not DEBUG and not env_bool("EGOV_ALLOW_INSECURE_KEY"):
     raise ImproperlyConfigured("GATEWAY_TOKEN_KEY must be set when DEBUG is off.")
 # --- end of data-sharing gateway ---------------------------------------------------------------

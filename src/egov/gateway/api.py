@@ -2,21 +2,23 @@
 and the management of members, services and grants (for the platform operator and agency
 administrators, each seeing only what they manage)."""
 
+import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Form, Router, Schema, Status
+from ninja.security import HttpBearer
 
 from egov.core.errors import ERRORS, NotFound
 from egov.core.models import Agency
 from egov.core.pagination import paginated
 from egov.identity.auth import acting_user, api_auth
 
-from . import access, services, tokens
-from .models import Grant, Member, Service
+from . import access, events, services, tokens
+from .models import Delivery, Grant, Member, Service
 
 token_router = Router(auth=None)
 router = Router(auth=api_auth)
@@ -228,3 +230,119 @@ def revoke(
         raise NotFound(_("No such member system."))
     services.revoke(acting_user(request), service, member)
     return Status(204, None)
+
+
+# --- publish/subscribe, for member systems with a gateway access token ---------------------------
+
+
+class MemberToken(HttpBearer):
+    """``Authorization: Bearer <access token>`` of the client-credentials grant: the member."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Member | None:
+        try:
+            code = tokens.member_of(token)
+        except tokens.InvalidToken:
+            return None
+        return Member.objects.filter(code=code, is_active=True).first()
+
+
+member_router = Router(auth=MemberToken())
+
+
+def _caller(request: HttpRequest) -> Member:
+    return cast(Member, request.auth)  # type: ignore[attr-defined]
+
+
+class EventIn(Schema):
+    id: uuid.UUID | None = Field(None, description="Your id for the event: a retry reuses it")
+    data: dict[str, Any]
+
+
+class EventOut(Schema):
+    id: uuid.UUID
+    topic: str
+    published_at: datetime
+    deliveries: int
+    created: bool
+
+
+class SubscriptionIn(Schema):
+    webhook_url: str = Field(pattern=r"^https?://", max_length=500)
+
+
+class SubscriptionOut(Schema):
+    topic: str
+    webhook_url: str
+    signing_secret: str = Field(description="HMAC-SHA256 key of X-Egov-Signature")
+
+
+class DeliveryOut(Schema):
+    id: int
+    event_id: uuid.UUID
+    subscriber: str
+    status: str
+    attempts: int
+    last_error: str
+
+    @staticmethod
+    def resolve_subscriber(delivery: Delivery) -> str:
+        return delivery.subscription.subscriber.code
+
+
+TOPIC = "/topics/{agency}/{system}/{code}"
+
+
+@member_router.post(f"{TOPIC}/events", response={202: EventOut, **ERRORS})
+def publish_event(
+    request: HttpRequest, agency: str, system: str, code: str, payload: EventIn
+) -> Any:
+    topic = events.topic_of(f"{agency}/{system}", code)
+    correlation = request.headers.get("X-Correlation-ID", "")[:100]
+    event, created = events.publish(_caller(request), topic, payload.data, payload.id, correlation)
+    return Status(
+        202,
+        {
+            "id": event.id,
+            "topic": str(topic),
+            "published_at": event.published_at,
+            "deliveries": event.deliveries.count(),
+            "created": created,
+        },
+    )
+
+
+@member_router.put(f"{TOPIC}/subscription", response={200: SubscriptionOut, **ERRORS})
+def subscribe(
+    request: HttpRequest, agency: str, system: str, code: str, payload: SubscriptionIn
+) -> Any:
+    topic = events.topic_of(f"{agency}/{system}", code)
+    subscription = events.subscribe(_caller(request), topic, payload.webhook_url)
+    return {
+        "topic": str(topic),
+        "webhook_url": subscription.webhook_url,
+        "signing_secret": events.signing_secret(subscription),
+    }
+
+
+@member_router.delete(f"{TOPIC}/subscription", response={204: None, **ERRORS})
+def unsubscribe(request: HttpRequest, agency: str, system: str, code: str) -> Any:
+    events.unsubscribe(_caller(request), events.topic_of(f"{agency}/{system}", code))
+    return Status(204, None)
+
+
+@member_router.get(f"{TOPIC}/dead-letters", response={200: list[DeliveryOut], **ERRORS})
+@paginated()
+def dead_letters(request: HttpRequest, agency: str, system: str, code: str) -> Any:
+    return events.dead_letters(_caller(request), events.topic_of(f"{agency}/{system}", code))
+
+
+@member_router.post("/deliveries/{delivery_id}/retry", response={200: DeliveryOut, **ERRORS})
+def retry_delivery(request: HttpRequest, delivery_id: int) -> Any:
+    delivery = (
+        Delivery.objects.select_related("subscription__subscriber", "event__topic")
+        .filter(pk=delivery_id)
+        .first()
+    )
+    if delivery is None:
+        raise NotFound(_("No such delivery."))
+    return events.retry(_caller(request), delivery)

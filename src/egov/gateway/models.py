@@ -226,3 +226,75 @@ class ArchivedSegment(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.first_seq}-{self.last_seq}"
+
+
+class Subscription(models.Model):
+    """A member's webhook for the events of a topic it is granted (publish/subscribe)."""
+
+    subscriber = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="subscriptions")
+    topic = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="subscriptions")
+    webhook_url = models.URLField(_("webhook URL"), max_length=500)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["subscriber", "topic"], name="unique_subscription")
+        ]
+        verbose_name = _("subscription")
+        verbose_name_plural = _("subscriptions")
+
+    def __str__(self) -> str:
+        return f"{self.subscriber.code} <- {self.topic}"
+
+
+class Event(models.Model):
+    """One event a member published on its topic; ``id`` is what subscribers apply once by."""
+
+    id = models.UUIDField(primary_key=True)
+    topic = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="events")
+    data = models.JSONField(default=dict)
+    published_at = models.DateTimeField(default=timezone.now, db_index=True)
+    correlation_id = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+
+    def __str__(self) -> str:
+        return f"{self.topic}:{self.id}"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    DELIVERED = "delivered", _("Delivered")
+    #: Given up after GATEWAY_EVENT_MAX_ATTEMPTS: on the dead-letter list of both sides.
+    DEAD = "dead", _("Dead letter")
+
+
+class Delivery(models.Model):
+    """One event to one subscription: delivered at least once, retried with backoff."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="deliveries")
+    subscription = models.ForeignKey(
+        Subscription, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    status = models.CharField(
+        max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now, db_index=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=255, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "subscription"], name="unique_delivery")
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+
+    def __str__(self) -> str:
+        return f"{self.event_id} -> {self.subscription_id}: {self.status}"

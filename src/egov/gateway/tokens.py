@@ -14,12 +14,16 @@ from joserfc.jwk import OctKey
 ALGORITHM = "HS256"
 
 
-def _key() -> OctKey:
-    secret = (
+def secret() -> str:
+    """GATEWAY_TOKEN_KEY, else (development) one derived from SECRET_KEY."""
+    return (
         settings.GATEWAY_TOKEN_KEY
         or hashlib.sha256(f"egov-gateway-token:{settings.SECRET_KEY}".encode()).hexdigest()
     )
-    return OctKey.import_key(secret.encode())
+
+
+def _key() -> OctKey:
+    return OctKey.import_key(secret().encode())
 
 
 def issue(member_code: str, *, now: float | None = None) -> tuple[str, int]:
