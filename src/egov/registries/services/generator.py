@@ -212,8 +212,8 @@ def _household_members(
     rng: random.Random, size: int, region: str, family_name: Callable[[str], str]
 ) -> list[tuple[int, str, str, str]]:
     """(age, sex, family name, relation to the head) of each member: the head, a spouse, a
-    parent of the head, children. Children are at least 18 years younger than both parents and
-    a parent of the head at least 20 years older than the head, so each is born after them."""
+    parent of the head, children. Each parent was at least 18 at a child's birth and a parent of
+    the head at least 20 at the head's, so everyone is born after their parents."""
     randint = rng.randint
     male, female = Sex.MALE.value, Sex.FEMALE.value
     if size == 1:
@@ -228,7 +228,7 @@ def _household_members(
     father_family = head_family if head_sex == male else ""
     if rng.random() < 0.92:  # a spouse (else a single parent)
         if head_sex == male:
-            age = max(18, head_age + randint(-7, 2))
+            age = max(20, head_age + randint(-7, 2))
             members.append((age, female, family_name(region), Relation.WIFE.value))
         else:
             age = min(MAX_AGE, head_age + randint(-2, 7))
@@ -236,15 +236,17 @@ def _household_members(
             members.append((age, male, father_family, Relation.HUSBAND.value))
         youngest_parent = min(youngest_parent, age)
         slots -= 1
-    if slots >= 2 and rng.random() < 0.35 and head_age + 20 <= MAX_AGE:
-        age = min(MAX_AGE, head_age + randint(20, 35))
+    if slots >= 2 and rng.random() < 0.35 and head_age + 21 <= MAX_AGE:
+        age = min(MAX_AGE, head_age + randint(21, 35))
         if rng.random() < 0.5:
             members.append((age, male, head_family, Relation.FATHER.value))
         else:
             members.append((age, female, family_name(region), Relation.MOTHER.value))
         slots -= 1
     children_family = father_family or head_family
-    oldest_child = youngest_parent - 18
+    # One year more than the gap wanted: two people whose ages differ by n years on a day may
+    # have been born only n - 1 years and some days apart.
+    oldest_child = youngest_parent - 19
     for _ in range(slots):
         age = randint(max(0, youngest_parent - 45), oldest_child)
         members.append(
