@@ -159,6 +159,10 @@ def test_load_population_is_idempotent(db: Any) -> None:
             "- {personal_id: '001090000009', full_name: A, birth_date: 2000-01-01, sex: x, permanent_address: X}",
             "sex",
         ),
+        (
+            "- {personal_id: '001090000009', full_name: A, birth_date: 2000-01-01, sex: male, permanent_address: X, relation_to_head: cousin}",
+            "relation_to_head",
+        ),
         ("personal_id: 1", "list"),
     ],
 )
@@ -168,3 +172,20 @@ def test_a_bad_file_is_refused_whole(db: Any, tmp_path: Path, content: str, mess
     with pytest.raises(CommandError, match=message):
         call_command("load_population", str(path), verbosity=0)
     assert not PopulationRecord.objects.exists()
+
+
+def test_a_record_may_name_its_household(db: Any, tmp_path: Path) -> None:
+    path = tmp_path / "population.yaml"
+    path.write_text(
+        "- {personal_id: '001090000009', full_name: A, birth_date: 2000-01-01, sex: male,"
+        " permanent_address: X, household_id: HO0000000007, relation_to_head: child}\n"
+        "- {personal_id: '001090000010', full_name: B, birth_date: 2000-01-01, sex: male,"
+        " permanent_address: X}",
+        encoding="utf-8",
+    )
+    load_population(path)
+    records = PopulationRecord.objects.order_by("personal_id")
+    assert [(r.household_id, r.relation_to_head) for r in records] == [
+        ("HO0000000007", "child"),
+        ("", ""),
+    ]

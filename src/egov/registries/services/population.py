@@ -1,5 +1,7 @@
-"""The population registry's own logic: loading its records and answering verification calls."""
+"""The population registry's own logic: loading its records and answering verification and
+lookup calls."""
 
+import hashlib
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
@@ -9,8 +11,11 @@ from typing import Any
 import yaml
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
-from .models import PopulationRecord, Sex
+from egov.core.errors import NotFound
+
+from ..models import LookupLog, PopulationRecord, Relation, Sex
 
 
 def normalise_name(name: str) -> str:
@@ -61,6 +66,11 @@ def _record_fields(entry: dict[str, Any], where: str) -> dict[str, Any]:
         raise ValidationError(f"{where}: sex must be one of {Sex.values}")
     if not (len(personal_id) == 12 and personal_id.isdigit()):
         raise ValidationError(f"{where}: personal_id must have exactly 12 digits")
+    # Household data is optional: a hand-written record may belong to no recorded household.
+    fields["household_id"] = str(entry.get("household_id") or "").strip()
+    fields["relation_to_head"] = str(entry.get("relation_to_head") or "")
+    if fields["relation_to_head"] and fields["relation_to_head"] not in Relation.values:
+        raise ValidationError(f"{where}: relation_to_head must be one of {Relation.values}")
     return {"personal_id": personal_id, **fields}
 
 
@@ -79,3 +89,26 @@ def load_population(path: Path) -> dict[str, int]:
         )
         created, updated = created + made, updated + (not made)
     return {"created": created, "updated": updated}
+
+
+def personal_id_digest(personal_id: str) -> str:
+    """What the lookup log keeps of a personal ID number: its SHA-256, in hex."""
+    return hashlib.sha256(personal_id.encode("ascii")).hexdigest()
+
+
+def lookup_person(
+    personal_id: str, *, purpose: str, client: str = "", correlation_id: str = ""
+) -> PopulationRecord:
+    """A person's record for a member system that states its purpose; every lookup, found or
+    not, is logged first (the log row survives the refusal, as no transaction wraps it)."""
+    record = PopulationRecord.objects.filter(personal_id=personal_id).first()
+    LookupLog.objects.create(
+        client=client,
+        correlation_id=correlation_id,
+        purpose=purpose,
+        personal_id_sha256=personal_id_digest(personal_id),
+        found=record is not None,
+    )
+    if record is None:
+        raise NotFound(_("The population registry holds no record for this personal ID number."))
+    return record
