@@ -42,6 +42,7 @@ run: install
 	DEBUG=$${DEBUG:-1} $(PY) manage.py rotate_oidc_key --if-missing
 	DEBUG=$${DEBUG:-1} $(PY) manage.py load_demo
 	DEBUG=$${DEBUG:-1} $(PY) manage.py load_population
+	DEBUG=$${DEBUG:-1} $(PY) manage.py load_businesses
 	DEBUG=$${DEBUG:-1} $(PY) manage.py load_gateway
 	DEBUG=$${DEBUG:-1} $(PY) manage.py open_reporting_periods --schedule
 	DEBUG=$${DEBUG:-1} $(PY) manage.py setup_pki

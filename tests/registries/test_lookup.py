@@ -14,6 +14,7 @@ from django.test import Client, RequestFactory
 from egov.identity.models import User
 from egov.registries.admin import LookupLogAdmin
 from egov.registries.models import LookupLog, PopulationRecord
+from egov.registries.services.population import personal_id_digest
 from tests.identity.test_admin import verified
 
 URL = "/api/v1/registries/population/lookup"
@@ -75,7 +76,8 @@ def test_a_lookup_is_logged_with_the_callers_headers_and_a_hash(
         PURPOSE,
         True,
     )
-    assert log.personal_id_sha256 == hashlib.sha256(PERSON.encode()).hexdigest()
+    assert log.personal_id_sha256 == personal_id_digest(PERSON)
+    assert log.personal_id_sha256 != hashlib.sha256(PERSON.encode()).hexdigest()  # keyed
     stored = " ".join(str(value) for value in LookupLog.objects.values().get().values())
     assert PERSON not in stored
     assert log.created_at is not None
@@ -89,7 +91,7 @@ def test_an_unknown_person_is_404_and_logged(client: Client, registry: Populatio
     assert "số định danh" in body["message"]
     log = LookupLog.objects.get()
     assert log.found is False
-    assert log.personal_id_sha256 == hashlib.sha256(b"001087999999").hexdigest()
+    assert log.personal_id_sha256 == personal_id_digest("001087999999")
 
 
 def test_an_unnamed_caller_is_logged_as_empty(client: Client, registry: PopulationRecord) -> None:

@@ -60,7 +60,9 @@ class LookupLog(models.Model):
     client = models.CharField(_("client member code"), max_length=100, blank=True, db_index=True)
     correlation_id = models.CharField(_("correlation ID"), max_length=100, blank=True)
     purpose = models.CharField(_("purpose"), max_length=500)
-    personal_id_sha256 = models.CharField(_("SHA-256 of the personal ID number"), max_length=64)
+    personal_id_sha256 = models.CharField(
+        _("keyed digest of the personal ID number"), max_length=64
+    )
     found = models.BooleanField(_("found"))
 
     class Meta:

@@ -46,7 +46,7 @@ class Migration(migrations.Migration):
                 ('client', models.CharField(blank=True, db_index=True, max_length=100, verbose_name='client member code')),
                 ('correlation_id', models.CharField(blank=True, max_length=100, verbose_name='correlation ID')),
                 ('purpose', models.CharField(max_length=500, verbose_name='purpose')),
-                ('personal_id_sha256', models.CharField(max_length=64, verbose_name='SHA-256 of the personal ID number')),
+                ('personal_id_sha256', models.CharField(max_length=64, verbose_name='keyed digest of the personal ID number')),
                 ('found', models.BooleanField(verbose_name='found')),
             ],
             options={
