@@ -353,6 +353,8 @@ class Gateway:
                     "client_id": route.upstream_client_id,
                     "client_secret": secret,
                 },
+                # The session sends no Content-Type of its own (bodies pass through as they are).
+                headers={"Content-Type": "application/x-www-form-urlencoded"},
                 timeout=aiohttp.ClientTimeout(total=10),
             ) as answer:
                 if answer.status != 200:
