@@ -86,3 +86,23 @@ def logged_calls(count: int, within: float = 10) -> list[Transaction]:
         if len(rows) >= count or time.monotonic() > deadline:
             return rows
         time.sleep(0.05)
+
+
+def join_business_registry(url: str, settings: Any, key: str) -> None:
+    """The business registry behind the same gateway (after join_population_registry, whose
+    key the registries share)."""
+    settings.BUSINESS_SERVICE = "000.00.05.H26/DKKD/business"
+    owner = Member.objects.create(
+        code="000.00.05.H26/DKKD",
+        agency=Agency.objects.get(code="000.00.05.H26"),
+        name="DKKD",
+    )
+    service = Service.objects.create(
+        owner=owner,
+        code="business",
+        title="Doanh nghiệp",
+        upstream_url=f"{url}/api/v1/registries/business",
+        upstream_auth="bearer",
+        upstream_secret_env="POPULATION_REGISTRY_KEY",
+    )
+    Grant.objects.create(client=Member.objects.get(code=PORTAL), service=service)

@@ -15,10 +15,14 @@ from django.core import mail
 from playwright.sync_api import Page, expect
 
 from egov.identity.models import IdentityLevel, User
-from egov.registries.models import PopulationRecord
+from egov.registries.models import BusinessRecord, PopulationRecord
 from tests.e2e import conftest as e2e
 from tests.e2e.test_journey import L, check_accessibility
-from tests.gateway_server import gateway_server, join_population_registry
+from tests.gateway_server import (
+    gateway_server,
+    join_business_registry,
+    join_population_registry,
+)
 
 # The browser fixtures of the end-to-end tests, and the gateway's server, used here too.
 browser, new_page, axe_source = e2e.browser, e2e.new_page, e2e.axe_source
@@ -43,6 +47,15 @@ def test_from_registration_to_level_two_and_an_organisation(
 ) -> None:
     # The level-2 check goes through this deployment's gateway (uvicorn) to its registry.
     join_population_registry(gateway_server, settings, monkeypatch, "e2e-registry-key")
+    join_business_registry(gateway_server, settings, "e2e-registry-key")
+    BusinessRecord.objects.create(
+        tax_code="0108888888",
+        name="Công ty TNHH Giang Võ",
+        address="17 Giảng Võ, Hà Nội",
+        representative_name="Vũ Đức Giang",
+        representative_personal_id="001087000006",
+        status="active",
+    )
     PopulationRecord.objects.create(
         personal_id="001087000006",
         full_name="Vũ Đức Giang",

@@ -33,7 +33,17 @@ PROPERTY_KEYWORDS = {
     "minimum",
     "maximum",
 }
-PREFILL_SOURCES = {"full_name", "personal_id", "birth_date", "email", "phone", "address"}
+#: Where a field's initial value comes from: the applicant's account, or (permanent_address, and
+#: full_name and birth_date for a level-2 citizen) the population registry, through the gateway.
+PREFILL_SOURCES = {
+    "full_name",
+    "personal_id",
+    "birth_date",
+    "email",
+    "phone",
+    "address",
+    "permanent_address",
+}
 
 
 class Strict(BaseModel):

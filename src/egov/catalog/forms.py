@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from jsonschema import Draft202012Validator, FormatChecker
 
 _DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
@@ -37,6 +38,7 @@ PREFILL_AUTOCOMPLETE = {
     "email": "email",
     "phone": "tel",
     "address": "street-address",
+    "permanent_address": "street-address",
 }
 
 
@@ -57,13 +59,24 @@ def _kind(prop: dict[str, Any], hints: dict[str, Any]) -> str:
     return {"date": "date", "email": "email"}.get(prop.get("format", ""), "text")
 
 
+#: How a form names where a prefilled value came from (``Dossier.prefill_sources``).
+SOURCE_NOTES = {
+    "population_registry": gettext_lazy(
+        "Filled in from the national population database (through the data-sharing platform):"
+        " you are not asked again what the state already knows."
+    ),
+}
+
+
 def build_fields(
     form: dict[str, Any],
     data: dict[str, Any],
     errors: dict[str, str],
     language: str,
+    sources: dict[str, str] | None = None,
 ) -> list[FormField]:
-    """The fields of an application form in display order, filled with ``data``."""
+    """The fields of an application form in display order, filled with ``data``; a field a
+    registry filled in says so in its help (``sources``)."""
     schema, ui = form["schema"], form.get("ui", {})
     required = set(schema.get("required", []))
     fields = []
@@ -79,7 +92,14 @@ def build_fields(
                 required=name in required,
                 value=data.get(name, prop.get("default", "")),
                 error=errors.get(name, ""),
-                help=(hints.get("help_en") if english else None) or hints.get("help", ""),
+                help=" ".join(
+                    str(text)
+                    for text in (
+                        (hints.get("help_en") if english else None) or hints.get("help", ""),
+                        SOURCE_NOTES.get((sources or {}).get(name, ""), ""),
+                    )
+                    if text
+                ),
                 choices=tuple(prop.get("enum", ())),
                 min=prop.get("minimum"),
                 max=prop.get("maximum"),
@@ -88,6 +108,15 @@ def build_fields(
             )
         )
     return fields
+
+
+def filled_from(form: dict[str, Any], known: dict[str, Any], source: str) -> dict[str, str]:
+    """The form's fields whose prefill source ``known`` answers, each named with ``source``."""
+    return {
+        name: source
+        for name, hints in form.get("ui", {}).get("fields", {}).items()
+        if known.get(hints.get("prefill", "")) not in (None, "")
+    }
 
 
 def prefill(form: dict[str, Any], profile: dict[str, Any]) -> dict[str, Any]:

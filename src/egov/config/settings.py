@@ -311,6 +311,11 @@ POPULATION_REGISTRY_KEY = os.environ.get("POPULATION_REGISTRY_KEY", "")
 if not POPULATION_REGISTRY_KEY and DEBUG:
     POPULATION_REGISTRY_KEY = "development-population-registry-key"  # DEBUG only
     os.environ.setdefault("POPULATION_REGISTRY_KEY", POPULATION_REGISTRY_KEY)  # for the gateway
+#: The business registry's service on the gateway: an organisation's legal representative is
+#: checked against it when a citizen registers a business.
+BUSINESS_SERVICE = os.environ.get("BUSINESS_SERVICE", "000.00.05.H26/DKKD/business")
+#: Seconds a page waits for the registry's lookup when it prefills a form (then it goes without).
+POPULATION_LOOKUP_TIMEOUT = float(os.environ.get("POPULATION_LOOKUP_TIMEOUT", 3))
 POPULATION_REGISTRY_CLIENT = os.environ.get(
     "POPULATION_REGISTRY_CLIENT", "egov.identity.account.registry.HttpPopulationRegistry"
 )

@@ -64,14 +64,24 @@ class GatewayClient:
             raise GatewayUnavailable("not configured")
         address = f"{self.url}{settings.GATEWAY_PREFIX}{service}" + (f"/{path}" if path else "")
         headers = dict(options.pop("headers", {}))
+        timeout = options.pop("timeout", self.timeout)
         for attempt in (1, 2):
             headers["Authorization"] = f"Bearer {self._token(renew=attempt == 2)}"
             try:
                 response = requests.request(
-                    method, address, headers=headers, timeout=self.timeout, **options
+                    method, address, headers=headers, timeout=timeout, **options
                 )
             except requests.RequestException as exc:
                 raise GatewayUnavailable(type(exc).__name__) from None
             if response.status_code != 401:  # a token revoked or expired early: renew once
                 return response
         return response
+
+
+def answered_not_found(response: requests.Response) -> bool:
+    """A 404 of the service itself (``{"code": "not_found"}``), not the gateway's
+    (``unknown_service``: the service is withdrawn or unknown, so it could not be asked)."""
+    try:
+        return response.status_code == 404 and response.json().get("code") == "not_found"
+    except (ValueError, AttributeError):
+        return False

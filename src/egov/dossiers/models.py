@@ -47,6 +47,9 @@ class Dossier(models.Model):
         _("status"), max_length=24, choices=Status.choices, default=Status.DRAFT
     )
     form_data = models.JSONField(default=dict, blank=True)
+    #: Form fields filled in from a base registry when the draft was opened, and which one
+    #: ({"full_name": "population_registry"}): the form says where they came from.
+    prefill_sources = models.JSONField(default=dict, blank=True)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -21,6 +21,7 @@ from egov.core.errors import InvalidInput, ServiceError, TooManyRequests
 from egov.core.files import uploaded_files as _files
 from egov.core.models import Agency
 from egov.core.pagination import page_of
+from egov.identity.account.registry import known_to_the_state
 from egov.identity.auth import acting_user
 from egov.identity.models import User
 from egov.identity.organisations.selectors import organisations_of
@@ -85,13 +86,18 @@ def start(request: HttpRequest, code: str) -> HttpResponse:
             except ServiceError as exc:
                 error, status = exc.message, exc.http_status
             else:
+                form = procedure.definition["form"]
+                # Once-only: what the population registry knows of a level-2 citizen fills the
+                # form (through the gateway), the account the rest.
+                known = known_to_the_state(user, f"Điền sẵn tờ khai thủ tục {procedure.code}")
                 services.save_draft(
                     dossier.pk,
-                    acting_user(request),
-                    application_forms.prefill(
-                        procedure.definition["form"], _profile(acting_user(request))
-                    ),
+                    user,
+                    application_forms.prefill(form, _profile(user) | known),
                     {},
+                    prefill_sources=application_forms.filled_from(
+                        form, known, "population_registry"
+                    ),
                 )
                 return redirect("dossiers:edit", dossier.pk)
     return render(
@@ -150,7 +156,7 @@ def edit(request: HttpRequest, dossier_id: int) -> HttpResponse:
         {
             "dossier": dossier,
             "fields": application_forms.build_fields(
-                form_spec, data, errors, get_language() or "vi"
+                form_spec, data, errors, get_language() or "vi", dossier.prefill_sources
             ),
             "components": _component_rows(dossier, errors, request, editing=True),
             "errors": errors,

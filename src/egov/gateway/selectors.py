@@ -16,6 +16,8 @@ from .models import Service, Transaction
 
 #: Percentiles are computed over at most this many of the period's newest calls.
 LATENCY_SAMPLE = 50_000
+#: Headers the gateway sets itself on the way to the upstream: not the caller's to send.
+GATEWAY_SET = frozenset({"x-egov-client", "authorization"})
 METHODS = ("get", "post", "put", "patch", "delete")
 
 
@@ -79,7 +81,11 @@ def operations(document: dict[str, Any]) -> Iterator[Operation]:
                 method=method.upper(),
                 path=path,
                 summary=str(operation.get("summary", "")),
-                parameters=[p for p in operation.get("parameters", []) if isinstance(p, dict)],
+                parameters=[
+                    p
+                    for p in operation.get("parameters", [])
+                    if isinstance(p, dict) and str(p.get("name", "")).lower() not in GATEWAY_SET
+                ],
                 body_fields=fields,
                 responses=[
                     (str(code), str(answer.get("description", "")))

@@ -192,6 +192,11 @@ class Organisation(models.Model):
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    #: When the business registry confirmed its legal representative (through the gateway);
+    #: empty when it could not be asked (the registration goes on, and says so).
+    registry_checked_at = models.DateTimeField(
+        _("checked against the business registry"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("organisation")

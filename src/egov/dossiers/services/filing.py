@@ -141,14 +141,21 @@ def start_draft(
 
 
 def save_draft(
-    dossier_id: int, applicant: User, raw_form: Mapping[str, Any], uploads: Mapping[str, Upload]
+    dossier_id: int,
+    applicant: User,
+    raw_form: Mapping[str, Any],
+    uploads: Mapping[str, Upload],
+    prefill_sources: Mapping[str, str] | None = None,
 ) -> Dossier:
     """Keep what the applicant has filled in so far; files are checked, the form is not yet.
+    ``prefill_sources`` names the fields a registry filled in (when the draft is opened).
 
     A refused file does not lose the rest: the form and the accepted files are saved, then
     InvalidInput names each refused file's component with the reason (type, size, name)."""
     with transition(dossier_id, applicant, "submit") as dossier:
         dossier.form_data = application_forms.coerce(dossier.procedure.definition["form"], raw_form)
+        if prefill_sources is not None:
+            dossier.prefill_sources = dict(prefill_sources)
         refused = attach(dossier, uploads, keep_accepted=True)
     if refused:
         raise InvalidInput(_("Some files could not be accepted."), refused)

@@ -58,6 +58,9 @@ class OrganisationOut(Schema):
     address: str
     email: str
     phone: str
+    registry_checked_at: datetime | None = Field(
+        description="When the business registry confirmed the legal representative"
+    )
 
 
 class OrganisationDetailOut(OrganisationOut):

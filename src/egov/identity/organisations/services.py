@@ -1,6 +1,9 @@
 """Organisations that file dossiers (tổ chức, doanh nghiệp) and the people who act for them:
 registration and authorisations (ủy quyền). Every write is audited, without personal data."""
 
+import logging
+from datetime import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -18,7 +21,10 @@ from egov.identity.models import (
     UserKind,
 )
 
+from . import registry
 from .access import can_manage_representatives, can_register_organisation
+
+log = logging.getLogger(__name__)
 
 
 def normalise_tax_code(value: str) -> str:
@@ -82,6 +88,8 @@ def register_organisation(
     except ValidationError as exc:
         errors = {field: " ".join(messages) for field, messages in exc.message_dict.items()}
         raise InvalidInput(_("The organisation's details are not valid."), errors) from exc
+    if code:
+        organisation.registry_checked_at = _check_with_business_registry(code, representative)
     try:
         with transaction.atomic():
             organisation.save()
@@ -100,6 +108,32 @@ def register_organisation(
             {"tax_code": _("This tax code is already registered.")},
         ) from exc
     return organisation
+
+
+def _check_with_business_registry(tax_code: str, representative: User | None) -> datetime | None:
+    """When the legal representative is confirmed by the business registry (through the
+    gateway); refused when the registry knows the tax code and lists someone else, or does not
+    know it; None when the registry cannot answer now (the registration goes on, unchecked)."""
+    if representative is None or not representative.personal_id:
+        return None
+    try:
+        answer = registry.check_representative(tax_code, representative.personal_id)
+    except registry.BusinessRegistryUnavailable:
+        log.warning("business registry unavailable for a representative check")
+        return None
+    if not answer.found:
+        raise InvalidInput(
+            _("The national business registry has no business with this tax code."),
+            {"tax_code": _("Check the tax code against the business registration certificate.")},
+        )
+    if not answer.is_representative:
+        raise NotAllowed(
+            _(
+                "The national business registry does not list this person as the business's"
+                " legal representative."
+            )
+        )
+    return timezone.now()
 
 
 def _grant(organisation: Organisation, person: User, kind: str, by: User) -> Representation:
