@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from .models import Grant, Member, Service, ServiceKind, UpstreamAuth
@@ -44,7 +45,17 @@ class Snapshot:
 
 
 def load() -> Snapshot:
-    """Read the directory from the database (synchronous: run it in a thread from async code)."""
+    """Read the directory from the database (synchronous: run it in a thread from async code).
+    The thread's connection goes back to the pool after, unless a transaction holds it (a
+    test's): the proxy's threads outlive requests, and a connection kept would be lost to it."""
+    try:
+        return _read()
+    finally:
+        if not connection.in_atomic_block:
+            connection.close()
+
+
+def _read() -> Snapshot:
     services = Service.objects.filter(is_active=True, owner__is_active=True).select_related("owner")
     routes = {
         f"{s.owner.code}/{s.code}": Route(

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, connection, transaction
 
 from .models import ArchivedSegment, ChainAnchor, ChainHead, Transaction
 
@@ -125,7 +125,10 @@ class Writer:
             except Exception:  # the database is away: keep the entries and try again
                 log.exception("gateway log batch not written; retrying")
                 close_old_connections()
-        self.flush()
+        try:
+            self.flush()
+        finally:
+            connection.close()  # this thread's, back to the pool
 
     def flush(self) -> int:
         """Write everything buffered now (from any thread); the number written."""
