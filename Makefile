@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test lint typecheck bench install browser clean messages openapi arrows lock audit sbom licences
+.PHONY: run test lint typecheck bench bench-tools install browser clean messages openapi arrows lock audit sbom licences
 
 # Installed from the lock only (uv.lock, with every file's SHA-256): `uv sync --locked` fails
 # when the lock and pyproject.toml disagree. uv itself is installed by hash. --inexact keeps the
@@ -80,7 +80,14 @@ licences: install
 sbom: install
 	$(PY) tools/supply_chain.py sbom --output dist/egov.cdx.json
 
-bench: install
+# Debian's nginx and wrk for the gateway benchmark (bench/gateway.py: nginx is the upstream and
+# the reverse proxy the gateway is compared with, wrk the load).
+bench-tools:
+	@{ command -v nginx || test -x /usr/sbin/nginx; } >/dev/null && command -v wrk >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx-light wrk >/dev/null; }
+
+bench: install bench-tools
 	$(PY) bench/run.py
 
 # Refresh the translation catalogues (needs GNU gettext); the compiled .mo files are committed.

@@ -8,7 +8,8 @@ See bench/README.md for what is measured and how. Environment knobs:
     BENCH_CONCURRENCY=8     client connections (and baseline insert threads)
     BENCH_DOSSIERS=100000   dossiers in the big queue
     BENCH_DATABASES=sqlite,postgresql
-    BENCH_ONLY=submit,queue,sign,insights  some of the benchmarks only (sign: results signed per second)
+    BENCH_ONLY=submit,queue,sign,insights,gateway  some of the benchmarks only (sign: results
+                            signed per second; gateway: the data-sharing gateway next to nginx)
     BENCH_INSIGHTS_FACTS=10000000  synthetic dossier facts for the indicators benchmark
     BENCH_SYNC_RECORDS=100000  records through the sync service per scenario (indicators)
     BENCH_SIGN_SECONDS=10   measured window of each part of the signing benchmark
@@ -45,7 +46,7 @@ WORKERS = int(os.environ.get("BENCH_WORKERS", 2))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", 8))
 DOSSIERS = int(os.environ.get("BENCH_DOSSIERS", 100_000))
 DATABASES = os.environ.get("BENCH_DATABASES", "sqlite,postgresql").split(",")
-ONLY = os.environ.get("BENCH_ONLY", "submit,queue,sign,insights").split(",")
+ONLY = os.environ.get("BENCH_ONLY", "submit,queue,sign,insights,gateway").split(",")
 INSIGHTS_FACTS = int(os.environ.get("BENCH_INSIGHTS_FACTS", 10_000_000))
 TARGET_SYNC = 20_000  # synced records per second
 SIGN_SECONDS = os.environ.get("BENCH_SIGN_SECONDS", "10")
@@ -806,6 +807,19 @@ def bench_signing() -> dict[str, Any]:
     return result
 
 
+def bench_gateway() -> dict[str, Any]:
+    """The data-sharing gateway next to nginx on the same upstream, and population
+    verifications through it (bench/gateway.py, one subprocess that prints its own report)."""
+    say("[gateway] the gateway next to nginx, same upstream, same wrk load")
+    with tempfile.TemporaryDirectory(prefix="egov-bench-gw-") as folder:
+        out = Path(folder) / "gateway.json"
+        env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+        command = [PYTHON, str(ROOT / "bench" / "gateway.py"), "--out", str(out)]
+        subprocess.run(command, env=env, cwd=ROOT, check=True)
+        result: dict[str, Any] = json.loads(out.read_text())
+    return result
+
+
 def main() -> None:
     began = time.perf_counter()
     say(
@@ -814,6 +828,7 @@ def main() -> None:
     )
     results: dict[str, dict[str, Any]] = {}
     signing = bench_signing() if "sign" in ONLY else None
+    gateway = bench_gateway() if "gateway" in ONLY else None
     for vendor in DATABASES if {"submit", "queue", "insights"} & set(ONLY) else []:
         work = Path(tempfile.mkdtemp(prefix=f"egov-bench-{vendor}-"))
         try:
@@ -839,10 +854,11 @@ def main() -> None:
             shutil.rmtree(work, ignore_errors=True)
     if results:
         summary(results)
-    if results or signing:
+    if results or signing or gateway:
         out = ROOT / "var" / "bench-results.json"
         out.parent.mkdir(exist_ok=True)
-        out.write_text(json.dumps({**results, "sign": signing}, indent=1, default=str))
+        everything = {**results, "sign": signing, "gateway": gateway}
+        out.write_text(json.dumps(everything, indent=1, default=str))
         say(f"\n  raw figures: {out.relative_to(ROOT)}")
     say(f"  make bench took {time.perf_counter() - began:.0f} s")
 
