@@ -2,6 +2,7 @@
 everything else, and the lifespan protocol, whose shutdown (the server's answer to SIGTERM)
 writes the transaction log's last batch before the process exits."""
 
+import gc
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -30,6 +31,8 @@ async def lifespan(receive: Receive, send: Send) -> None:
         message = await receive()
         if message["type"] == "lifespan.startup":
             txlog.writer.start()
+            gc.collect()
+            gc.freeze()  # what is loaded at startup is never garbage: no collection scans it
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
             await gateway.close()

@@ -2,6 +2,7 @@
 (RFC 7519) signed with HMAC-SHA256 under ``GATEWAY_TOKEN_KEY``. Only the gateway that issued a
 token verifies it, so a shared secret is enough and verifying costs about 20 µs."""
 
+import functools
 import hashlib
 import secrets
 import time
@@ -22,8 +23,20 @@ def secret() -> str:
     )
 
 
+@functools.lru_cache(maxsize=4)
+def _import_key(value: str) -> OctKey:
+    return OctKey.import_key(value.encode())
+
+
 def _key() -> OctKey:
-    return OctKey.import_key(secret().encode())
+    return _import_key(secret())
+
+
+#: (key, token) -> (member code, expiry) of the tokens already verified by this process: a
+#: client uses one token for its whole lifetime, so its signature is checked once, its expiry
+#: on every call. Bounded: emptied when full.
+_verified: dict[tuple[str, str], tuple[str, int]] = {}
+_VERIFIED_MAX = 10_000
 
 
 def issue(member_code: str, *, now: float | None = None) -> tuple[str, int]:
@@ -51,6 +64,12 @@ class InvalidToken(Exception):
 
 def member_of(token: str, *, now: float | None = None) -> str:
     """The member code a valid token names; raises InvalidToken."""
+    key = secret()
+    known = _verified.get((key, token))
+    if known is not None:
+        if known[1] <= (now or time.time()):
+            raise InvalidToken("token_expired")
+        return known[0]
     try:
         claims = jwt.decode(token, _key(), algorithms=[ALGORITHM]).claims
     except (JoseError, ValueError):
@@ -59,4 +78,7 @@ def member_of(token: str, *, now: float | None = None) -> str:
         raise InvalidToken("invalid_token")
     if not isinstance(claims.get("exp"), int) or claims["exp"] <= (now or time.time()):
         raise InvalidToken("token_expired")
+    if len(_verified) >= _VERIFIED_MAX:
+        _verified.clear()
+    _verified[(key, token)] = (claims["sub"], claims["exp"])
     return claims["sub"]
