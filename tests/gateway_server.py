@@ -32,6 +32,8 @@ def gateway_server(transactional_db: Any) -> Iterator[str]:
             port=port,
             log_level="warning",
             lifespan="on",
+            # The standard asyncio loop: uvloop would become the policy of the whole test process.
+            loop="asyncio",
         )
     )
     thread = threading.Thread(target=server.run, daemon=True)
