@@ -85,11 +85,40 @@ def write(entries: Iterable[Entry]) -> int:
             row = {**entry.__dict__, "seq": seq, "node": settings.GATEWAY_NODE}
             row["latency_ms"] = round(float(row["latency_ms"]), 3)
             current = digest(prev, row)
-            rows.append(Transaction(**row, prev_hash=prev, hash=current))
+            row["prev_hash"], row["hash"] = prev, current
+            rows.append(row)
             prev = current
-        Transaction.objects.bulk_create(rows, batch_size=500)
+        _insert(rows)
         ChainHead.objects.filter(pk=1).update(seq=seq, hash=prev)
     return len(rows)
+
+
+#: The columns of a log row, in the order of ``_insert``'s INSERT.
+COLUMNS = (*FIELDS, "prev_hash", "hash")
+
+
+def _insert(rows: list[dict[str, Any]]) -> None:
+    """One multi-row INSERT per 500 rows, without model instances: about half the CPU per row
+    of bulk_create (docs/gateway-bench.md), spent while the proxy's event loop waits for the
+    GIL."""
+    meta = Transaction._meta
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(name) for name in COLUMNS)  # plain fields: column = name
+    at = meta.get_field("at")
+    for start in range(0, len(rows), 500):
+        chunk = rows[start : start + 500]
+        values = ", ".join(["(" + ", ".join(["%s"] * len(COLUMNS)) + ")"] * len(chunk))
+        params: list[Any] = []
+        for row in chunk:
+            params.extend(
+                at.get_db_prep_save(row[name], connection) if name == "at" else row[name]
+                for name in COLUMNS
+            )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {values}",  # noqa: S608
+                params,
+            )
 
 
 class Writer:
