@@ -39,6 +39,8 @@ from egov.core.errors import (
 )
 from egov.dossiers.api import backoffice_router, public_router
 from egov.dossiers.api import router as dossiers_router
+from egov.exchange.api import node_router as exchange_node_router
+from egov.exchange.api import router as exchange_router
 from egov.gateway.api import member_router as gateway_member_router
 from egov.gateway.api import router as gateway_router
 from egov.gateway.api import token_router as gateway_token_router
@@ -189,6 +191,8 @@ api.add_router("/registries", registries_router, tags=["registries"])
 api.add_router("/gateway", gateway_token_router, tags=["data-sharing gateway"])
 api.add_router("/gateway", gateway_router, tags=["data-sharing gateway"])
 api.add_router("/gateway", gateway_member_router, tags=["data-sharing gateway"])
+api.add_router("/exchange", exchange_node_router, tags=["document axis"])
+api.add_router("/exchange", exchange_router, tags=["document axis"])
 api.add_router("/reporting", reporting_router, tags=["reporting"])
 api.add_router("/insights", insights_router, tags=["indicators"])
 api.add_router("/insights/sync", insights_sync_router, tags=["national sync"])

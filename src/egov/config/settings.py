@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "egov.repository",
     "egov.registries",
     "egov.gateway",
+    "egov.exchange",
     "egov.insights",
     "egov.reporting",
     "egov.payments",
@@ -198,7 +199,7 @@ CATALOG_DIR = Path(os.environ.get("CATALOG_DIR", BASE_DIR / "catalog"))
 AGENCIES_FILE = Path(os.environ.get("AGENCIES_FILE", BASE_DIR / "data" / "agencies.yaml"))
 #: The parts' own demo data, loaded in this order by `manage.py load_demo` after the accounts,
 #: the catalogue and the sample dossiers: a part adds its loader here, not to another part's.
-DEMO_DATA = ["egov.reporting.demo.load_reporting_demo"]
+DEMO_DATA = ["egov.reporting.demo.load_reporting_demo", "egov.exchange.demo.load_exchange_demo"]
 
 # --- electronic identification (OpenID Connect) -------------------------------------------------
 # The built-in identity provider signs ID tokens with the newest key in OIDC_KEYS_DIR (created by
@@ -354,6 +355,22 @@ GATEWAY_EVENT_TIMEOUT = float(os.environ.get("GATEWAY_EVENT_TIMEOUT", 10))
 if not GATEWAY_TOKEN_KEY and not DEBUG and not env_bool("EGOV_ALLOW_INSECURE_KEY"):
     raise ImproperlyConfigured("GATEWAY_TOKEN_KEY must be set when DEBUG is off.")
 # --- end of data-sharing gateway ---------------------------------------------------------------
+
+# --- document interconnection axis (egov.exchange) ---------------------------------------------
+# EXCHANGE_NODE_CODE names this deployment to the nodes it exchanges with (data/exchange.yaml's
+# address book); EXCHANGE_HUB makes it store and forward envelopes for agencies it does not serve
+# (the national axis). A delivery is retried after EXCHANGE_BACKOFF_SECONDS, doubling, until
+# EXCHANGE_DEAD_AFTER_SECONDS have passed since it was queued; then the clerk sees it undelivered.
+EXCHANGE_NODE_CODE = os.environ.get("EXCHANGE_NODE_CODE", "egov")
+EXCHANGE_HUB = env_bool("EXCHANGE_HUB")
+EXCHANGE_BACKOFF_SECONDS = float(os.environ.get("EXCHANGE_BACKOFF_SECONDS", 5))
+EXCHANGE_DEAD_AFTER_SECONDS = float(os.environ.get("EXCHANGE_DEAD_AFTER_SECONDS", 86_400))
+EXCHANGE_TIMEOUT = float(os.environ.get("EXCHANGE_TIMEOUT", 30))
+#: A delivery claimed by a process that died is tried again after this many seconds.
+EXCHANGE_CLAIM_LEASE_SECONDS = float(os.environ.get("EXCHANGE_CLAIM_LEASE_SECONDS", 120))
+#: The largest envelope a node accepts (attachments inline, base64).
+EXCHANGE_MAX_ENVELOPE_BYTES = int(os.environ.get("EXCHANGE_MAX_ENVELOPE_BYTES", 50 * 1024 * 1024))
+# --- end of document interconnection axis ------------------------------------------------------
 
 # --- online payment of fees (egov.payments) ----------------------------------------------------
 # PAYMENT_PROVIDER picks the gateway: "sandbox" (the built-in bank for trials, on by default with

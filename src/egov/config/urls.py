@@ -32,4 +32,5 @@ urlpatterns = [
     path("", include("egov.records.urls")),
     path("", include("egov.feedback.urls")),
     path("", include("egov.gateway.urls")),
+    path("", include("egov.exchange.urls")),
 ]

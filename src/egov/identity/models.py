@@ -27,6 +27,8 @@ class Role(models.TextChoices):
     PROCESSOR = "processor", _("Processor")
     APPROVER = "approver", _("Approver")
     AGENCY_ADMIN = "agency_admin", _("Agency administrator")
+    #: Văn thư: issues, sends and receives the agency's official documents (egov.exchange).
+    CLERK = "clerk", _("Document clerk")
     #: Held in any agency, it lets its holder manage roles in every agency.
     PLATFORM_ADMIN = "platform_admin", _("Platform administrator")
 

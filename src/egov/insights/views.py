@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 
 from egov.core.models import Agency
 
-from . import selectors, tables
+from . import hooks, selectors, tables
 from .constants import NATION
 from .definitions import indicators
 from .models import DailyCount
@@ -68,6 +68,11 @@ def _context(request: HttpRequest, agency: Agency | None) -> dict:
         "query": "&".join(f"{k}={v}" for k, v in query.items() if v),
         "indicators": indicators(),
         "language": get_language(),
+        "panels": [
+            html
+            for hook in hooks.dashboard_panels
+            for html in hook(request, agency, period.start, period.end)
+        ],
     }
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from egov.core.models import Agency
+from egov.core.selectors import subtree_ids
 from egov.dossiers.constants import Channel
 from egov.dossiers.models import Dossier, DossierEvent
 from egov.insights.definitions import Indicator, indicators
@@ -26,19 +27,6 @@ from egov.insights.services import indicator_values
 
 from .hooks import Compute, Source, prefill_source
 from .periods import bounds
-
-
-def subtree_ids(agency: Agency) -> list[int]:
-    """``agency`` and every agency below it (the tree is small: one query, walked here)."""
-    children: dict[int | None, list[int]] = {}
-    for pk, parent_id in Agency.objects.values_list("pk", "parent_id"):
-        children.setdefault(parent_id, []).append(pk)
-    found, stack = [], [agency.pk]
-    while stack:
-        pk = stack.pop()
-        found.append(pk)
-        stack.extend(children.get(pk, []))
-    return found
 
 
 def _events(agency: Agency, start: date, end: date, kind: str) -> Q:

@@ -17,6 +17,7 @@ from egov.core import audit
 from egov.core.errors import InvalidInput, NotAllowed, WrongState
 from egov.core.models import Agency
 from egov.core.queue import task_named
+from egov.core.selectors import subtree_ids
 from egov.identity.models import User
 
 from . import access, periods, prefill
@@ -203,7 +204,7 @@ def obligated_agencies(regime: Regime) -> list[Agency]:
     """Who must submit now: the active agencies below the defining one, or the chosen ones."""
     if regime.scope == Scope.CHOSEN:
         return list(regime.chosen_agencies.filter(is_active=True).order_by("code"))
-    below = [pk for pk in prefill.subtree_ids(regime.agency) if pk != regime.agency_id]
+    below = [pk for pk in subtree_ids(regime.agency) if pk != regime.agency_id]
     return list(Agency.objects.filter(pk__in=below, is_active=True).order_by("code"))
 
 
