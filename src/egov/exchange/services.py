@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from egov.core.errors import InvalidInput, NotAllowed, ServiceError, WrongState
 from egov.core.files import read_stored, store_bytes
@@ -453,29 +453,29 @@ class Receipt:
 #: What each refusal of ``edxml`` means, in the reader's language; the precise English detail
 #: (field, value, limit) follows it.
 PROBLEMS = {
-    "malformed_xml": _lazy("Not well-formed XML."),
-    "wrong_root": _lazy("Not an edXML envelope."),
-    "missing": _lazy("Required, but missing."),
-    "too_long": _lazy("Too long."),
-    "too_large": _lazy("Too large."),
-    "bad_value": _lazy("Not an allowed value."),
-    "bad_organ_id": _lazy("Not an agency code."),
-    "bad_date": _lazy("Not a date."),
-    "bad_char": _lazy("Holds characters XML cannot carry."),
-    "bad_base64": _lazy("Not valid base64."),
-    "duplicate": _lazy("Given twice."),
-    "duplicate_recipient": _lazy("A recipient is listed twice."),
-    "duplicate_attachment": _lazy("An attachment is listed twice."),
-    "attachment_mismatch": _lazy("The manifest and the attachments do not match."),
-    "attachment_too_large": _lazy("An attachment is too large."),
+    "malformed_xml": gettext_lazy("Not well-formed XML."),
+    "wrong_root": gettext_lazy("Not an edXML envelope."),
+    "missing": gettext_lazy("Required, but missing."),
+    "too_long": gettext_lazy("Too long."),
+    "too_large": gettext_lazy("Too large."),
+    "bad_value": gettext_lazy("Not an allowed value."),
+    "bad_organ_id": gettext_lazy("Not an agency code."),
+    "bad_date": gettext_lazy("Not a date."),
+    "bad_char": gettext_lazy("Holds characters XML cannot carry."),
+    "bad_base64": gettext_lazy("Not valid base64."),
+    "duplicate": gettext_lazy("Given twice."),
+    "duplicate_recipient": gettext_lazy("A recipient is listed twice."),
+    "duplicate_attachment": gettext_lazy("An attachment is listed twice."),
+    "attachment_mismatch": gettext_lazy("The manifest and the attachments do not match."),
+    "attachment_too_large": gettext_lazy("An attachment is too large."),
     # signatures
-    "absent": _lazy("The envelope is not signed."),
-    "malformed": _lazy("The signature cannot be read."),
-    "digest_mismatch": _lazy("The envelope was changed after it was signed."),
-    "bad_signature": _lazy("The signature does not match."),
-    "untrusted_certificate": _lazy("The certificate is not issued by a trusted authority."),
-    "expired_certificate": _lazy("The certificate is not valid at this time."),
-    "wrong_signer": _lazy("Signed by another agency than the sender."),
+    "absent": gettext_lazy("The envelope is not signed."),
+    "malformed": gettext_lazy("The signature cannot be read."),
+    "digest_mismatch": gettext_lazy("The envelope was changed after it was signed."),
+    "bad_signature": gettext_lazy("The signature does not match."),
+    "untrusted_certificate": gettext_lazy("The certificate is not issued by a trusted authority."),
+    "expired_certificate": gettext_lazy("The certificate is not valid at this time."),
+    "wrong_signer": gettext_lazy("Signed by another agency than the sender."),
 }
 
 
@@ -723,7 +723,10 @@ def _send_status(document: Document, code: str, note: str, actor: User | None) -
         _sign(document.agency, message), message, incoming=False, kind=EnvelopeKind.STATUS
     )
     _record(document, "status_sent", actor, status_code=code, note=note[:500], envelope=envelope)
-    _queue(envelope, [document.sender_code])
+    try:
+        _queue(envelope, [document.sender_code])
+    except InvalidInput:  # a document filed by hand from a sender the axis does not reach
+        log.info("status_not_routed", document=document.pk, status=code)
 
 
 # --- the recipient's steps -----------------------------------------------------------------------
