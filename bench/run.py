@@ -8,8 +8,9 @@ See bench/README.md for what is measured and how. Environment knobs:
     BENCH_CONCURRENCY=8     client connections (and baseline insert threads)
     BENCH_DOSSIERS=100000   dossiers in the big queue
     BENCH_DATABASES=sqlite,postgresql
-    BENCH_ONLY=submit,queue,sign,insights,gateway  some of the benchmarks only (sign: results
-                            signed per second; gateway: the data-sharing gateway next to nginx)
+    BENCH_ONLY=submit,queue,sign,insights,gateway,exchange  some of the benchmarks only (sign:
+                            results signed per second; gateway: the data-sharing gateway next
+                            to nginx; exchange: official documents between two deployments)
     BENCH_INSIGHTS_FACTS=10000000  synthetic dossier facts for the indicators benchmark
     BENCH_SYNC_RECORDS=100000  records through the sync service per scenario (indicators)
     BENCH_SIGN_SECONDS=10   measured window of each part of the signing benchmark
@@ -46,7 +47,7 @@ WORKERS = int(os.environ.get("BENCH_WORKERS", 2))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", 8))
 DOSSIERS = int(os.environ.get("BENCH_DOSSIERS", 100_000))
 DATABASES = os.environ.get("BENCH_DATABASES", "sqlite,postgresql").split(",")
-ONLY = os.environ.get("BENCH_ONLY", "submit,queue,sign,insights,gateway").split(",")
+ONLY = os.environ.get("BENCH_ONLY", "submit,queue,sign,insights,gateway,exchange").split(",")
 INSIGHTS_FACTS = int(os.environ.get("BENCH_INSIGHTS_FACTS", 10_000_000))
 TARGET_SYNC = 20_000  # synced records per second
 SIGN_SECONDS = os.environ.get("BENCH_SIGN_SECONDS", "10")
@@ -807,14 +808,15 @@ def bench_signing() -> dict[str, Any]:
     return result
 
 
-def bench_gateway() -> dict[str, Any]:
-    """The data-sharing gateway next to nginx on the same upstream, and population
-    verifications through it (bench/gateway.py, one subprocess that prints its own report)."""
-    say("[gateway] the gateway next to nginx, same upstream, same wrk load")
-    with tempfile.TemporaryDirectory(prefix="egov-bench-gw-") as folder:
-        out = Path(folder) / "gateway.json"
+def bench_apart(script: str, headline: str) -> dict[str, Any]:
+    """A benchmark that runs in its own subprocess and prints its own report (bench/gateway.py:
+    the data-sharing gateway next to nginx; bench/exchange.py: the document axis next to plain
+    HTTP posts); its raw figures."""
+    say(headline)
+    with tempfile.TemporaryDirectory(prefix="egov-bench-apart-") as folder:
+        out = Path(folder) / "result.json"
         env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-        command = [PYTHON, str(ROOT / "bench" / "gateway.py"), "--out", str(out)]
+        command = [PYTHON, str(ROOT / "bench" / script), "--out", str(out)]
         subprocess.run(command, env=env, cwd=ROOT, check=True)
         result: dict[str, Any] = json.loads(out.read_text())
     return result
@@ -828,7 +830,15 @@ def main() -> None:
     )
     results: dict[str, dict[str, Any]] = {}
     signing = bench_signing() if "sign" in ONLY else None
-    gateway = bench_gateway() if "gateway" in ONLY else None
+    gateway = exchange = None
+    if "gateway" in ONLY:
+        gateway = bench_apart(
+            "gateway.py", "[gateway] the gateway next to nginx, same upstream, same wrk load"
+        )
+    if "exchange" in ONLY:
+        exchange = bench_apart(
+            "exchange.py", "[exchange] documents between two deployments next to plain posts"
+        )
     for vendor in DATABASES if {"submit", "queue", "insights"} & set(ONLY) else []:
         work = Path(tempfile.mkdtemp(prefix=f"egov-bench-{vendor}-"))
         try:
@@ -854,10 +864,10 @@ def main() -> None:
             shutil.rmtree(work, ignore_errors=True)
     if results:
         summary(results)
-    if results or signing or gateway:
+    if results or signing or gateway or exchange:
         out = ROOT / "var" / "bench-results.json"
         out.parent.mkdir(exist_ok=True)
-        everything = {**results, "sign": signing, "gateway": gateway}
+        everything = {**results, "sign": signing, "gateway": gateway, "exchange": exchange}
         out.write_text(json.dumps(everything, indent=1, default=str))
         say(f"\n  raw figures: {out.relative_to(ROOT)}")
     say(f"  make bench took {time.perf_counter() - began:.0f} s")

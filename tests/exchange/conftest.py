@@ -8,12 +8,23 @@ from typing import Any
 import pytest
 
 from egov.core.models import Agency
-from egov.exchange import outbox, services
+from egov.exchange import outbox, routing, services
 from egov.exchange.models import Document, Node, Route
 from egov.identity.models import User
 from tests.conftest import pdf_bytes
 
 CITY, JUSTICE, WARD = "000.00.00.H26", "000.00.01.H26", "000.00.31.H26"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> Iterator[None]:
+    """The address book and keys each process keeps a while: rows of a rolled-back test are
+    not to be remembered by the next."""
+    routing.invalidate()
+    services.forget_keys()
+    yield
+    routing.invalidate()
+    services.forget_keys()
 
 
 @pytest.fixture(autouse=True)

@@ -368,6 +368,8 @@ EXCHANGE_DEAD_AFTER_SECONDS = float(os.environ.get("EXCHANGE_DEAD_AFTER_SECONDS"
 EXCHANGE_TIMEOUT = float(os.environ.get("EXCHANGE_TIMEOUT", 30))
 #: A delivery claimed by a process that died is tried again after this many seconds.
 EXCHANGE_CLAIM_LEASE_SECONDS = float(os.environ.get("EXCHANGE_CLAIM_LEASE_SECONDS", 120))
+#: Seconds each process keeps its copy of the address book (nodes, routes, local agencies).
+EXCHANGE_ROUTES_TTL = float(os.environ.get("EXCHANGE_ROUTES_TTL", 5))
 #: The largest envelope a node accepts (attachments inline, base64).
 EXCHANGE_MAX_ENVELOPE_BYTES = int(os.environ.get("EXCHANGE_MAX_ENVELOPE_BYTES", 50 * 1024 * 1024))
 # --- end of document interconnection axis ------------------------------------------------------

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import os
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -26,31 +27,61 @@ class NoRoute(Exception):
     """No node serves the agency and there is no hub."""
 
 
-def serves_here(agency_code: str) -> bool:
-    return (
-        not Route.objects.filter(agency_code=agency_code).exists()
-        and Agency.objects.filter(code=agency_code, is_active=True).exists()
+@dataclass(frozen=True)
+class AddressBook:
+    """What routing needs, held in memory and read again at most every
+    ``EXCHANGE_ROUTES_TTL`` seconds (at once in the process that changes it)."""
+
+    routes: dict[str, Node]
+    local: frozenset[str]
+    hub: Node | None
+    read_at: float
+
+
+_book: list[AddressBook] = []
+
+
+def invalidate() -> None:
+    _book.clear()
+
+
+def address_book() -> AddressBook:
+    now = time.monotonic()
+    if _book and now - _book[0].read_at < settings.EXCHANGE_ROUTES_TTL:
+        return _book[0]
+    book = AddressBook(
+        routes={r.agency_code: r.node for r in Route.objects.select_related("node")},
+        local=frozenset(Agency.objects.filter(is_active=True).values_list("code", flat=True)),
+        hub=Node.objects.filter(is_hub=True).order_by("pk").first(),
+        read_at=now,
     )
+    _book[:] = [book]
+    return book
+
+
+def serves_here(agency_code: str) -> bool:
+    book = address_book()
+    return agency_code not in book.routes and agency_code in book.local
 
 
 def node_for(agency_code: str) -> Node | None:
     """The node to send to for ``agency_code``; None when this deployment serves it."""
-    route = Route.objects.filter(agency_code=agency_code).select_related("node").first()
-    if route is not None:
-        return route.node
-    if Agency.objects.filter(code=agency_code, is_active=True).exists():
+    book = address_book()
+    if agency_code in book.routes:
+        return book.routes[agency_code]
+    if agency_code in book.local:
         return None
-    hub = Node.objects.filter(is_hub=True).order_by("pk").first()
-    if hub is None:
+    if book.hub is None:
         raise NoRoute(agency_code)
-    return hub
+    return book.hub
 
 
 def may_send_as(node: Node | None, agency_code: str) -> bool:
     """A node sends only as the agencies it serves; a hub forwards for anyone it checked."""
     if node is None:
         return serves_here(agency_code)
-    return node.is_hub or Route.objects.filter(agency_code=agency_code, node=node).exists()
+    routed = address_book().routes.get(agency_code)
+    return node.is_hub or (routed is not None and routed.pk == node.pk)
 
 
 def known_agencies() -> list[tuple[str, str]]:
@@ -131,4 +162,5 @@ def load_address_book(path: Path) -> dict[str, int]:
                     defaults={"agency_name": agency.get("name", ""), "node": node},
                 )
                 counts["routes"] += 1
+    invalidate()
     return counts

@@ -5,6 +5,8 @@ Every change is a ``DocumentEvent`` written in the same transaction as the state
 from __future__ import annotations
 
 import dataclasses
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
@@ -324,13 +326,41 @@ def document_message(document: Document, attachments: list[edxml.Attachment]) ->
     )
 
 
+#: Per process, for EXCHANGE_ROUTES_TTL seconds: each agency's key, certificate and chain, and
+#: the trust roots (read and parsed once, not for every envelope).
+_keys: dict[Any, tuple[float, Any]] = {}
+
+
+def _kept(key: Any, read: Callable[[], Any]) -> Any:
+    now = time.monotonic()
+    found = _keys.get(key)
+    if found is None or now - found[0] >= settings.EXCHANGE_ROUTES_TTL:
+        found = _keys[key] = (now, read())
+    return found[1]
+
+
+def _signing_material(agency: Agency) -> tuple[Any, Any, list[Any]]:
+    def read() -> tuple[Any, Any, list[Any]]:
+        row = pki.agency_certificate(agency)
+        return pki.decrypt_key(row.key_pem), pki.load_certificate(row), pki.load_chain(row)
+
+    return _kept(("agency", agency.pk), read)
+
+
+def _trust_roots() -> list[Any]:
+    return _kept("roots", pki.trust_root_certificates)
+
+
+def forget_keys() -> None:
+    """Read keys and roots again at their next use (tests; a new certificate at once)."""
+    _keys.clear()
+
+
 def _sign(agency: Agency, message: Any) -> bytes:
     """The envelope, signed with the agency's key; what edXML cannot carry is refused here."""
-    row = pki.agency_certificate(agency)
+    key, certificate, chain = _signing_material(agency)
     try:
-        return edxml.build(
-            message, pki.decrypt_key(row.key_pem), pki.load_certificate(row), pki.load_chain(row)
-        )
+        return edxml.build(message, key, certificate, chain)
     except edxml.EnvelopeInvalid as exc:
         raise InvalidInput(
             _("The document cannot be put in an edXML envelope."),
@@ -524,7 +554,7 @@ def receive(data: bytes, node: Node | None, *, imported_by: User | None = None) 
 def _check_signature(data: bytes, sender: str, *, strict: bool) -> str:
     """``valid``, or (an imported file) the reason its signature does not verify."""
     try:
-        signer = edxml.verify(data, pki.trust_root_certificates())
+        signer = edxml.verify(data, _trust_roots())
     except edxml.SignatureInvalid as exc:
         if strict:
             raise Refused(
