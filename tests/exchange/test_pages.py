@@ -191,3 +191,37 @@ def test_the_indicators_dashboard_counts_documents_per_month(
     assert "Gửi đi: 0. Nhận về: 2." in ward_page
     last_year = client.get("/chi-so/", {"year": this_year - 1}).content.decode()
     assert "Gửi đi: 0. Nhận về: 0." in last_year
+
+
+def test_a_clerk_answers_a_document_from_its_page(
+    client: Client, sent: Callable[..., Document], clerks: dict[str, User]
+) -> None:
+    original = sent()
+    received = Document.objects.get(agency__code=JUSTICE, incoming=True)
+    log_in(client, clerks[JUSTICE])
+    assert "Trả lời văn bản này" in client.get(f"/van-ban/{received.pk}/").content.decode()
+    form = client.get("/van-ban/soan/", {"related": received.pk}).content.decode()
+    assert f'value="{received.pk}"' in form and f'value="{CITY}" checked' in form
+    answer = client.post(
+        f"/van-ban/soan/?related={received.pk}",
+        {
+            "agency": JUSTICE,
+            "doc_type": "18",
+            "subject": "Trả lời về việc triển khai",
+            "recipients": [CITY],
+            "related": str(received.pk),
+            "business": "0",
+            "issuer_abbreviation": "STP",
+            "main_file": SimpleUploadedFile("tl.pdf", pdf_bytes("Trả lời"), "application/pdf"),
+        },
+    )
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    reply = Document.objects.get(agency__code=JUSTICE, incoming=False)
+    assert reply.related == received
+    client.post(f"/van-ban/{reply.pk}/buoc/", {"action": "send"})
+    # At the city, the answer is linked to the document it answers.
+    at_city = Document.objects.get(agency__code=CITY, incoming=True)
+    assert at_city.related == original
+    assert at_city.response_for["document_id"] == original.document_id
+    # Nobody answers a document they cannot see.
+    assert client.get("/van-ban/soan/", {"related": original.pk}).status_code == 404

@@ -166,6 +166,7 @@ def _draft_from(post: Any) -> services.Draft:
         due_date=due_date,
         recipients=[code[:35] for code in post.getlist("recipients")][:500],
         related_id=integer("related") or None,
+        business=integer("business"),
     )
 
 
@@ -176,8 +177,8 @@ def compose(request: HttpRequest) -> HttpResponse:
     if not agencies:
         raise Http404
     errors: dict[str, str] = {}
-    draft = services.Draft(doc_type=18, subject="")
-    agency = agencies[0]
+    draft, related = _draft_for(request, user)
+    agency = related.agency if related is not None else agencies[0]
     if request.method == "POST":
         draft = _draft_from(request.POST)
         agency = next((a for a in agencies if a.code == request.POST.get("agency")), agency)
@@ -203,9 +204,40 @@ def compose(request: HttpRequest) -> HttpResponse:
                 (code, name) for code, name in routing.known_agencies() if code != agency.code
             ],
             "abbreviation": draft.issuer_abbreviation or services.default_abbreviation(agency),
+            "related": related,
         },
         status=422 if errors else 200,
     )
+
+
+def _draft_for(request: HttpRequest, user: User) -> tuple[services.Draft, Document | None]:
+    """A blank draft, or one that answers (``?related=ID``), updates or replaces
+    (``&business=2|3``) a document the user sees, with its recipients and subject filled in."""
+    value, business = request.GET.get("related", ""), request.GET.get("business", "0")
+    if not value.isdigit() or len(value) > 12:
+        return services.Draft(doc_type=18, subject=""), None
+    related = access.document_for(user, int(value))
+    kind = int(business) if business in ("2", "3") and not related.incoming else 0
+    if kind:  # the same document again, to the same recipients
+        recipients = [r.agency_code for r in related.recipients.all()]
+        draft = services.Draft(
+            doc_type=related.doc_type,
+            subject=related.subject,
+            summary=related.summary,
+            recipients=recipients,
+            related_id=related.pk,
+            business=kind,
+        )
+    else:  # an answer to the sender
+        draft = services.Draft(
+            doc_type=18,
+            subject=pgettext("official document", "Reply to %(code)s: %(subject)s")
+            % {"code": related.code, "subject": related.subject},
+            recipients=[related.sender_code],
+            related_id=related.pk,
+        )
+    draft.subject = draft.subject[:500]
+    return draft, related
 
 
 def uploads_from(request: HttpRequest) -> list[services.Upload]:
