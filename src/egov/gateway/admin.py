@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from egov.core.admin import ReadOnlyAdmin
+
 from .models import ChainAnchor, Grant, Member, Service, Transaction
 
 
@@ -23,24 +25,13 @@ class GrantAdmin(admin.ModelAdmin):
     search_fields = ("client__code", "service__code")
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Transaction)
-class TransactionAdmin(ReadOnly):
+class TransactionAdmin(ReadOnlyAdmin):
     list_display = ("seq", "at", "client", "service", "method", "status", "latency_ms")
     list_filter = ("status",)
     search_fields = ("correlation_id", "client", "service")
 
 
 @admin.register(ChainAnchor)
-class ChainAnchorAdmin(ReadOnly):
+class ChainAnchorAdmin(ReadOnlyAdmin):
     list_display = ("seq", "stamped_at", "hash")

@@ -1,27 +1,15 @@
 """Read-only views of the repository for platform administrators: documents are filed and links
 made through the services, never edited by hand."""
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
+
+from egov.core.admin import ReadOnlyAdmin
 
 from .models import RepositoryDocument, ShareLink
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(RepositoryDocument)
-class RepositoryDocumentAdmin(ReadOnly):
+class RepositoryDocumentAdmin(ReadOnlyAdmin):
     list_display = ("document_type", "number", "issuer_name", "issued_on", "signature_state")
     list_filter = ("signature_state", "document_type")
     search_fields = ("number",)
@@ -29,6 +17,6 @@ class RepositoryDocumentAdmin(ReadOnly):
 
 
 @admin.register(ShareLink)
-class ShareLinkAdmin(ReadOnly):
+class ShareLinkAdmin(ReadOnlyAdmin):
     list_display = ("document", "created_at", "expires_at", "revoked_at", "opened_count")
     exclude = ("token_hash",)
