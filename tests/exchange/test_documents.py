@@ -322,3 +322,20 @@ def test_a_replacement_arrives_linked_to_the_original(
     at_justice.refresh_from_db()
     assert at_justice.state == DocumentState.RECALLED
     assert statuses(original)[JUSTICE] == "15"
+
+
+def test_the_same_status_twice_within_a_second_is_sent_and_applied_once(
+    sent: Callable[..., Document],
+    clerks: dict[str, User],
+    justice: Agency,
+    make_official: Callable[..., User],
+) -> None:
+    document = sent()
+    first, second = (make_official(justice, "processor", username=f"cv{n}") for n in (1, 2))
+    with time_machine.travel(datetime(2026, 12, 7, 9, tzinfo=VN), tick=False):
+        received = services.advance(clerks[JUSTICE], incoming(JUSTICE), "03")
+        received = services.advance(clerks[JUSTICE], received, "05", assignee=first)
+        received = services.advance(clerks[JUSTICE], received, "05", assignee=second)
+    assert received.assigned_to == second
+    assert statuses(document)[JUSTICE] == "05"
+    assert document.events.filter(action="status_received", status_code="05").count() == 1

@@ -75,9 +75,14 @@ class Envelope(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        # Received envelopes are applied once per key; sent ones may repeat a key (the same
+        # status sent twice within a second), as the receiver keeps one of them.
         constraints = [
-            models.UniqueConstraint(fields=["key", "incoming"], name="unique_envelope_key")
+            models.UniqueConstraint(
+                fields=["key"], condition=Q(incoming=True), name="unique_received_envelope"
+            )
         ]
+        indexes = [models.Index(fields=["key"], name="exchange_envelope_key")]
         verbose_name = _("envelope")
         verbose_name_plural = _("envelopes")
 

@@ -693,7 +693,9 @@ def _take_status(data: bytes, message: Any, node: Node | None) -> Receipt:
                 {"MessageHeader/ResponseFor/OrganId": _("Not served by this node.")},
             )
         data = edxml.add_trace(data, _trace(settings.EXCHANGE_NODE_CODE))
-        envelope = _store_envelope(data, message, incoming=True, kind=EnvelopeKind.STATUS)
+        envelope = _store_envelope(
+            data, message, incoming=True, kind=EnvelopeKind.STATUS, node=node.code if node else ""
+        )
         _queue(envelope, [reference.organ_id])
         return Receipt(str(envelope.pk), False)
     document = Document.objects.filter(
