@@ -3,12 +3,17 @@ an RFC 3161 time-stamp from the configured TSA."""
 
 import io
 from dataclasses import dataclass
+from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign.fields import SigSeedSubFilter
 from pyhanko.sign.general import SigningError
 from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner, SimpleSigner
 from pyhanko_certvalidator.registry import SimpleCertificateStore
+from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from . import pki, tsa
 from .models import SigningCertificate
@@ -27,11 +32,32 @@ class Signature:
     signer: str
 
 
+class KeptKeySigner(SimpleSigner):
+    """pyHanko's SimpleSigner parses its private key again for every signature, and
+    cryptography checks an RSA key's consistency whenever it loads one: about 70 ms for
+    RSA-2048, against 1 ms for the signature. This one signs with the key it was given."""
+
+    def __init__(self, private_key: PrivateKeyTypes, **kwargs: Any) -> None:
+        super().__init__(signing_key=pki.key_as_asn1(private_key), **kwargs)
+        self.private_key = private_key
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
+        try:
+            algorithm = mechanism.signature_algo
+        except ValueError:
+            algorithm = mechanism["algorithm"].native
+        if algorithm == "rsassa_pkcs1v15" and isinstance(self.private_key, RSAPrivateKey):
+            hash_algorithm = get_pyca_cryptography_hash(digest_algorithm)
+            return self.private_key.sign(data, PKCS1v15(), hash_algorithm)
+        return super().sign_raw(data, digest_algorithm)  # other mechanisms: pyHanko's way
+
+
 def signer_for(row: SigningCertificate) -> SimpleSigner:
     chain = [pki.as_asn1(c) for c in pki.load_chain(row)]
-    return SimpleSigner(
+    return KeptKeySigner(
+        pki.decrypt_key(row.key_pem),
         signing_cert=pki.as_asn1(pki.load_certificate(row)),
-        signing_key=pki.key_as_asn1(pki.decrypt_key(row.key_pem)),
         cert_registry=SimpleCertificateStore.from_certs(chain),
     )
 

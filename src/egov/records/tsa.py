@@ -2,25 +2,68 @@
 development CA. It serves ``POST /tsa/`` (application/timestamp-query → application/timestamp-reply)
 and is called in-process by the signer when no external TSA_URL is configured."""
 
-from asn1crypto import core, tsp
+from datetime import datetime
+from typing import Any
+
+from asn1crypto import cms, core, tsp
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from django.conf import settings
+from pyhanko.sign import general
+from pyhanko.sign.general import simple_cms_attribute
 from pyhanko.sign.timestamps import DummyTimeStamper, TimeStamper
 from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
 from pyhanko_certvalidator.registry import SimpleCertificateStore
+from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from . import pki
+from .errors import PkiError
 
 QUERY_TYPE, REPLY_TYPE = "application/timestamp-query", "application/timestamp-reply"
 ACCEPTED_DIGESTS = frozenset({"sha256", "sha384", "sha512"})
+
+
+class KeptKeyTimeStamper(DummyTimeStamper):
+    """pyHanko's in-process TSA, signing with the key object it was given instead of parsing
+    the key again for every time-stamp (about 70 ms for RSA-2048; see
+    ``signing.KeptKeySigner``). The signed attributes are pyHanko's own."""
+
+    def __init__(self, private_key: RSAPrivateKey, **kwargs: Any) -> None:
+        super().__init__(tsa_key=pki.key_as_asn1(private_key), **kwargs)
+        self.private_key = private_key
+
+    def _sign_tst_info(
+        self, tst_info_data: bytes, md_algorithm: str, dt: datetime
+    ) -> tuple[bytes, cms.CMSAttributes]:
+        digest = hashes.Hash(get_pyca_cryptography_hash(md_algorithm))
+        digest.update(tst_info_data)
+        signed_attrs = cms.CMSAttributes(
+            [
+                simple_cms_attribute("content_type", "tst_info"),
+                simple_cms_attribute("signing_time", cms.Time({"utc_time": core.UTCTime(dt)})),
+                simple_cms_attribute(
+                    "signing_certificate", general.as_signing_certificate(self.tsa_cert)
+                ),
+                simple_cms_attribute("message_digest", digest.finalize()),
+            ]
+        )
+        signature = self.private_key.sign(
+            signed_attrs.dump(), PKCS1v15(), get_pyca_cryptography_hash(md_algorithm.upper())
+        )
+        return signature, signed_attrs
 
 
 def local_timestamper() -> DummyTimeStamper:
     """A time-stamper that signs with egov's TSA certificate, the root embedded."""
     row = pki.tsa_certificate()
     chain = [pki.as_asn1(c) for c in pki.load_chain(row)]
-    return DummyTimeStamper(
+    key = pki.decrypt_key(row.key_pem)
+    if not isinstance(key, RSAPrivateKey):  # pyHanko's dummy TSA signs RSA only
+        raise PkiError("The time-stamping key must be an RSA key.")
+    return KeptKeyTimeStamper(
+        key,
         tsa_cert=pki.as_asn1(pki.load_certificate(row)),
-        tsa_key=pki.key_as_asn1(pki.decrypt_key(row.key_pem)),
         certs_to_embed=SimpleCertificateStore.from_certs(chain),
     )
 
