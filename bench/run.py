@@ -74,6 +74,7 @@ def django_env(database_url: str, media: Path) -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="egov.config.settings",
         SECRET_KEY="bench-" + uuid.uuid4().hex,
         AUDIT_HMAC_KEY="bench-audit-" + uuid.uuid4().hex,
+        GATEWAY_TOKEN_KEY="bench-token-" + uuid.uuid4().hex,
         DEBUG="0",
         ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
         SECURE_SSL_REDIRECT="0",

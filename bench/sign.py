@@ -32,6 +32,7 @@ def _environment(work: Path) -> None:
         DJANGO_SETTINGS_MODULE="egov.config.settings",
         SECRET_KEY="bench-sign-not-secret",
         AUDIT_HMAC_KEY="bench-sign-audit-not-secret",
+        GATEWAY_TOKEN_KEY="bench-sign-token-not-secret",
         DEBUG="0",
         SIGNING_DEV_CA="1",
         SIGNING_KEY_PASSWORD="bench-signing-password",
