@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from egov.core.models import Agency
 from egov.exchange import selectors
 from egov.exchange.models import Document
-from egov.identity.models import User
+from egov.identity.models import OfficialRole, User
 from tests.conftest import bearer, log_in, pdf_bytes
 from tests.exchange.conftest import CITY, JUSTICE, WARD
 
@@ -225,3 +225,20 @@ def test_a_clerk_answers_a_document_from_its_page(
     assert at_city.response_for["document_id"] == original.document_id
     # Nobody answers a document they cannot see.
     assert client.get("/van-ban/soan/", {"related": original.pk}).status_code == 404
+
+
+def test_a_clerk_of_two_agencies_filters_the_register_by_agency(
+    client: Client,
+    sent: Callable[..., Document],
+    agencies: dict[str, Agency],
+    make_official: Callable[..., User],
+) -> None:
+    sent()  # to the department and the ward
+    both = make_official(agencies[JUSTICE], "clerk", username="vanthu.hai.noi")
+    OfficialRole.objects.create(user=both, agency=agencies[WARD], role="clerk")
+    log_in(client, both)
+    assert client.get("/van-ban/").context["page"].paginator.count == 2
+    only_ward = client.get("/van-ban/", {"agency": WARD})
+    assert [d.agency.code for d in only_ward.context["page"]] == [WARD]
+    # An agency the clerk does not serve is no filter at all, never a way in.
+    assert client.get("/van-ban/", {"agency": CITY}).context["page"].paginator.count == 2

@@ -51,12 +51,14 @@ def _filter(request: HttpRequest, incoming: bool) -> selectors.RegisterFilter:
         value = request.GET.get(name, "")
         return int(value) if value.isdigit() and len(value) <= 4 else None
 
+    agency = access.clerk_agencies(acting_user(request)).filter(code=request.GET.get("agency", ""))
     return selectors.RegisterFilter(
         incoming=incoming,
         year=number("year"),
         doc_type=number("type"),
         state=request.GET.get("state", "")[:10],
         query=request.GET.get("q", "")[:100],
+        agency_id=agency.values_list("pk", flat=True).first(),
     )
 
 
@@ -83,6 +85,7 @@ def register(request: HttpRequest, direction: str = "den") -> HttpResponse:
             "types": DOCUMENT_TYPES,
             "states": states,
             "is_clerk": access.clerk_agencies(user).exists(),
+            "agencies": access.clerk_agencies(user),
             "undelivered": selectors.undelivered(user).count(),
             "query": request.GET.urlencode(),
         },
