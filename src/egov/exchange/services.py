@@ -194,7 +194,7 @@ def compose(user: User, agency: Agency, draft: Draft, uploads: list[Upload]) -> 
                 {"related": _("Not a document this one can refer to.")},
             )
     with transaction.atomic():
-        document = Document.objects.create(
+        document = Document(
             agency=agency,
             incoming=False,
             state=DocumentState.DRAFT,
@@ -216,13 +216,15 @@ def compose(user: User, agency: Agency, draft: Draft, uploads: list[Upload]) -> 
             sender_name=agency.name,
             created_by=user,
         )
+        document.search_text = _search_text(document)
+        document.save()
         known = dict(routing.known_agencies())
         Recipient.objects.bulk_create(
             Recipient(document=document, agency_code=code, agency_name=known[code])
             for code in draft.recipients
         )
-        for position, upload in enumerate(uploads):
-            Attachment.objects.create(
+        Attachment.objects.bulk_create(
+            Attachment(
                 document=document,
                 file=store_bytes(upload.data, upload.content_type),
                 name=upload.name,
@@ -230,8 +232,8 @@ def compose(user: User, agency: Agency, draft: Draft, uploads: list[Upload]) -> 
                 is_main=upload.is_main,
                 position=position,
             )
-        document.search_text = _search_text(document)
-        document.save(update_fields=["search_text"])
+            for position, upload in enumerate(uploads)
+        )
         _record(document, "composed", user)
     return document
 
@@ -626,7 +628,7 @@ def _file_incoming(envelope: Envelope, message: Any, agency_code: str, signature
         _send_status(original, "13", _("The sender asks to recall the document."), None)
         return original.pk
     kind = message.type_detail if message.type_detail in range(1, 30) else OFFICIAL_LETTER
-    document = Document.objects.create(
+    document = Document(
         agency=agency,
         incoming=True,
         state=DocumentState.ARRIVED,
@@ -651,8 +653,10 @@ def _file_incoming(envelope: Envelope, message: Any, agency_code: str, signature
         envelope=envelope,
         signature=signature,
     )
-    for position, item in enumerate(message.attachments):
-        Attachment.objects.create(
+    document.search_text = _search_text(document)
+    document.save()
+    Attachment.objects.bulk_create(
+        Attachment(
             document=document,
             file=store_bytes(item.data, item.content_type),
             name=item.name[:255],
@@ -661,8 +665,8 @@ def _file_incoming(envelope: Envelope, message: Any, agency_code: str, signature
             is_main=position == 0,
             position=position,
         )
-    document.search_text = _search_text(document)
-    document.save(update_fields=["search_text"])
+        for position, item in enumerate(message.attachments)
+    )
     if original is not None and message.business in (edxml.Business.UPDATE, edxml.Business.REPLACE):
         original.pending_request = document
         original.save(update_fields=["pending_request"])
