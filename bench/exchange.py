@@ -36,7 +36,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from gateway import free_port, say, stop, wait_for
+from gateway import free_port, say, serve, stop, wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
@@ -359,33 +359,11 @@ async def sink(scope: dict[str, Any], receive: Any, send: Any) -> None:
     await send({"type": "http.response.body", "body": b'{"duplicate": false}'})
 
 
-def serve(port: int, workers: int, app: str) -> None:
-    sys.path.insert(0, str(Path(__file__).parent))
-    from uvicorn.server import Server
-    from uvicorn.supervisors import Multiprocess
-
-    from serve import TcpConfig
-
-    config = TcpConfig(
-        app,
-        host="127.0.0.1",
-        port=port,
-        workers=workers,
-        lifespan="off",
-        access_log=False,
-        log_level="warning",
-    )
-    if workers > 1:
-        Multiprocess(config, sockets=[config.bind_socket()]).run()
-    else:
-        Server(config).run()
-
-
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] in ("serve", "send", "post"):
         command, *args = sys.argv[1:]
         if command == "serve":
-            serve(int(args[0]), int(args[1]), args[2])
+            serve(int(args[0]), int(args[1]), args[2], lifespan="off")
         elif command == "send":
             send(int(args[0]), int(args[1]))
         else:

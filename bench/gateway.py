@@ -635,7 +635,9 @@ def bench(out: Path) -> None:
     report(result)
 
 
-def serve(port: int, workers: int) -> None:
+def serve(
+    port: int, workers: int, app: str = "egov.config.asgi:application", lifespan: str = "on"
+) -> None:
     """uvicorn with the lifespan on (it starts the log's writer), TCP_NODELAY on every
     connection also with several workers (bench/serve.py, uvicorn#3149)."""
     sys.path.insert(0, str(Path(__file__).parent))
@@ -645,11 +647,11 @@ def serve(port: int, workers: int) -> None:
     from serve import TcpConfig
 
     config = TcpConfig(
-        "egov.config.asgi:application",
+        app,
         host="127.0.0.1",
         port=port,
         workers=workers,
-        lifespan="on",
+        lifespan=lifespan,
         access_log=False,
         log_level="warning",
     )
