@@ -242,3 +242,20 @@ def test_a_clerk_of_two_agencies_filters_the_register_by_agency(
     assert [d.agency.code for d in only_ward.context["page"]] == [WARD]
     # An agency the clerk does not serve is no filter at all, never a way in.
     assert client.get("/van-ban/", {"agency": CITY}).context["page"].paginator.count == 2
+
+
+def test_files_download_to_the_documents_readers_only(
+    client: Client, sent: Callable[..., Document], clerks: dict[str, User]
+) -> None:
+    sent()
+    received = Document.objects.get(agency__code=JUSTICE, incoming=True)
+    main = received.attachments.get(is_main=True)
+    path = f"/van-ban/{received.pk}/tep/{main.pk}/"
+    log_in(client, clerks[JUSTICE])
+    answer = client.get(path)
+    assert answer["Content-Type"] == "application/pdf"
+    assert b"".join(answer.streaming_content).startswith(b"%PDF")
+    assert client.get(f"/van-ban/{received.pk}/tep/{main.pk + 1000}/").status_code == 404
+    client.logout()
+    log_in(client, clerks[WARD])
+    assert client.get(path).status_code == 404

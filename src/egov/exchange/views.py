@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -325,14 +325,17 @@ def act(request: HttpRequest, document_id: int) -> HttpResponse:
 
 
 @login_required
-def attachment(request: HttpRequest, document_id: int, attachment_id: int) -> HttpResponse:
+def attachment(request: HttpRequest, document_id: int, attachment_id: int) -> FileResponse:
     found = access.document_for(_clerk_or_404(request), document_id)
     item = found.attachments.select_related("file").filter(pk=attachment_id).first()
     if item is None:
         raise Http404
-    response = HttpResponse(open_stored(item.file).read(), content_type=item.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{clean_filename(item.name)}"'
-    return response
+    return FileResponse(
+        open_stored(item.file),
+        as_attachment=True,
+        filename=clean_filename(item.name),
+        content_type=item.content_type,
+    )
 
 
 def edxml_response(document: Document) -> HttpResponse:
