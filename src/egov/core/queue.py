@@ -18,3 +18,17 @@ def task_named(name: str) -> Task[..., Any]:
     if not isinstance(found, Task):
         raise TypeError(f"{name} is not a task")
     return found
+
+
+def enqueue_with_commit(task: Task[..., Any], *args: Any) -> None:
+    """Queue ``task`` so that it exists exactly when the caller's transaction commits. With the
+    database backend the task row is written in that transaction (a process killed right after
+    the commit strands nothing); a backend that runs or sends tasks elsewhere (immediate: tests)
+    is called once the transaction has committed."""
+    from django.db import transaction
+    from django_tasks_db.backend import DatabaseBackend
+
+    if isinstance(task.get_backend(), DatabaseBackend):
+        task.enqueue(*args)
+    else:
+        transaction.on_commit(lambda: task.enqueue(*args))

@@ -5,7 +5,6 @@ validation, the same once-only storage. Deliveries are at least once; receivers 
 envelope once by its key, so nothing is lost and nothing is applied twice."""
 
 from datetime import timedelta
-from functools import partial
 
 import requests
 import structlog
@@ -16,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from egov.core.errors import NotFound, WrongState
+from egov.core.queue import enqueue_with_commit, task_named
 from egov.identity.models import User
 
 from . import access, routing, services
@@ -99,7 +99,6 @@ def deliver(delivery_id: int) -> str:
             delivery.status = DeliveryStatus.DEAD
         else:
             delivery.next_attempt_at = now + backoff(delivery.attempts)
-            transaction.on_commit(partial(services.enqueue, delivery.pk, delivery.next_attempt_at))
     else:
         delivery.status, delivery.delivered_at, delivery.last_error = (
             DeliveryStatus.DELIVERED,
@@ -107,9 +106,12 @@ def deliver(delivery_id: int) -> str:
             "",
         )
     delivery.claimed_at = None
-    delivery.save(
-        update_fields=["status", "last_error", "next_attempt_at", "claimed_at", "delivered_at"]
-    )
+    with transaction.atomic():  # the retry's deferred task is written with the new state
+        delivery.save(
+            update_fields=["status", "last_error", "next_attempt_at", "claimed_at", "delivered_at"]
+        )
+        if delivery.status == DeliveryStatus.PENDING:
+            services.enqueue(delivery.pk, delivery.next_attempt_at)
     if delivery.status == DeliveryStatus.DEAD:
         log.warning("delivery_dead", delivery=delivery.pk, node=delivery.node_id)
     return delivery.status
@@ -140,6 +142,6 @@ def retry(user: User, delivery: Delivery) -> Delivery:
     )
     if not updated:
         raise WrongState(_("Only an undelivered envelope is sent again by hand."))
-    transaction.on_commit(partial(services.enqueue, delivery.pk))
+    enqueue_with_commit(task_named(services.TASK), delivery.pk)
     delivery.refresh_from_db()
     return delivery

@@ -9,7 +9,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import partial
 from typing import Any
 
 import structlog
@@ -23,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from egov.core.errors import InvalidInput, NotAllowed, ServiceError, WrongState
 from egov.core.files import read_stored, store_bytes
 from egov.core.models import Agency
-from egov.core.queue import task_named
+from egov.core.queue import enqueue_with_commit, task_named
 from egov.core.text import fold
 from egov.identity.models import User
 from egov.records import pki
@@ -458,7 +457,7 @@ def _queue(envelope: Envelope, agency_codes: list[str]) -> None:
         nodes[node.pk if node else None] = node
     for node in nodes.values():
         delivery = Delivery.objects.create(envelope=envelope, node=node)
-        transaction.on_commit(partial(enqueue, delivery.pk))
+        enqueue_with_commit(task_named(TASK), delivery.pk)
 
 
 def enqueue(delivery_id: int, when: datetime | None = None) -> None:
