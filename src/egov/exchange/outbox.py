@@ -83,9 +83,7 @@ def _reason(message: str, errors: dict[str, str]) -> str:
 def deliver(delivery_id: int) -> str:
     """Try one delivery if it is due and nobody else is trying it; its status after."""
     if not _claim(delivery_id):
-        return (
-            Delivery.objects.filter(pk=delivery_id).values_list("status", flat=True).first() or ""
-        )
+        return _claimed_elsewhere(delivery_id)
     delivery = Delivery.objects.select_related("envelope", "node").get(pk=delivery_id)
     now = timezone.now()
     try:
@@ -115,6 +113,19 @@ def deliver(delivery_id: int) -> str:
     if delivery.status == DeliveryStatus.DEAD:
         log.warning("delivery_dead", delivery=delivery.pk, node=delivery.node_id)
     return delivery.status
+
+
+def _claimed_elsewhere(delivery_id: int) -> str:
+    """Not tried here (not due, done, or claimed by another run). A claim may belong to a
+    process that died: this run comes back when that claim runs out, so the delivery does not
+    wait for `redeliver_envelopes`."""
+    row = Delivery.objects.filter(pk=delivery_id).values("status", "claimed_at").first()
+    if row is None:
+        return ""
+    if row["status"] == DeliveryStatus.PENDING and row["claimed_at"] is not None:
+        lease = timedelta(seconds=settings.EXCHANGE_CLAIM_LEASE_SECONDS)
+        services.enqueue(delivery_id, row["claimed_at"] + lease + timedelta(seconds=1))
+    return str(row["status"])
 
 
 def due(limit: int = 10_000) -> list[int]:
