@@ -22,7 +22,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import hotp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from egov.catalog.models import Procedure
+from egov.catalog.models import Procedure, ProcedureGroup
 from egov.catalog.services import load_catalog
 from egov.core.calendar import VIETNAM
 from egov.core.models import Agency, AuditChainHead, AuditEntry
@@ -159,7 +159,13 @@ def totp_code(device: TOTPDevice) -> str:
 #: What loading the reference data writes, as rows: the first load of a test process goes
 #: through the loaders, and a transactional test (whose database is emptied after it) gets the
 #: same rows back in one insert per table instead of parsing the catalogue again.
-REFERENCE_MODELS: tuple[type[Model], ...] = (Agency, Procedure, AuditEntry, AuditChainHead)
+REFERENCE_MODELS: tuple[type[Model], ...] = (
+    Agency,
+    Procedure,
+    ProcedureGroup,
+    AuditEntry,
+    AuditChainHead,
+)
 _reference_rows: dict[type[Model], list[dict[str, Any]]] = {}
 
 

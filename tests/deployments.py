@@ -5,11 +5,12 @@ uvicorn serving it on a free loopback port."""
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -114,3 +115,66 @@ class Deployment:
                 pass
             time.sleep(0.2)
         pytest.fail(f"deployment {self.name} did not answer at {url}:\n{self.log.read_text()}")
+
+
+class Site:
+    """A deployment as it runs: its web server and a task worker (the database task backend),
+    driven by ``manage.py shell`` and read through its SQLite database."""
+
+    def __init__(self, folder: Path, name: str, **environment: str):
+        self.folder = folder
+        self.deployment = Deployment(
+            folder,
+            name,
+            TASKS_BACKEND="django_tasks_db.DatabaseBackend",
+            TASK_LEASE_SECONDS="3",
+            **environment,
+        )
+        self.workers: list[subprocess.Popen[bytes]] = []
+
+    @property
+    def url(self) -> str:
+        return self.deployment.url
+
+    def shell(self, code: str) -> str:
+        return self.deployment.manage("shell", "-c", code)
+
+    def query(self, sql: str) -> list[tuple]:
+        with sqlite3.connect(self.deployment.database, timeout=30) as db:
+            return db.execute(sql).fetchall()
+
+    def start_worker(self) -> subprocess.Popen[bytes]:
+        log = (self.folder / f"{self.deployment.name}-worker.log").open("ab")
+        worker = subprocess.Popen(
+            [sys.executable, "manage.py", "db_worker", "--no-reload", "--interval", "0.1"],
+            cwd=ROOT,
+            env=self.deployment.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        self.workers.append(worker)
+        return worker
+
+    @contextmanager
+    def running(self) -> Iterator[None]:
+        with self.deployment.serving("/healthz/live"):
+            self.start_worker()
+            try:
+                yield
+            finally:
+                for worker in self.workers:
+                    worker.terminate()
+                for worker in self.workers:
+                    try:
+                        worker.wait(timeout=10)
+                    except subprocess.TimeoutExpired:
+                        worker.kill()
+
+
+def wait_until(check: Callable[[], bool], seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.3)
+    pytest.fail(f"timed out waiting for {what}")

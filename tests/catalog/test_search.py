@@ -17,13 +17,14 @@ from egov.core.models import Agency
 pytestmark = pytest.mark.usefixtures("catalog")
 
 #: Every procedure whose name or field reads "Đăng ký …" (the residence field is "Đăng ký, quản lý
-#: cư trú", so the residence notification 2.001159 is among them).
+#: cư trú", so the residence notification 2.001159 is among them; "Xóa đăng ký thường trú" too).
 DANG_KY = {
     "1.000656",
     "1.000894",
     "1.001193",
     "1.001612",
     "1.004194",
+    "1.004206",
     "1.004222",
     "1.005142",
     "2.001159",
@@ -33,7 +34,7 @@ BY_AGENCY = {
     # UBND phường Ba Đình (commune; justice, business, construction)
     "000.00.31.H26": {"1.000656", "1.000894", "1.001193", "1.001612", "1.013225", "2.000815"},
     # Công an phường Ba Đình (commune; police)
-    "000.31.04.H26": {"1.004194", "1.004222", "2.001159"},
+    "000.31.04.H26": {"1.004194", "1.004206", "1.004222", "2.001159"},
     # Công an thành phố Hà Nội (province; police, immigration)
     "000.00.04.H26": {"1.001456", "3.000347"},
     # Sở Tư pháp Hà Nội (province; justice)
@@ -84,7 +85,12 @@ def test_an_agency_sees_the_procedures_of_its_sectors_and_level(
 
 def test_filters_by_field_and_online_level() -> None:
     assert codes(search_procedures(field="HOTICH")) == {"1.000656", "1.000894", "1.001193"}
-    assert codes(search_procedures(field="CUTRU")) == {"1.004194", "1.004222", "2.001159"}
+    assert codes(search_procedures(field="CUTRU")) == {
+        "1.004194",
+        "1.004206",
+        "1.004222",
+        "2.001159",
+    }
     assert codes(search_procedures(online_level="partial")) == {
         "1.000894",
         "1.004194",

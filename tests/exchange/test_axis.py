@@ -9,19 +9,14 @@ certificate authority, web server and task worker, exchanging over loopback HTTP
 import os
 import random
 import signal
-import sqlite3
-import subprocess
-import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 
-import pytest
-
 from egov.exchange import edxml
-from tests.deployments import ROOT, Deployment
+from tests import deployments
+from tests.deployments import ROOT, wait_until
 
 HANOI, JUSTICE = "000.00.00.H26", "000.00.01.H26"
 HCM, HCM_JUSTICE = "000.00.00.H29", "000.00.01.H29"
@@ -98,27 +93,19 @@ print(pki.load_certificate(pki.development_root()).public_bytes(Encoding.PEM).de
 """
 
 
-class Site:
-    """One deployment on the axis, with its web server and worker."""
+class Site(deployments.Site):
+    """One node of the axis: a deployment with its agencies and address book."""
 
     def __init__(self, folder: Path, name: str, agencies: str, **environment: str):
-        self.folder = folder
-        self.deployment = Deployment(
+        super().__init__(
             folder,
             name,
             EXCHANGE_NODE_CODE=name,
-            TASKS_BACKEND="django_tasks_db.DatabaseBackend",
             EXCHANGE_BACKOFF_SECONDS="0.5",
             EXCHANGE_CLAIM_LEASE_SECONDS="2",
-            TASK_LEASE_SECONDS="3",
             **environment,
         )
         self.agencies = agencies
-        self.workers: list[subprocess.Popen[bytes]] = []
-
-    @property
-    def url(self) -> str:
-        return self.deployment.url
 
     def prepare(self, address_book: str) -> str:
         """Migrate, load its agencies and address book, make its CA; its root, PEM."""
@@ -129,49 +116,6 @@ class Site:
         book = self.folder / f"{node.name}-exchange.yaml"
         book.write_text(address_book, encoding="utf-8")
         return self.shell(PREPARE.format(agencies=agencies, book=book))
-
-    def shell(self, code: str) -> str:
-        return self.deployment.manage("shell", "-c", code)
-
-    def query(self, sql: str) -> list[tuple]:
-        with sqlite3.connect(self.deployment.database, timeout=30) as db:
-            return db.execute(sql).fetchall()
-
-    def start_worker(self) -> subprocess.Popen[bytes]:
-        log = (self.folder / f"{self.deployment.name}-worker.log").open("ab")
-        worker = subprocess.Popen(
-            [sys.executable, "manage.py", "db_worker", "--no-reload", "--interval", "0.1"],
-            cwd=ROOT,
-            env=self.deployment.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        self.workers.append(worker)
-        return worker
-
-    @contextmanager
-    def running(self) -> Iterator[None]:
-        with self.deployment.serving("/healthz/live"):
-            self.start_worker()
-            try:
-                yield
-            finally:
-                for worker in self.workers:
-                    worker.terminate()
-                for worker in self.workers:
-                    try:
-                        worker.wait(timeout=10)
-                    except subprocess.TimeoutExpired:
-                        worker.kill()
-
-
-def wait_until(check: Callable[[], bool], seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.3)
-    pytest.fail(f"timed out waiting for {what}")
 
 
 def node_entry(code: str, url: str, secret_env: str, agencies: list[str], hub: bool = False) -> str:

@@ -219,7 +219,8 @@ def test_names_are_vietnamese_and_nguyen_leads() -> None:
 def _demo_places() -> set[str]:
     """The wards and communes named by the demo agencies and the demo records (all in Hà Nội)."""
     text = (DATA / "agencies.yaml").read_text(encoding="utf-8")
-    named = set(re.findall(r"((?:phường|xã) [^,\n]+?)(?:,|\n|$)", text))
+    # "xã hội" (social, as in Bảo hiểm xã hội) is no commune.
+    named = set(re.findall(r"((?:phường|xã)(?! hội) [^,\n]+?)(?:,|\n|$)", text))
     for entry in yaml.safe_load((DATA / "population.yaml").read_text(encoding="utf-8")):
         if entry["permanent_address"].endswith("Hà Nội"):
             named.add(entry["permanent_address"].split(", ")[-2])

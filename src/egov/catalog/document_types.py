@@ -68,7 +68,20 @@ _TYPES = [
     DocumentType(
         "PHIEU_LLTP", "Phiếu lý lịch tư pháp", "Criminal record certificate", ("full_name",)
     ),
+    DocumentType(
+        "QUYET_DINH_TRO_CAP",
+        "Quyết định hưởng trợ cấp bảo hiểm xã hội",
+        "Social insurance benefit decision",
+        ("deceased_full_name",),
+    ),
+    DocumentType("THE_BHYT", "Thẻ bảo hiểm y tế", "Health insurance card", ("child_full_name",)),
     DocumentType("THE_DU_THI", "Thẻ dự thi", "Examination admission card", ("full_name",)),
+    DocumentType(
+        "THONG_BAO_XOA_THUONG_TRU",
+        "Thông báo kết quả xóa đăng ký thường trú",
+        "Notice of deregistration of permanent residence",
+        ("deceased_full_name",),
+    ),
     DocumentType(
         "XAC_NHAN_CU_TRU",
         "Thông báo kết quả đăng ký cư trú",

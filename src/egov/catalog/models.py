@@ -79,3 +79,36 @@ class Procedure(models.Model):
     @property
     def total_fee(self) -> int:
         return sum(fee["amount"] for fee in self.fees)
+
+
+class ProcedureGroup(models.Model):
+    """Nhóm thủ tục hành chính liên thông (Decree 63/2024), one version of it: member procedures
+    filed as one application (``egov.catalog.groups``)."""
+
+    code = models.CharField(_("code"), max_length=20)
+    version = models.PositiveIntegerField(_("version"))
+    is_current = models.BooleanField(default=True, db_index=True)
+    name = models.CharField(_("name"), max_length=500)
+    name_en = models.CharField(_("English name"), max_length=500, blank=True)
+    definition = models.JSONField()
+    content_hash = models.CharField(max_length=64)
+    source_file = models.CharField(max_length=255)
+    loaded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["code", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="unique_group_version")
+        ]
+        verbose_name = _("procedure group")
+        verbose_name_plural = _("procedure groups")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name} (v{self.version})"
+
+    def display_name(self, language: str) -> str:
+        return self.name_en if language == "en" and self.name_en else self.name
+
+    @property
+    def members(self) -> list[str]:
+        return [member["procedure"] for member in self.definition["members"]]

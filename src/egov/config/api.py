@@ -50,6 +50,7 @@ from egov.identity.officials.api import router as officials_router
 from egov.identity.organisations.api import router as organisations_router
 from egov.insights.api import router as insights_router
 from egov.insights.api import sync_router as insights_sync_router
+from egov.interconnected.api import router as interconnected_router
 from egov.payments.api import router as payments_router
 from egov.records.api import public_router as verification_router
 from egov.records.api import router as results_router
@@ -196,6 +197,7 @@ api.add_router("/exchange", exchange_router, tags=["document axis"])
 api.add_router("/reporting", reporting_router, tags=["reporting"])
 api.add_router("/insights", insights_router, tags=["indicators"])
 api.add_router("/insights/sync", insights_sync_router, tags=["national sync"])
+api.add_router("/interconnected", interconnected_router, tags=["interconnected procedures"])
 api.add_router("/payments", payments_router, tags=["payments"])
 api.add_router("/repository", repository_router, tags=["data repository"])
 api.add_router("/repository", repository_public_router, tags=["data repository"])

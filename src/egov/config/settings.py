@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "egov.reporting",
     "egov.payments",
     "egov.records",
+    "egov.interconnected",
     "egov.feedback",
 ]
 
@@ -197,9 +198,24 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 CATALOG_DIR = Path(os.environ.get("CATALOG_DIR", BASE_DIR / "catalog"))
 AGENCIES_FILE = Path(os.environ.get("AGENCIES_FILE", BASE_DIR / "data" / "agencies.yaml"))
+#: Interconnected procedures. INTERCONNECTED_INTAKE_KEY is the key the gateway presents to this
+#: deployment's intake of members handed over by another deployment (like the registries' key);
+#: INTERCONNECTED_STATUS_TOPIC the gateway topic their events are published on.
+INTERCONNECTED_INTAKE_KEY = os.environ.get("INTERCONNECTED_INTAKE_KEY", "")
+INTERCONNECTED_STATUS_TOPIC = os.environ.get(
+    "INTERCONNECTED_STATUS_TOPIC", "000.00.07.H26/BHXH/lienthong-status"
+)
+#: Which provinces run which interconnected groups, and where each member is performed.
+INTERCONNECTED_FILE = Path(
+    os.environ.get("INTERCONNECTED_FILE", BASE_DIR / "data" / "interconnected.yaml")
+)
 #: The parts' own demo data, loaded in this order by `manage.py load_demo` after the accounts,
 #: the catalogue and the sample dossiers: a part adds its loader here, not to another part's.
-DEMO_DATA = ["egov.reporting.demo.load_reporting_demo", "egov.exchange.demo.load_exchange_demo"]
+DEMO_DATA = [
+    "egov.reporting.demo.load_reporting_demo",
+    "egov.exchange.demo.load_exchange_demo",
+    "egov.interconnected.demo.load_interconnected_demo",
+]
 
 # --- electronic identification (OpenID Connect) -------------------------------------------------
 # The built-in identity provider signs ID tokens with the newest key in OIDC_KEYS_DIR (created by

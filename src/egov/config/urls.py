@@ -33,4 +33,5 @@ urlpatterns = [
     path("", include("egov.feedback.urls")),
     path("", include("egov.gateway.urls")),
     path("", include("egov.exchange.urls")),
+    path("", include("egov.interconnected.urls")),
 ]

@@ -60,9 +60,23 @@ class GatewayClient:
     def call(self, method: str, service: str, path: str = "", **options: Any) -> requests.Response:
         """``method`` ``{GATEWAY_URL}{GATEWAY_PREFIX}{service}/{path}`` (``service`` is
         ``agency/system/code``); ``options`` go to requests (json, params, headers)."""
+        address = f"{self.url}{settings.GATEWAY_PREFIX}{service}" + (f"/{path}" if path else "")
+        return self._request(method, address, **options)
+
+    def publish(self, topic: str, data: dict[str, Any], event_id: str) -> requests.Response:
+        """Publish ``data`` on ``topic`` (``agency/system/code``, a topic this member owns) as
+        the event ``event_id``: a retry with the same id is not a second event."""
+        address = f"{self.url}/api/v1/gateway/topics/{topic}/events"
+        return self._request("POST", address, json={"id": event_id, "data": data})
+
+    def subscribe(self, topic: str, webhook_url: str) -> requests.Response:
+        """Subscribe ``webhook_url`` to ``topic``; the answer holds the webhooks' signing key."""
+        address = f"{self.url}/api/v1/gateway/topics/{topic}/subscription"
+        return self._request("PUT", address, json={"webhook_url": webhook_url})
+
+    def _request(self, method: str, address: str, **options: Any) -> requests.Response:
         if not (self.url and self.client_id and self.secret):
             raise GatewayUnavailable("not configured")
-        address = f"{self.url}{settings.GATEWAY_PREFIX}{service}" + (f"/{path}" if path else "")
         headers = dict(options.pop("headers", {}))
         timeout = options.pop("timeout", self.timeout)
         for attempt in (1, 2):

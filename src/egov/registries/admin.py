@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from .models import BusinessRecord, LookupLog, PopulationRecord
+from .models import BirthRegistration, BusinessRecord, LookupLog, PopulationRecord
 from .services import personal_id_digest
 
 
@@ -34,6 +34,26 @@ class LookupLogAdmin(admin.ModelAdmin):
         if len(term) == 12 and term.isdigit():
             return queryset.filter(personal_id_sha256=personal_id_digest(term)), False
         return super().get_search_results(request, queryset, search_term)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(BirthRegistration)
+class BirthRegistrationAdmin(admin.ModelAdmin):
+    """Read-only: the registry's evidence of which birth registration issued which number."""
+
+    list_display = ("created_at", "registration_key", "client", "correlation_id", "record")
+    search_fields = ("=registration_key", "=client", "=correlation_id", "=record__personal_id")
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    raw_id_fields = ("record",)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

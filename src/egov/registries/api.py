@@ -1,20 +1,22 @@
 """The base registries as member services, for the systems holding the registry key (the
 data-sharing gateway): population verification and lookup, business lookup and the check of a
-business's legal representative.
+business's legal representative; and the registration of a birth.
 
 Verification reveals nothing of a record: a caller learns whether what it declares matches, and
 which of its fields do not. A lookup answers a few fields of the record to a caller that states
-its purpose, and is logged. The key authenticates the gateway; the gateway names the member it
-calls for in ``X-Egov-Client``, believed only because the key authenticated the gateway.
+its purpose, and is logged. A birth registration records a newborn and issues the child's
+personal ID number, once per registration key. The key authenticates the gateway; the gateway
+names the member it calls for in ``X-Egov-Client``, believed only because the key authenticated
+the gateway.
 """
 
 import hmac
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja import Field, Header, Router, Schema
+from ninja import Field, Header, Router, Schema, Status
 from ninja.security import HttpBearer
 from pydantic import StringConstraints
 
@@ -117,6 +119,84 @@ def lookup(
         client=client,
         correlation_id=correlation_id,
     )
+
+
+#: Printable text: no control characters (a NUL, a line break) in a name or an address.
+PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
+
+
+class BirthIn(Schema):
+    registration_key: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=PRINTABLE),
+    ] = Field(
+        description=(
+            "The birth registration's receipt code (mã hồ sơ), 1–100 characters: the idempotency"
+            " key. The same key with the same request answers the same number."
+        )
+    )
+    full_name: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=150, pattern=PRINTABLE),
+    ] = Field(description="The child's full name")
+    birth_date: date = Field(description="The child's date of birth (not in the future)")
+    sex: Literal["male", "female"] = Field(description="The child's sex: male or female")
+    birth_province: str = Field(
+        pattern=r"^\d{3}$",
+        description=(
+            "Three-digit code of the province where the birth is registered (001 Hà Nội, 079"
+            " TP. Hồ Chí Minh, …): the first three digits of the number issued"
+        ),
+    )
+    mother_personal_id: str = Field(
+        "", pattern=r"^(\d{12})?$", description="The mother's personal ID number, if known"
+    )
+    father_personal_id: str = Field(
+        "", pattern=r"^(\d{12})?$", description="The father's personal ID number, if known"
+    )
+    permanent_address: str = Field(
+        "",
+        max_length=255,
+        pattern=PRINTABLE,
+        description=(
+            "The child's permanent residence; empty: the mother's (else the father's) as the"
+            " registry holds it. Required when neither parent is in the registry."
+        ),
+    )
+
+
+class BirthOut(Schema):
+    personal_id: str = Field(description="The child's personal ID number (12 digits)")
+
+
+@router.post(
+    "/population/births",
+    response={200: BirthOut, 201: BirthOut, 401: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    summary="Register a birth and issue the child's personal ID number (idempotent by key)",
+)
+def register_birth(
+    request: HttpRequest,
+    payload: BirthIn,
+    client: str = ClientHeader,
+    correlation_id: str = CorrelationHeader,
+) -> Status:
+    """201 with the new number; 200 with the same number when the registration key was already
+    answered for the same request (nothing is created); 422 naming the field at fault when a
+    parent's number is not in the registry, the date of birth is in the future, or the key was
+    used for another birth."""
+    birth = services.register_birth(
+        registration_key=payload.registration_key,
+        full_name=payload.full_name,
+        birth_date=payload.birth_date,
+        sex=payload.sex,
+        birth_province=payload.birth_province,
+        mother_personal_id=payload.mother_personal_id,
+        father_personal_id=payload.father_personal_id,
+        permanent_address=payload.permanent_address,
+        client=client,
+        correlation_id=correlation_id,
+    )
+    return Status(201 if birth.created else 200, {"personal_id": birth.personal_id})
 
 
 class BusinessLookupIn(Schema):

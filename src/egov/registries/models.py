@@ -75,6 +75,36 @@ class LookupLog(models.Model):
         return f"lookup {self.pk}"
 
 
+class BirthRegistration(models.Model):
+    """Đăng ký khai sinh: a birth registered by a civil-status system, which the registry
+    answered with the child's new record and personal ID number. The registration key (the
+    birth registration's receipt code) makes the call idempotent: the same key is answered with
+    the same number. The row is also the log of the call; it holds no personal data itself,
+    only the link to the record and a keyed digest of what was asked."""
+
+    registration_key = models.CharField(_("registration key"), max_length=100, unique=True)
+    record = models.OneToOneField(
+        PopulationRecord,
+        on_delete=models.PROTECT,
+        related_name="birth_registration",
+        verbose_name=_("population record"),
+    )
+    #: The calling member's code (X-Egov-Client), empty when the gateway named no caller.
+    client = models.CharField(_("client member code"), max_length=100, blank=True, db_index=True)
+    correlation_id = models.CharField(_("correlation ID"), max_length=100, blank=True)
+    #: A keyed digest of the request (and its caller): a retry must ask for the same birth.
+    request_sha256 = models.CharField(_("keyed digest of the request"), max_length=64)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("birth registration")
+        verbose_name_plural = _("birth registrations")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"birth registration {self.pk}"
+
+
 #: Mã số doanh nghiệp (= mã số thuế): 10 digits, or a branch's 10-3.
 TAX_CODE_PATTERN = r"^\d{10}(-\d{3})?$"
 

@@ -7,7 +7,7 @@ from django.db.models import F, QuerySet
 from egov.dossiers.models import Dossier, DossierComponent
 
 from . import access
-from .models import ComponentDocument, RepositoryDocument, ShareLink
+from .models import ComponentDocument, RepositoryDocument, ShareLink, SignatureState
 
 
 def _current_links() -> QuerySet[ComponentDocument]:
@@ -62,3 +62,16 @@ def reused_in(dossier: Dossier) -> list[tuple[DossierComponent, RepositoryDocume
         .order_by("component_id")
     )
     return [(link.component, link.document) for link in links]
+
+
+def signed_result_of(dossier_id: int | None) -> RepositoryDocument | None:
+    """The signed result of a dossier, as filed in its owner's repository."""
+    if dossier_id is None:
+        return None
+    return (
+        RepositoryDocument.objects.filter(
+            source_dossier_id=dossier_id, signature_state=SignatureState.SIGNED
+        )
+        .order_by("-id")
+        .first()
+    )

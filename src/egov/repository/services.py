@@ -8,6 +8,7 @@ locked first; this part keeps the link from a component to the document it is.
 """
 
 import hashlib
+import io
 import logging
 import re
 import secrets
@@ -27,6 +28,7 @@ from egov.catalog import document_types
 from egov.core import audit
 from egov.core.errors import InvalidInput, NotAllowed, NotFound, ServiceError, WrongState
 from egov.core.files import clean_filename, read_checked_upload, store_bytes
+from egov.core.models import Agency
 from egov.dossiers import access as dossier_access
 from egov.dossiers import services as dossier_services
 from egov.dossiers.constants import Channel, Status
@@ -115,6 +117,47 @@ def file_signed_result(event: DossierEvent) -> RepositoryDocument:
             source_dossier=dossier, number=code, signature_state=SignatureState.SIGNED
         )
     return document
+
+
+def file_received_result(
+    owner: User,
+    *,
+    document_type: str,
+    number: str,
+    issuer_code: str,
+    issuer_name: str,
+    issued_on: date,
+    subject_name: str,
+    data: bytes,
+    filename: str,
+) -> RepositoryDocument:
+    """File for ``owner`` a signed result another deployment issued (a member of an
+    interconnected procedure performed there), as a result of this deployment is filed; it is
+    verified where it was issued (its verification code is ``number``). The file is checked
+    like an upload. Idempotent: the same number and content again is the same document."""
+    try:
+        data, content_type = read_checked_upload(io.BytesIO(data), filename, len(data))
+    except ValidationError as exc:
+        raise InvalidInput(exc.messages[0]) from exc
+    stored = store_bytes(data, content_type)
+    found = RepositoryDocument.objects.filter(
+        owner_person=owner, number=number[:100], sha256=stored.sha256
+    ).first()
+    if found is not None:
+        return found
+    return RepositoryDocument.objects.create(
+        owner_person=owner,
+        document_type=document_type,
+        number=number[:100],
+        subject_name=subject_name[:255],
+        issuer=Agency.objects.filter(code=issuer_code).first(),
+        issuer_name=issuer_name[:255],
+        issued_on=issued_on,
+        file=stored,
+        sha256=stored.sha256,
+        filename=clean_filename(filename),
+        signature_state=SignatureState.SIGNED,
+    )
 
 
 def file_pending_results() -> int:

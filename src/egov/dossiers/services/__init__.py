@@ -31,7 +31,7 @@ from .back_office import (
     send_back,
     set_result_draft,
 )
-from .components import Upload, completeness_errors, from_online_form
+from .components import Upload, completeness_errors, from_online_form, store_upload
 from .digitisation import (
     Digitised,
     check_digitisation,
@@ -46,6 +46,7 @@ from .filing import (
     start_draft,
     submit,
     submit_at_counter,
+    submit_forwarded,
     submit_online,
 )
 from .steps import (
@@ -100,8 +101,10 @@ __all__ = [
     "send_back",
     "set_result_draft",
     "start_draft",
+    "store_upload",
     "submit",
     "submit_at_counter",
+    "submit_forwarded",
     "submit_online",
     "withdraw",
 ]

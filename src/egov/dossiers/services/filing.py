@@ -19,7 +19,7 @@ from egov.core.models import Agency
 from egov.identity.models import Organisation, User, UserKind
 from egov.identity.services import CitizenOrigin, create_citizen
 
-from .. import access
+from .. import access, hooks
 from ..constants import (
     RECEIPT_CODE_FORMAT,
     Channel,
@@ -196,6 +196,52 @@ def submit_online(
         attach(dossier, uploads)
         dossier = submit(dossier.pk, applicant)
     return dossier, False
+
+
+def submit_forwarded(
+    applicant: User,
+    procedure: Procedure,
+    agency: Agency,
+    form_data: Mapping[str, Any],
+    uploads: Mapping[str, Upload],
+    forwarded_by: str,
+) -> Dossier:
+    """File for ``applicant`` a dossier that another system took online and handed over through
+    the data-sharing gateway (a member of an interconnected procedure): channel online, submitted
+    now, its events saying which system ``forwarded_by`` it. That system established who the
+    applicant is, so the procedure's identity level is not asked of the account here; the form
+    and the documents are checked as for any online submission."""
+    _check_online(procedure)
+    check_agency(procedure, agency)
+    with transaction.atomic():
+        dossier = Dossier.objects.create(
+            procedure=procedure,
+            agency=agency,
+            applicant=applicant,
+            channel=Channel.ONLINE,
+            form_data=application_forms.coerce(procedure.definition["form"], form_data),
+        )
+        record(dossier, "draft_created", None, "", forwarded_by=forwarded_by)
+        attach(dossier, uploads)
+        errors = completeness_errors(dossier)
+        if errors:
+            raise InvalidInput(_("The dossier is not complete yet."), errors)
+        dossier.status = Status.SUBMITTED
+        dossier.submitted_at = timezone.now()
+        assign_receipt_code(dossier)
+        dossier.save()
+        attach_online_form(dossier)
+        record(
+            dossier,
+            "submitted",
+            None,
+            Status.DRAFT,
+            channel=Channel.ONLINE,
+            forwarded_by=forwarded_by,
+        )
+        for work in hooks.after_step:
+            work(dossier, "submit", applicant)
+    return dossier
 
 
 def find_or_create_citizen(

@@ -32,6 +32,22 @@ class RegistryUnavailable(Exception):
     is short and never holds personal data; the check is retried."""
 
 
+class RegistryRefused(ValueError):
+    """The registry refused the request as it stands (HTTP 422): a parent's number it does not
+    hold, a date of birth in the future, a registration key already used for another birth.
+    The message is the registry's, in the request's language, meant to be shown; ``code`` and
+    ``errors`` (field name → message) are the registry's too. Retrying the same request is
+    refused again."""
+
+    def __init__(
+        self, message: str, code: str = "invalid_input", errors: dict[str, str] | None = None
+    ):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.errors = dict(errors or {})
+
+
 @dataclass(frozen=True)
 class RegistryPerson:
     """What a lookup answers: the fields the state already knows, so a form need not ask."""
@@ -51,12 +67,34 @@ class PopulationRegistry:
         """The person's record (None: the registry has none); the purpose is logged there."""
         raise NotImplementedError
 
+    def register_birth(
+        self,
+        *,
+        registration_key: str,
+        full_name: str,
+        birth_date: date,
+        sex: str,
+        birth_province: str,
+        mother_personal_id: str = "",
+        father_personal_id: str = "",
+        permanent_address: str = "",
+    ) -> str:
+        """Register a birth and answer the child's new personal ID number; the same
+        ``registration_key`` (the birth registration's receipt code) with the same details
+        answers the same number, so a call may be retried. ``sex`` is ``male`` or ``female``,
+        ``birth_province`` the three-digit province code of the registration. RegistryRefused
+        when the registry refuses the details, RegistryUnavailable when it cannot answer."""
+        raise NotImplementedError
+
 
 class HttpPopulationRegistry(PopulationRegistry):
     """The registry's member service through the data-sharing gateway:
-    ``POST {POPULATION_SERVICE}/verify``.
+    ``POST {POPULATION_SERVICE}/verify``, ``/lookup`` and ``/births``.
 
-    Request ``{personal_id, full_name, birth_date}``; answer ``{match, found, differences}``.
+    Verify: request ``{personal_id, full_name, birth_date}``; answer ``{match, found,
+    differences}``. Births: request ``{registration_key, full_name, birth_date, sex,
+    birth_province, mother_personal_id?, father_personal_id?, permanent_address?}``; answer
+    ``{personal_id}`` (201 issued, 200 the same key answered again).
     """
 
     def __init__(self, gateway: GatewayClient | None = None):
@@ -114,6 +152,56 @@ class HttpPopulationRegistry(PopulationRegistry):
             )
         except (ValueError, KeyError, TypeError):
             raise RegistryUnavailable("malformed answer") from None
+
+    def register_birth(
+        self,
+        *,
+        registration_key: str,
+        full_name: str,
+        birth_date: date,
+        sex: str,
+        birth_province: str,
+        mother_personal_id: str = "",
+        father_personal_id: str = "",
+        permanent_address: str = "",
+    ) -> str:
+        payload = {
+            "registration_key": registration_key,
+            "full_name": full_name,
+            "birth_date": birth_date.isoformat(),
+            "sex": sex,
+            "birth_province": birth_province,
+            "mother_personal_id": mother_personal_id,
+            "father_personal_id": father_personal_id,
+            "permanent_address": permanent_address,
+        }
+        try:
+            response = self.gateway.call(
+                "POST",
+                settings.POPULATION_SERVICE,
+                "births",
+                json={name: value for name, value in payload.items() if value},
+                headers={"Accept": "application/json"},
+            )
+        except GatewayUnavailable as exc:
+            raise RegistryUnavailable(str(exc)) from None
+        if response.status_code == 422:
+            try:
+                body = response.json()
+                message, code = str(body["message"]), str(body.get("code", "invalid_input"))
+                errors = {str(k): str(v) for k, v in (body.get("errors") or {}).items()}
+            except (ValueError, KeyError, TypeError, AttributeError):
+                raise RegistryUnavailable("malformed answer") from None
+            raise RegistryRefused(message, code, errors)
+        if response.status_code not in (200, 201):
+            raise RegistryUnavailable(f"HTTP {response.status_code}")
+        try:
+            number = str(response.json()["personal_id"])
+        except (ValueError, KeyError, TypeError):
+            raise RegistryUnavailable("malformed answer") from None
+        if not (len(number) == 12 and number.isascii() and number.isdigit()):
+            raise RegistryUnavailable("malformed answer")
+        return number
 
 
 def get_registry() -> PopulationRegistry:

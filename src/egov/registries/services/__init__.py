@@ -2,9 +2,11 @@
 
 - ``population``: the population registry's records, verification and lookups;
 - ``generator``: the synthetic population, written by the fastest path of each database;
+- ``births``: birth registration, issuing a newborn's personal ID number;
 - ``businesses``: the business registry's records, lookups and representative checks.
 """
 
+from .births import Birth, RegistrationKeyReused, register_birth
 from .businesses import check_representative, load_businesses, lookup_business
 from .generator import generate_population
 from .population import (
@@ -17,6 +19,8 @@ from .population import (
 )
 
 __all__ = [
+    "Birth",
+    "RegistrationKeyReused",
     "Verification",
     "check_representative",
     "generate_population",
@@ -26,5 +30,6 @@ __all__ = [
     "lookup_person",
     "normalise_name",
     "personal_id_digest",
+    "register_birth",
     "verify_person",
 ]

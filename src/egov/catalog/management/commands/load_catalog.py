@@ -8,7 +8,7 @@ from egov.catalog.services import load_catalog
 
 
 class Command(BaseCommand):
-    help = "Validate the procedure files and store new versions (default folder: CATALOG_DIR)."
+    help = "Validate the procedure and group files and store new versions (default folder: CATALOG_DIR)."
 
     def add_arguments(self, parser):
         parser.add_argument("folder", nargs="?", default=str(settings.CATALOG_DIR))
@@ -20,6 +20,7 @@ class Command(BaseCommand):
             raise CommandError(f"catalogue not loaded:\n{exc}") from exc
         self.stdout.write(
             self.style.SUCCESS(
-                f"{report.created} new procedure versions, {report.unchanged} unchanged"
+                f"{report.created} new procedure versions, {report.unchanged} unchanged;"
+                f" {report.groups_created} new group versions, {report.groups_unchanged} unchanged"
             )
         )

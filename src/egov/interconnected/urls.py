@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "interconnected"
+urlpatterns = [
+    path("lien-thong/", views.groups, name="groups"),
+    path("lien-thong/<str:code>/nop/", views.apply, name="apply"),
+    path("lien-thong/ho-so/<int:application_id>/", views.application, name="application"),
+    path("lien-thong/ho-so/<int:application_id>/rut/", views.withdraw, name="withdraw"),
+]
