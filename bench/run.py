@@ -8,9 +8,11 @@ See bench/README.md for what is measured and how. Environment knobs:
     BENCH_CONCURRENCY=8     client connections (and baseline insert threads)
     BENCH_DOSSIERS=100000   dossiers in the big queue
     BENCH_DATABASES=sqlite,postgresql
-    BENCH_ONLY=submit,queue,sign,insights,gateway,exchange  some of the benchmarks only (sign:
-                            results signed per second; gateway: the data-sharing gateway next
-                            to nginx; exchange: official documents between two deployments)
+    BENCH_ONLY=submit,queue,sign,insights,gateway,exchange,interconnected  some of the
+                            benchmarks only (sign: results signed per second; gateway: the
+                            data-sharing gateway next to nginx; exchange: official documents
+                            between two deployments; interconnected: Decree 63 groups submitted
+                            and fanned out next to single submissions)
     BENCH_INSIGHTS_FACTS=10000000  synthetic dossier facts for the indicators benchmark
     BENCH_SYNC_RECORDS=100000  records through the sync service per scenario (indicators)
     BENCH_SIGN_SECONDS=10   measured window of each part of the signing benchmark
@@ -47,7 +49,9 @@ WORKERS = int(os.environ.get("BENCH_WORKERS", 2))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", 8))
 DOSSIERS = int(os.environ.get("BENCH_DOSSIERS", 100_000))
 DATABASES = os.environ.get("BENCH_DATABASES", "sqlite,postgresql").split(",")
-ONLY = os.environ.get("BENCH_ONLY", "submit,queue,sign,insights,gateway,exchange").split(",")
+ONLY = os.environ.get(
+    "BENCH_ONLY", "submit,queue,sign,insights,gateway,exchange,interconnected"
+).split(",")
 INSIGHTS_FACTS = int(os.environ.get("BENCH_INSIGHTS_FACTS", 10_000_000))
 TARGET_SYNC = 20_000  # synced records per second
 SIGN_SECONDS = os.environ.get("BENCH_SIGN_SECONDS", "10")
@@ -812,7 +816,8 @@ def bench_signing() -> dict[str, Any]:
 def bench_apart(script: str, headline: str) -> dict[str, Any]:
     """A benchmark that runs in its own subprocess and prints its own report (bench/gateway.py:
     the data-sharing gateway next to nginx; bench/exchange.py: the document axis next to plain
-    HTTP posts); its raw figures."""
+    HTTP posts; bench/interconnected.py: Decree 63 groups next to single submissions); its raw
+    figures."""
     say(headline)
     with tempfile.TemporaryDirectory(prefix="egov-bench-apart-") as folder:
         out = Path(folder) / "result.json"
@@ -831,7 +836,7 @@ def main() -> None:
     )
     results: dict[str, dict[str, Any]] = {}
     signing = bench_signing() if "sign" in ONLY else None
-    gateway = exchange = None
+    gateway = exchange = interconnected = None
     if "gateway" in ONLY:
         gateway = bench_apart(
             "gateway.py", "[gateway] the gateway next to nginx, same upstream, same wrk load"
@@ -839,6 +844,11 @@ def main() -> None:
     if "exchange" in ONLY:
         exchange = bench_apart(
             "exchange.py", "[exchange] documents between two deployments next to plain posts"
+        )
+    if "interconnected" in ONLY:
+        interconnected = bench_apart(
+            "interconnected.py",
+            "[interconnected] Decree 63 groups submitted and fanned out next to single submissions",
         )
     for vendor in DATABASES if {"submit", "queue", "insights"} & set(ONLY) else []:
         work = Path(tempfile.mkdtemp(prefix=f"egov-bench-{vendor}-"))
@@ -865,10 +875,16 @@ def main() -> None:
             shutil.rmtree(work, ignore_errors=True)
     if results:
         summary(results)
-    if results or signing or gateway or exchange:
+    if results or signing or gateway or exchange or interconnected:
         out = ROOT / "var" / "bench-results.json"
         out.parent.mkdir(exist_ok=True)
-        everything = {**results, "sign": signing, "gateway": gateway, "exchange": exchange}
+        everything = {
+            **results,
+            "sign": signing,
+            "gateway": gateway,
+            "exchange": exchange,
+            "interconnected": interconnected,
+        }
         out.write_text(json.dumps(everything, indent=1, default=str))
         say(f"\n  raw figures: {out.relative_to(ROOT)}")
     say(f"  make bench took {time.perf_counter() - began:.0f} s")
