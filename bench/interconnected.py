@@ -26,10 +26,10 @@ in process, one call after another, no HTTP:
 The population registry answers in process: ``InProcessRegistry`` below calls
 ``egov.registries.services.register_birth`` (no gateway, no HTTP), as the flow's tests do.
 Every PDF differs (a numbered keyword of the same length), so content addressing hashes and
-writes every file. Singles and groups are measured in alternating windows (single, group,
-group, single, and a last single window after the fan-out), so that a drift of a shared
-machine's load falls on both; then a few more calls of each kind are profiled: SQL queries
-and their time, and the steps the time goes to.
+writes every file. Every call is timed alone, and each kind is interleaved call by call with
+single submissions (single, group, single, group ...; then single, fan-out ...): each ratio
+compares calls made in the same moments of a shared machine's load. Then a few more calls of
+each kind are profiled: SQL queries and their time, and the steps the time goes to.
 
     python bench/interconnected.py --out interconnected.json
     python bench/interconnected.py measure --out part.json   (one database: DATABASE_URL)
@@ -41,6 +41,7 @@ import itertools
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -54,9 +55,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
-SINGLES = int(os.environ.get("BENCH_INTERCONNECTED_SINGLES", 60))
-GROUPS = int(os.environ.get("BENCH_INTERCONNECTED_GROUPS", 60))
-FANOUTS = int(os.environ.get("BENCH_INTERCONNECTED_FANOUTS", 24))
+GROUPS = int(os.environ.get("BENCH_INTERCONNECTED_GROUPS", 50))
+FANOUTS = int(os.environ.get("BENCH_INTERCONNECTED_FANOUTS", 25))
 PROFILED = int(os.environ.get("BENCH_INTERCONNECTED_PROFILED", 5))
 DATABASES = os.environ.get("BENCH_DATABASES", "sqlite,postgresql").split(",")
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
@@ -161,9 +161,15 @@ def drop_postgres(server: str) -> None:
         c.execute(f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)")
 
 
+def machine_busy() -> float:
+    """CPU seconds (all cores) the machine has been busy since boot, from /proc/stat."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 def bench(out: Path) -> None:
     result: dict[str, Any] = {
-        "singles": SINGLES,
         "groups": GROUPS,
         "fanouts": FANOUTS,
         "profiled": PROFILED,
@@ -181,6 +187,7 @@ def bench(out: Path) -> None:
                     continue
             try:
                 part = work / "result.json"
+                busy, began = machine_busy(), time.perf_counter()
                 say(f"[interconnected] {vendor}: migrate, agencies, catalogue, activations, PKI")
                 subprocess.run(
                     [PYTHON, str(Path(__file__)), "measure", "--out", str(part)],
@@ -189,6 +196,8 @@ def bench(out: Path) -> None:
                     check=True,
                 )
                 result[vendor] = json.loads(part.read_text())
+                elapsed = time.perf_counter() - began
+                result[vendor]["machine_busy"] = (machine_busy() - busy) / elapsed
             finally:
                 if vendor == "postgresql":
                     drop_postgres(server)
@@ -211,19 +220,28 @@ STEPS_SHOWN = 7
 
 
 def rates(m: dict[str, Any]) -> dict[str, float]:
-    """Calls per second of each kind (the windows of a kind pooled), and a whole application's:
-    its submission and its fan-out one after the other."""
+    """Calls per second of each kind (calls / the seconds spent in them), and the ratios, each
+    against the single submissions interleaved with it: group / single, fan-out / single, and a
+    whole application (its submission, then its fan-out) / single."""
 
-    def pooled(windows: list[dict[str, Any]]) -> float:
-        return sum(w["count"] for w in windows) / max(sum(w["seconds"] for w in windows), 1e-9)
+    def rate(seconds: list[float]) -> float:
+        return len(seconds) / max(sum(seconds), 1e-9)
 
-    single, group, fanout = pooled(m["single"]), pooled(m["group"]), pooled([m["fanout"]])
+    group = rate(m["group"]) / rate(m["single"])
+    fanout = rate(m["fanout"]) / rate(m["single_with_fanout"])
     return {
-        "single": single,
-        "group": group,
-        "fanout": fanout,
-        "whole": 1 / (1 / group + 1 / fanout),
+        "single": rate(m["single"] + m["single_with_fanout"]),
+        "group": rate(m["group"]),
+        "fanout": rate(m["fanout"]),
+        "whole": 1 / (1 / rate(m["group"]) + 1 / rate(m["fanout"])),
+        "group_ratio": group,
+        "fanout_ratio": fanout,
+        "whole_ratio": 1 / (1 / group + 1 / fanout),
     }
+
+
+def p50(seconds: list[float]) -> float:
+    return statistics.median(seconds) * 1000 if seconds else 0.0
 
 
 def report(r: dict[str, Any]) -> None:
@@ -231,35 +249,36 @@ def report(r: dict[str, Any]) -> None:
     for vendor in vendors:
         m = r[vendor]
         rate = rates(m)
-        single = rate["single"]
-        windows = {
-            kind: f"{sum(w['count'] for w in m[kind])} in {len(m[kind])} windows: "
-            + ", ".join(f"{w['count'] / w['seconds']:.1f}" for w in m[kind])
-            + "/s"
-            for kind in ("single", "group")
-        }
+        singles = m["single"] + m["single_with_fanout"]
         say()
         say(
             f"== interconnected, {m['database']}: group {BIRTH_GROUP} at {WARD}; the services in "
             "one process, one call after another; the population registry in process =="
         )
         say(
-            f"  single submissions/s    {single:8.1f}   submit_online {BIRTH}, the baseline "
-            f"({windows['single']})"
+            f"  single submissions/s    {rate['single']:8.1f}   submit_online {BIRTH}, the "
+            f"baseline ({len(singles)}, p50 {p50(singles):.0f} ms; interleaved with the others)"
         )
         say(
             f"  groups submitted/s      {rate['group']:8.1f}   submit_application: the "
-            f"application, 3 parts, the birth dossier filed ({windows['group']})"
+            f"application, 3 parts, the birth dossier filed ({len(m['group'])}, p50 "
+            f"{p50(m['group']):.0f} ms)"
         )
         say(
             f"  groups fanned out/s     {rate['fanout']:8.1f}   advance: the child's number, the "
             f"residence and health-card dossiers filed, the certificate reused "
-            f"({m['fanout']['count']})"
+            f"({len(m['fanout'])}, p50 {p50(m['fanout']):.0f} ms)"
         )
-        say(f"  ratio group / single    {rate['group'] / single:8.3f}")
-        say(f"  ratio fan-out / single  {rate['fanout'] / single:8.3f}")
         say(
-            f"  ratio whole / single    {rate['whole'] / single:8.3f}   one application's filing "
+            f"  ratio group / single    {rate['group_ratio']:8.3f}   (p50s: "
+            f"{p50(m['single']) / p50(m['group']):.3f})"
+        )
+        say(
+            f"  ratio fan-out / single  {rate['fanout_ratio']:8.3f}   (p50s: "
+            f"{p50(m['single_with_fanout']) / p50(m['fanout']):.3f})"
+        )
+        say(
+            f"  ratio whole / single    {rate['whole_ratio']:8.3f}   one application's filing "
             f"(group + fan-out, three dossiers: {rate['whole']:.1f}/s) against one dossier's"
         )
         say(
@@ -287,17 +306,21 @@ def report(r: dict[str, Any]) -> None:
             f"and signed in {d['seconds']:.1f} s: {d['signed']} signed, {d['filed']} in the "
             f"repository, {d['at_result']} parts at result"
         )
-        f = m["fanout"]
+        c, fanned = m["checked"], len(m["fanout"])
         say(
-            f"  checked: {f['filed_parts']} later parts filed for {f['count']} fan-outs, "
-            f"{f['reused']} certificates reused from the repository, {f['numbers']} numbers issued"
+            f"  checked: {c['filed_parts']} later parts filed for {fanned} fan-outs, "
+            f"{c['reused']} certificates reused from the repository, {c['numbers']} numbers issued"
             + (
                 ""
-                if f["filed_parts"] == f["reused"] == 2 * f["numbers"] == 2 * f["count"]
+                if c["filed_parts"] == c["reused"] == 2 * c["numbers"] == 2 * fanned
                 else "  -- NOT EVERY MEMBER WAS FILED"
             )
         )
-        say(f"  ({vendor}: {m['seconds']:.0f} s, of which setup {m['prepare_seconds']:.0f} s)")
+        say(
+            f"  ({vendor}: {m['seconds']:.0f} s, of which setup {m['prepare_seconds']:.0f} s; "
+            f"the machine was {m['machine_busy']:.2f} of {r['cores']} cores busy, the bench "
+            f"process {m['process_cpu'] / m['seconds']:.2f} of them)"
+        )
     if len(vendors) > 1:
         say()
         say("== interconnected: summary ==")
@@ -307,12 +330,9 @@ def report(r: dict[str, Any]) -> None:
             ("single submissions/s", lambda v: f"{every[v]['single']:.1f}"),
             ("groups submitted/s", lambda v: f"{every[v]['group']:.1f}"),
             ("groups fanned out/s", lambda v: f"{every[v]['fanout']:.1f}"),
-            ("group / single", lambda v: f"{every[v]['group'] / every[v]['single']:.3f}"),
-            ("fan-out / single", lambda v: f"{every[v]['fanout'] / every[v]['single']:.3f}"),
-            (
-                "whole application / single",
-                lambda v: f"{every[v]['whole'] / every[v]['single']:.3f}",
-            ),
+            ("group / single", lambda v: f"{every[v]['group_ratio']:.3f}"),
+            ("fan-out / single", lambda v: f"{every[v]['fanout_ratio']:.3f}"),
+            ("whole application / single", lambda v: f"{every[v]['whole_ratio']:.3f}"),
             (
                 "queries: single / group / fan-out",
                 lambda v: "/".join(
@@ -433,14 +453,22 @@ def prepare() -> dict[str, Any]:
     }
 
 
-def window(count: int, make: Callable[[], Any], call: Callable[[Any], Any]) -> dict[str, Any]:
-    """``count`` calls back to back; their arguments are made before the clock starts."""
-    arguments = [make() for _ in range(count)]
-    began = time.perf_counter()
-    for argument in arguments:
-        call(argument)
-    seconds = time.perf_counter() - began
-    return {"count": count, "seconds": seconds}
+def pairs(
+    count: int, make: Callable[[int], tuple[Any, Any]], first: Callable[[Any], Any], second: Any
+) -> dict[str, list[float]]:
+    """``count`` pairs of calls, ``first`` then ``second``, each timed alone; their arguments are
+    made before the clock starts. Interleaved call by call, the two kinds share every moment of
+    a shared machine's load, so their ratio does not drift."""
+    seconds: dict[str, list[float]] = {"first": [], "second": []}
+    for n in range(count):
+        one, other = make(n)
+        began = time.perf_counter()
+        first(one)
+        middle = time.perf_counter()
+        second(other)
+        seconds["first"].append(middle - began)
+        seconds["second"].append(time.perf_counter() - middle)
+    return seconds
 
 
 def drive(applications: list[int], staff: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -627,7 +655,7 @@ def measure(out: Path) -> None:
 
     settings.POPULATION_REGISTRY_CLIENT = _install_registry()
     logging.disable(logging.WARNING)
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     given = prepare()
     prepare_seconds = time.perf_counter() - began
     mother, ward, birth, group = given["mother"], given["ward"], given["birth"], given["group"]
@@ -640,12 +668,6 @@ def measure(out: Path) -> None:
     def submit_group(files: dict[str, Any]) -> None:
         applications.append(services.submit_application(mother, group, ward, [], NEWBORN, files).pk)
 
-    def singles(count: int) -> dict[str, Any]:
-        return window(count, lambda: pdfs.uploads(SINGLE_FILES), single)
-
-    def groups(count: int) -> dict[str, Any]:
-        return window(count, lambda: pdfs.uploads(GROUP_FILES), submit_group)
-
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SHOW server_version")
@@ -656,28 +678,29 @@ def measure(out: Path) -> None:
         database = f"SQLite {sqlite3.sqlite_version}"
     say(f"[interconnected] {database}: set up in {prepare_seconds:.1f} s")
     # Warm-up, not counted: the first calls load the catalogue, templates, fonts and keys.
-    singles(2)
-    groups(2)
+    single(pdfs.uploads(SINGLE_FILES))
+    submit_group(pdfs.uploads(GROUP_FILES))
     # Enough applications for the fan-out (one to warm up, the profiled ones besides).
-    wanted = FANOUTS + 1 + PROFILED
-    half_groups = max(GROUPS // 2, (wanted - 2 + 1) // 2)
-    third = max(1, SINGLES // 3)
-    say(
-        f"[interconnected] windows: {third} single, {half_groups} groups, {half_groups} groups, "
-        f"{third} single"
+    count = max(GROUPS, FANOUTS + PROFILED)
+    say(f"[interconnected] {count} single submissions and {count} groups, one after the other")
+    submissions = pairs(
+        count,
+        lambda n: (pdfs.uploads(SINGLE_FILES), pdfs.uploads(GROUP_FILES)),
+        single,
+        submit_group,
     )
-    single_windows = [singles(third)]
-    group_windows = [groups(half_groups), groups(half_groups)]
-    single_windows.append(singles(third))
-    for_fanout = applications[:wanted]
+    for_fanout = applications[: FANOUTS + 1 + PROFILED]
     say(f"[interconnected] driving {len(for_fanout)} birth dossiers to a signed result")
     driven = drive(for_fanout, given["staff"])
     warm, timed, profiled = for_fanout[0], for_fanout[1 : FANOUTS + 1], for_fanout[FANOUTS + 1 :]
-    say(f"[interconnected] fan-out: advance of {len(timed)} applications")
+    say(
+        f"[interconnected] {len(timed)} single submissions and {len(timed)} fan-outs, one after the other"
+    )
     services.advance(warm)
-    fanout = window(len(timed), iter(timed).__next__, services.advance)
-    fanout.update(check_fanout(timed))
-    single_windows.append(singles(SINGLES - 2 * third))
+    fanouts = pairs(
+        len(timed), lambda n: (pdfs.uploads(SINGLE_FILES), timed[n]), single, services.advance
+    )
+    checked = check_fanout(timed)
     say(f"[interconnected] profile: {PROFILED} calls of each kind")
     profile = Profile()
     result_profile = {
@@ -694,10 +717,13 @@ def measure(out: Path) -> None:
                 "database": database,
                 "prepare_seconds": prepare_seconds,
                 "seconds": time.perf_counter() - began,
-                "single": single_windows,
-                "group": group_windows,
+                "process_cpu": time.process_time() - cpu,
+                "single": submissions["first"],
+                "group": submissions["second"],
+                "single_with_fanout": fanouts["first"],
+                "fanout": fanouts["second"],
                 "drive": driven,
-                "fanout": fanout,
+                "checked": checked,
                 "profile": result_profile,
             },
             indent=1,
