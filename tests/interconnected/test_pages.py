@@ -109,3 +109,34 @@ def test_the_applicant_withdraws_from_the_page(
         client.post(f"/lien-thong/ho-so/{application.pk}/rut/", {"reason": "Nộp nhầm"})
     application.refresh_from_db()
     assert application.status == "withdrawn"
+
+
+def test_the_one_receipt_slip(client: Client, mother: User, groups: Any, commit: Any) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    from egov.core.models import Agency
+    from egov.interconnected import services
+
+    with commit():
+        application = services.submit_application(
+            mother, groups[BIRTH_GROUP], Agency.objects.get(code=WARD), [], NEWBORN, newborn_files()
+        )
+    client.force_login(mother)
+    answer = client.get(f"/lien-thong/ho-so/{application.pk}/phieu-tiep-nhan.pdf")
+    assert answer["Content-Type"] == "application/pdf"
+    text = " ".join(
+        " ".join(
+            page.extract_text() for page in PdfReader(io.BytesIO(answer.content)).pages
+        ).split()
+    )
+    assert "PHIẾU TIẾP NHẬN HỒ SƠ LIÊN THÔNG" in text and application.code in text
+    for agency in ("Công an phường Ba Đình", "Bảo hiểm xã hội cơ sở Ba Đình"):
+        assert agency in text
+
+
+def test_the_dashboard_shows_each_group(client: Client) -> None:
+    page = client.get("/chi-so/").content.decode()
+    assert "Thủ tục hành chính liên thông (Nghị định 63/2024/NĐ-CP)" in page
+    assert '<th scope="row">2.000986</th>' in page

@@ -8,4 +8,9 @@ urlpatterns = [
     path("lien-thong/<str:code>/nop/", views.apply, name="apply"),
     path("lien-thong/ho-so/<int:application_id>/", views.application, name="application"),
     path("lien-thong/ho-so/<int:application_id>/rut/", views.withdraw, name="withdraw"),
+    path(
+        "lien-thong/ho-so/<int:application_id>/phieu-tiep-nhan.pdf",
+        views.receipt,
+        name="receipt",
+    ),
 ]

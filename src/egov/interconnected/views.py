@@ -24,7 +24,7 @@ from egov.dossiers.services import Upload
 from egov.identity.account.registry import known_to_the_state
 from egov.identity.auth import acting_user
 
-from . import access, selectors, services
+from . import access, receipts, selectors, services
 
 
 def _group(code: str) -> ProcedureGroup:
@@ -143,6 +143,12 @@ def application(request: HttpRequest, application_id: int) -> HttpResponse:
         "interconnected/application.html",
         {"application": found, "parts": selectors.parts_of(found)},
     )
+
+
+@login_required
+def receipt(request: HttpRequest, application_id: int) -> HttpResponse:
+    """The application's one receipt slip (PDF)."""
+    return receipts.receipt_response(access.access_application(request.user, application_id))
 
 
 @login_required
