@@ -54,13 +54,21 @@ SEND = "egov.interconnected.tasks.send_part"
 
 
 def definition_of(group: ProcedureGroup) -> catalog_groups.GroupDefinition:
-    return catalog_groups.GroupDefinition.model_validate(group.definition)
+    """The group's definition, parsed once per group object (one request or task)."""
+    parsed = group.__dict__.get("_parsed_definition")
+    if parsed is None:
+        parsed = catalog_groups.GroupDefinition.model_validate(group.definition)
+        group.__dict__["_parsed_definition"] = parsed
+    return parsed
 
 
 def member_procedures(group: ProcedureGroup) -> dict[str, Procedure]:
-    """The current version of each member procedure, by code."""
-    found = Procedure.objects.filter(is_current=True, code__in=group.members)
-    return {procedure.code: procedure for procedure in found}
+    """The current version of each member procedure, by code; read once per group object."""
+    found = group.__dict__.get("_member_procedures")
+    if found is None:
+        rows = Procedure.objects.filter(is_current=True, code__in=group.members)
+        found = group.__dict__["_member_procedures"] = {p.code: p for p in rows}
+    return found
 
 
 def _definitions(group: ProcedureGroup) -> dict[str, dict[str, Any]]:
