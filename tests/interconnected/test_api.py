@@ -79,6 +79,6 @@ def test_a_bad_application_names_every_gap(client: Client, mother: User) -> None
         CHO_O_HOP_PHAP="",
     )
     assert answer.status_code == 422
-    assert {"child_birth_date", "CHO_O_HOP_PHAP"} <= set(answer.json()["errors"])
+    assert {"child_birth_date", "component:CHO_O_HOP_PHAP"} <= set(answer.json()["errors"])
     assert post(client, mother, "lt-3", place="000.00.01.H26").status_code == 422
     assert not Application.objects.exists()

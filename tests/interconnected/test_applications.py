@@ -259,7 +259,9 @@ def test_the_application_is_checked_as_one(
     del bad["residence_address"]
     with pytest.raises(InvalidInput) as refused:
         apply(bad, uploads={"GIAY_CHUNG_SINH": newborn_files()["GIAY_CHUNG_SINH"]})
-    assert {"child_sex", "residence_address", "CHO_O_HOP_PHAP"} <= set(refused.value.errors)
+    assert {"child_sex", "residence_address", "component:CHO_O_HOP_PHAP"} <= set(
+        refused.value.errors
+    )
     assert not Application.objects.exists() and not Dossier.objects.exists()
     with pytest.raises(InvalidInput) as elsewhere:
         apply(place="000.00.01.H26")  # the Department of Justice does not file the group
@@ -269,8 +271,9 @@ def test_the_application_is_checked_as_one(
 def test_an_account_below_the_members_level_is_refused(
     apply: Callable[..., Application], make_citizen: Callable[..., User]
 ) -> None:
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotAllowed) as refused:
         apply(applicant=make_citizen(identity_level=1))
+    assert refused.value.code == "identity_level_required"
 
 
 def test_each_member_counts_for_its_agency_and_the_group_for_itself(

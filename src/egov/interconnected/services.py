@@ -218,7 +218,7 @@ def submit_application(
     if applicant.kind != UserKind.CITIZEN:
         raise NotAllowed(_("Only citizens submit dossiers online."))
     if applicant.identity_level < identity_level(group):
-        raise NotAllowed(
+        raise dossier_services.IdentityLevelRequired(
             _(
                 "This procedure can only be filed online with an account verified at level"
                 " %(required)s; yours is at level %(current)s. Verify your identity on your"
@@ -240,10 +240,10 @@ def submit_application(
     known = {component["code"] for component in components}
     for code in uploads:
         if code not in known:
-            errors[code] = _("This application has no such component.")
+            errors[f"component:{code}"] = _("This application has no such component.")
     for component in components:
         if component["required"] and component["code"] not in uploads:
-            errors[component["code"]] = _("This document is required.")
+            errors[f"component:{component['code']}"] = _("This document is required.")
     if errors:
         raise InvalidInput(_("The application is not complete yet."), errors)
     stored = {code: dossier_services.store_upload(upload) for code, upload in uploads.items()}

@@ -127,7 +127,7 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
             form, data, errors, get_language() or "vi", sources
         ),
         "components": [
-            {"spec": spec, "error": errors.get(spec["code"], ""), "extras": []}
+            {"spec": spec, "error": errors.get(f"component:{spec['code']}", ""), "extras": []}
             for spec in services.upload_components(group, chosen)
         ],
         "errors": errors,
