@@ -13,7 +13,7 @@ import pytest
 import yaml
 from django.conf import settings
 
-from egov.core.errors import NotAllowed
+from egov.core.errors import NotAllowed, WrongState
 from egov.core.models import Agency
 from egov.dossiers import services as dossier_services
 from egov.dossiers.constants import ComponentSource, Status
@@ -173,3 +173,39 @@ def _receiver() -> User:
         agency=Agency.objects.get(code=WARD_INSURANCE),
         roles=["receiver"],
     )
+
+
+def test_withdrawing_the_application_withdraws_the_remote_dossier(
+    card_part: Part, mother: User, commit: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from types import SimpleNamespace
+
+    from django.utils import timezone
+
+    from egov.core.gateway_client import GatewayClient
+
+    dossier, _new = remote.take(remote.payload_of(card_part), PORTAL)
+    deliver(dossier.events.get(kind="submitted"))
+    Part.objects.filter(pk=card_part.pk).update(sent_at=timezone.now())  # as ``send`` records
+    hops: list[tuple[str, str, str]] = []
+
+    def through_the_gateway(
+        client: GatewayClient, method: str, service: str, path: str = "", **options: Any
+    ) -> Any:
+        """The gateway's hop to the performing deployment's intake, in this process."""
+        hops.append((method, service, path))
+        remote.withdraw_intake(options["json"]["key"], options["json"]["reason"])
+        return SimpleNamespace(status_code=200)
+
+    monkeypatch.setattr(GatewayClient, "call", through_the_gateway)
+    with commit():
+        services.withdraw_application(card_part.application_id, mother, "Nộp nhầm")
+    assert hops == [("POST", SERVICE, "withdraw")]
+    assert Dossier.objects.get(pk=dossier.pk).status == Status.WITHDRAWN
+    card_part.refresh_from_db()
+    assert card_part.state == PartState.FILED  # until its deployment says so
+    deliver(dossier.events.get(kind="withdrawn"))
+    card_part.refresh_from_db()
+    assert card_part.state == PartState.STOPPED
+    with pytest.raises(WrongState):
+        remote.withdraw_intake(str(card_part.key), "again")  # ended there: refused

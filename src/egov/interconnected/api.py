@@ -255,6 +255,21 @@ def intake(
     return Status(201 if created else 200, dossier)
 
 
+class IntakeWithdrawIn(Schema):
+    key: uuid.UUID
+    reason: str = Field("", max_length=500)
+
+
+@router.post(
+    "/intake/withdraw",
+    auth=IntakeKey(),
+    response={200: IntakeOut, **ERRORS},
+    summary="Withdraw a dossier handed over by another deployment (its applicant withdrew)",
+)
+def intake_withdraw(request: HttpRequest, payload: IntakeWithdrawIn) -> Any:
+    return remote.withdraw_intake(str(payload.key), payload.reason)
+
+
 @router.post(
     "/events",
     auth=None,

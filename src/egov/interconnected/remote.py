@@ -52,6 +52,7 @@ log = logging.getLogger(__name__)
 
 SEND = services.SEND
 PUBLISH = "egov.interconnected.tasks.publish_intake_event"
+WITHDRAW = "egov.interconnected.tasks.withdraw_part"
 #: Event ids on the status topic are derived from the dossier event: a retry is the same event.
 EVENT_IDS = uuid.UUID("6f1c2a4e-63a0-4d1c-9b4e-2024063a0001")
 
@@ -157,6 +158,9 @@ def send(part_id: int) -> str:
                 at=timezone.now(),
                 note=str(body.get("message", "")) or _("Refused by the agency's system."),
             )
+        if part.state == PartState.CANCELLED and answer.status_code in (200, 201):
+            # Withdrawn while it was being handed over: withdraw it there too.
+            enqueue_with_commit(task_named(WITHDRAW), part.pk, _("Withdrawn by the applicant."))
         services.apply_progress(part, progress)
     return part.state
 
@@ -176,6 +180,30 @@ def _moment(value: Any) -> datetime | None:
         return datetime.fromisoformat(str(value)) if value else None
     except ValueError:
         return None
+
+
+def withdraw_remote(part_id: int, reason: str) -> str:
+    """Ask the deployment performing a part to withdraw its dossier (the applicant withdrew the
+    application). Its ``withdrawn`` event comes back as any other; if the dossier has ended
+    there meanwhile, its result still comes back and is filed."""
+    part = Part.objects.get(pk=part_id)
+    try:
+        answer = GatewayClient().call(
+            "POST", part.remote_service, "withdraw", json={"key": str(part.key), "reason": reason}
+        )
+    except GatewayUnavailable as exc:
+        return _retry_withdraw(part, reason, str(exc))
+    if answer.status_code >= 500 or answer.status_code in (401, 403, 429):
+        return _retry_withdraw(part, reason, f"HTTP {answer.status_code}")
+    return "withdrawn" if answer.status_code == 200 else f"refused: HTTP {answer.status_code}"
+
+
+def _retry_withdraw(part: Part, reason: str, why: str) -> str:
+    log.warning("interconnected_withdraw_failed", extra={"part": part.pk, "reason": why})
+    found = task_named(WITHDRAW)
+    if found.get_backend().supports_defer:
+        found.using(run_after=timezone.now() + backoff(1)).enqueue(part.pk, reason)
+    return "retry"
 
 
 def subscribe(topic: str, webhook_url: str) -> Subscription:
@@ -317,6 +345,16 @@ def take(payload: dict[str, Any], client: str) -> tuple[Dossier, bool]:
         for event in DossierEvent.objects.filter(dossier=dossier, kind__in=services.FOLLOWED):
             enqueue_with_commit(task_named(PUBLISH), intake.pk, event.pk)
     return dossier, True
+
+
+def withdraw_intake(key: str, reason: str) -> Dossier:
+    """The portal's applicant withdrew: the handed-over dossier is withdrawn as its applicant
+    would (refused, 409, once it has ended)."""
+    intake = Intake.objects.filter(key=uuid.UUID(key)).first()
+    if intake is None:
+        raise NotFound(_("No dossier was handed over with this key."))
+    dossier = Dossier.objects.select_related("applicant").get(pk=intake.dossier_id)
+    return dossier_services.withdraw(dossier.pk, dossier.applicant, reason)
 
 
 def publish_later(event: DossierEvent) -> None:

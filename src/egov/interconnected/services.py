@@ -48,6 +48,7 @@ log = logging.getLogger(__name__)
 
 ADVANCE = "egov.interconnected.tasks.advance"
 SEND = "egov.interconnected.tasks.send_part"
+WITHDRAW = "egov.interconnected.tasks.withdraw_part"
 
 
 # --- the group as the applicant sees it ---------------------------------------------------------
@@ -566,6 +567,10 @@ def withdraw_application(application_id: int, applicant: User, reason: str = "")
                 continue
             if part.dossier_id and part.dossier_status in OPEN_STATUSES:
                 dossier_services.withdraw(part.dossier_id, applicant, reason)
+            elif part.remote_service and part.sent_at is not None:
+                # Its dossier is on the deployment performing it: withdrawn there (a task, after
+                # the commit); its "withdrawn" event, or its result if it ended first, comes back.
+                enqueue_with_commit(task_named(WITHDRAW), part.pk, reason.strip())
             else:
                 part.state, part.finished_at = PartState.CANCELLED, timezone.now()
                 part.note = _("Withdrawn by the applicant.")

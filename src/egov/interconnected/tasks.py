@@ -21,3 +21,9 @@ def send_part(part_id: int) -> str:
 def publish_intake_event(intake_id: int, event_id: int, attempts: int = 1) -> str:
     """Publish an event of a handed-over dossier back to the deployment that handed it over."""
     return remote.publish(intake_id, event_id, attempts)
+
+
+@task()
+def withdraw_part(part_id: int, reason: str) -> str:
+    """Ask the deployment performing a member to withdraw its dossier."""
+    return remote.withdraw_remote(part_id, reason)
