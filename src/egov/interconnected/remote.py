@@ -161,7 +161,10 @@ def send(part_id: int) -> str:
         if part.state == PartState.CANCELLED and answer.status_code in (200, 201):
             # Withdrawn while it was being handed over: withdraw it there too.
             enqueue_with_commit(task_named(WITHDRAW), part.pk, _("Withdrawn by the applicant."))
-        services.apply_progress(part, progress)
+        if part.state == PartState.WAITING:  # not already moved on by its own events
+            services.apply_progress(part, progress)
+        else:
+            part.save(update_fields=["sent_at"])
     return part.state
 
 
