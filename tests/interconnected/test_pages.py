@@ -140,3 +140,12 @@ def test_the_dashboard_shows_each_group(client: Client) -> None:
     page = client.get("/chi-so/").content.decode()
     assert "Thủ tục hành chính liên thông (Nghị định 63/2024/NĐ-CP)" in page
     assert '<th scope="row">2.000986</th>' in page
+
+
+def test_the_applicants_own_fields_are_filled_in(client: Client, mother: User) -> None:
+    client.force_login(mother)
+    form = client.get(f"/lien-thong/{DEATH_GROUP}/nop/", {"place": WARD}).content.decode()
+    # The declarant is the applicant: filled in from the account, not asked again.
+    assert f'name="declarant_full_name" type="text" value="{mother.full_name}"' in form
+    # The deceased's name is someone else's: empty.
+    assert 'name="deceased_full_name" type="text" value=""' in form

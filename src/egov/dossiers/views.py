@@ -21,7 +21,7 @@ from egov.core.errors import InvalidInput, ServiceError, TooManyRequests
 from egov.core.files import uploaded_files as _files
 from egov.core.models import Agency
 from egov.core.pagination import page_of
-from egov.identity.account.registry import known_to_the_state
+from egov.identity.account.registry import account_profile, known_to_the_state
 from egov.identity.auth import acting_user
 from egov.identity.models import User
 from egov.identity.organisations.selectors import organisations_of
@@ -43,17 +43,6 @@ def _uploads(request: HttpRequest, prefix: str = "file_") -> dict[str, Upload]:
 def _version(request: HttpRequest) -> int | None:
     value = request.POST.get("version", "")
     return int(value) if value.isdigit() else None
-
-
-def _profile(user: User) -> dict[str, Any]:
-    return {
-        "full_name": user.full_name,
-        "personal_id": user.personal_id,
-        "birth_date": user.birth_date,
-        "email": user.email,
-        "phone": user.phone,
-        "address": user.address,
-    }
 
 
 # --- citizen --------------------------------------------------------------------------------------
@@ -93,7 +82,7 @@ def start(request: HttpRequest, code: str) -> HttpResponse:
                 services.save_draft(
                     dossier.pk,
                     user,
-                    application_forms.prefill(form, _profile(user) | known),
+                    application_forms.prefill(form, account_profile(user) | known),
                     {},
                     prefill_sources=application_forms.filled_from(
                         form, known, "population_registry"

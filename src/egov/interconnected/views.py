@@ -21,7 +21,7 @@ from egov.core.files import uploaded_files
 from egov.core.models import Agency
 from egov.core.selectors import subtree_ids
 from egov.dossiers.services import Upload
-from egov.identity.account.registry import known_to_the_state
+from egov.identity.account.registry import account_profile, known_to_the_state
 from egov.identity.auth import acting_user
 
 from . import access, receipts, selectors, services
@@ -48,16 +48,8 @@ def groups(request: HttpRequest) -> HttpResponse:
 def _known(user: Any, group: ProcedureGroup, form: dict[str, Any]) -> tuple[dict, dict]:
     """Once-only: the registry's and the account's values of the applicant's own fields."""
     known = known_to_the_state(user, f"Điền sẵn tờ khai liên thông {group.code}")
-    profile = {
-        "full_name": user.full_name,
-        "personal_id": user.personal_id,
-        "birth_date": user.birth_date,
-        "email": user.email,
-        "phone": user.phone,
-        "address": user.address,
-    }
     return (
-        application_forms.prefill(form, profile | known),
+        application_forms.prefill(form, account_profile(user) | known),
         application_forms.filled_from(form, known, "population_registry"),
     )
 

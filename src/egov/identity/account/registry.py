@@ -210,6 +210,19 @@ def get_registry() -> PopulationRegistry:
     return provider
 
 
+def account_profile(user: Any) -> dict[str, Any]:
+    """What the applicant's own account says, by prefill source: what a form falls back to where
+    the population registry does not answer (``known_to_the_state``)."""
+    return {
+        "full_name": user.full_name,
+        "personal_id": user.personal_id,
+        "birth_date": user.birth_date,
+        "email": user.email,
+        "phone": user.phone,
+        "address": user.address,
+    }
+
+
 #: The prefill sources a lookup answers, and where they come from (shown on the form).
 REGISTRY_SOURCES = ("full_name", "birth_date", "permanent_address")
 
