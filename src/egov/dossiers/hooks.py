@@ -46,3 +46,10 @@ dossier_panels: HookPoint[Callable[[HttpRequest, Dossier], list[SafeString]]] = 
     "(request, dossier) -> [HTML] panels shown on the dossier page (fees, the result, the "
     "documents of the repository).",
 )
+
+tracked_elsewhere: HookPoint[Callable[[str], str]] = HookPoint(
+    "dossiers.tracked_elsewhere",
+    "(code) -> the address of the page that tracks a public code another part issues (an "
+    "interconnected application's), or ''. The public tracking page sends such a code there, "
+    "with the check, so that one box tracks every code.",
+)

@@ -13,11 +13,14 @@ can be guessed. So (docs/api.md, "Public tracking"):
   429 until the hour ends. A code takes at most ``WRONG_CHECKS_PER_CODE`` wrong checks an hour,
   from anywhere, so the 4 digits cannot be tried through many addresses either.
 
-The applicant sees everything about their own dossiers by logging in.
+The applicant sees everything about their own dossiers by logging in. Another part's public codes
+(an interconnected application's) are looked up through :func:`lookup`, under the same limits.
 """
 
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from django.utils.translation import gettext as _
 
@@ -31,10 +34,12 @@ LOOKUPS_PER_ADDRESS = 60
 MISSES_PER_ADDRESS = 10
 WRONG_CHECKS_PER_CODE = 5
 
+T = TypeVar("T")
+
 
 @dataclass(frozen=True)
-class Tracked:
-    dossier: Dossier
+class Tracked(Generic[T]):
+    item: T
     #: The check matched: the procedure, the agency and the dates may be shown.
     details: bool
     #: A check was given and did not match.
@@ -53,40 +58,52 @@ def _too_many() -> TooManyRequests:
     )
 
 
-def _check_digits(dossier: Dossier) -> list[str]:
-    """The last 4 digits that prove a tracker knows the applicant."""
-    values = [dossier.applicant.personal_id or ""]
-    if dossier.organisation_id:
-        values.append(dossier.organisation.tax_code or "")  # type: ignore[union-attr]
+def last_digits(*values: str) -> list[str]:
+    """The last 4 digits of each value that has 4: what proves a tracker knows the applicant."""
     digits = ["".join(ch for ch in value if ch.isdigit()) for value in values]
     return [value[-4:] for value in digits if len(value) >= 4]
 
 
-def _matches(dossier: Dossier, check: str) -> bool:
-    return any(hmac.compare_digest(check, digits) for digits in _check_digits(dossier))
+def _check_digits(dossier: Dossier) -> list[str]:
+    values = [dossier.applicant.personal_id or ""]
+    if dossier.organisation_id:
+        values.append(dossier.organisation.tax_code or "")  # type: ignore[union-attr]
+    return last_digits(*values)
 
 
-def track(address: str, code: str, check: str = "") -> Tracked | None:
+def track(address: str, code: str, check: str = "") -> Tracked[Dossier] | None:
     """The dossier with receipt ``code`` for a tracker at ``address`` (None: no such dossier),
     with ``details`` when ``check`` matches; :class:`TooManyRequests` past the limits."""
+    return lookup(address, code, check, selectors.track, _check_digits)
+
+
+def lookup(
+    address: str,
+    code: str,
+    check: str,
+    find: Callable[[str], T | None],
+    check_digits: Callable[[T], list[str]],
+) -> Tracked[T] | None:
+    """What ``find`` knows by the public ``code``, under the limits above; ``check_digits``
+    gives the digits a matching ``check`` must equal to see the details."""
     code = (code or "").strip()[:48]
     check = "".join((check or "").split())
     if not ratelimit.hit("track-address", address, LOOKUPS_PER_ADDRESS):
         raise _too_many()
     if ratelimit.count("track-miss", address) >= MISSES_PER_ADDRESS:
         raise _too_many()
-    dossier = selectors.track(code)
-    if dossier is None:
+    item = find(code)
+    if item is None:
         ratelimit.add("track-miss", address)
         return None
     if not check:
-        return Tracked(dossier, details=False, wrong_check=False)
+        return Tracked(item, details=False, wrong_check=False)
     if ratelimit.count("track-check", code) >= WRONG_CHECKS_PER_CODE:
         raise _throttled(
             _("Too many wrong checks for this receipt code. Please try again in an hour.")
         )
-    if _matches(dossier, check):
-        return Tracked(dossier, details=True, wrong_check=False)
+    if any(hmac.compare_digest(check, digits) for digits in check_digits(item)):
+        return Tracked(item, details=True, wrong_check=False)
     ratelimit.add("track-check", code)
     ratelimit.add("track-miss", address)
-    return Tracked(dossier, details=False, wrong_check=True)
+    return Tracked(item, details=False, wrong_check=True)

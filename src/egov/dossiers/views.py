@@ -5,6 +5,7 @@ Views stay thin: they read with selectors, write with services, and show refusal
 
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -348,6 +349,9 @@ def track(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"code": code, "check": check, "dossier": None, "found": None}
     if not code:
         return render(request, "dossiers/track.html", context)
+    for elsewhere in hooks.tracked_elsewhere:
+        if address := elsewhere(code):
+            return redirect(f"{address}?{urlencode({'code': code, 'check': check})}")
     try:
         found = tracking.track(client_address(request), code, check)
     except TooManyRequests as exc:
@@ -356,7 +360,7 @@ def track(request: HttpRequest) -> HttpResponse:
         )
         response["Retry-After"] = str(exc.retry_after)
         return response
-    context |= {"found": found, "dossier": found.dossier if found else None}
+    context |= {"found": found, "dossier": found.item if found else None}
     return render(request, "dossiers/track.html", context)
 
 

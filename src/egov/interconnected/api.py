@@ -11,12 +11,13 @@ from ninja import Field, Form, Header, Router, Schema, Status
 from ninja.security import HttpBearer
 
 from egov.catalog.models import ProcedureGroup
-from egov.core.errors import ERRORS, InvalidInput, NotFound
+from egov.core.errors import ERRORS, ErrorOut, InvalidInput, NotFound
 from egov.core.idempotency import idempotent
 from egov.core.models import Agency
 from egov.core.pagination import paginated
 from egov.dossiers.api.inputs import form_json, uploads
 from egov.identity.auth import acting_user, api_auth
+from egov.identity.ratelimit import client_address
 
 from . import access, remote, selectors, services
 from .models import Application
@@ -185,6 +186,64 @@ def get_application(request: HttpRequest, application_id: int) -> Application:
 def withdraw(request: HttpRequest, application_id: int, reason: Form[str] = "") -> Application:
     services.withdraw_application(_found(request, application_id).pk, acting_user(request), reason)
     return _found(request, application_id)
+
+
+class TrackedPartOut(Schema):
+    position: int
+    state: str
+    procedure_name: str | None
+    agency_name: str | None
+    receipt_code: str | None
+    due_at: datetime | None
+
+
+class TrackingOut(Schema):
+    code: str
+    status: str
+    details: bool = Field(description="The check matched: the group, procedures, agencies, dates")
+    group_name: str | None
+    submitted_at: datetime | None
+    due_at: datetime | None
+    finished_at: datetime | None
+    parts: list[TrackedPartOut]
+
+
+@router.get(
+    "/track/{code}",
+    response={200: TrackingOut, 404: ErrorOut, 429: ErrorOut},
+    summary="Track an interconnected application by its code",
+    description=(
+        "Anyone, under the limits of dossier tracking (`GET /api/v1/tracking/{code}`): the code "
+        "alone gives the application's status and each part's state; with `check` (the last 4 "
+        "digits of the applicant's personal ID number) also the group, each part's procedure, "
+        "agency and receipt code, and the dates."
+    ),
+)
+def track(request: HttpRequest, code: str, check: str = "") -> dict[str, Any]:
+    found = selectors.track(client_address(request), code, check)
+    if found is None:
+        raise NotFound("Không tìm thấy hồ sơ liên thông / application not found")
+    application, details = found.item, found.details
+    return {
+        "code": application.code,
+        "status": application.status,
+        "details": details,
+        "group_name": application.group.name if details else None,
+        "submitted_at": application.submitted_at if details else None,
+        "due_at": application.due_at if details else None,
+        "finished_at": application.finished_at if details else None,
+        "parts": [
+            {
+                "position": row["part"].position,
+                "state": row["part"].state,
+                "procedure_name": row["procedure"].name if details and row["procedure"] else None,
+                "agency_name": row["part"].agency.name if details else None,
+                "receipt_code": (row["part"].receipt_code or None) if details else None,
+                "due_at": row["part"].due_at if details else None,
+            }
+            for row in selectors.parts_of(application)
+        ],
+    }
 
 
 def _found(request: HttpRequest, application_id: int) -> Application:

@@ -10,8 +10,9 @@ class InterconnectedConfig(AppConfig):
         from egov.dossiers import hooks as dossier_hooks
         from egov.insights import hooks as insights_hooks
 
-        from . import remote, services, views
+        from . import remote, selectors, services, views
 
         dossier_hooks.event_recorded.register(services.follow_dossier)
         dossier_hooks.event_recorded.register(remote.publish_later)
+        dossier_hooks.tracked_elsewhere.register(selectors.tracking_address)
         insights_hooks.dashboard_panels.register(views.dashboard_panel)

@@ -4,10 +4,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.urls import reverse
 from django.utils import timezone
 
 from egov.catalog.models import Procedure, ProcedureGroup
 from egov.core.models import Agency
+from egov.dossiers import tracking
 
 from .constants import ApplicationStatus
 from .models import Activation, Application
@@ -51,6 +53,27 @@ def parts_of(application: Application) -> list[dict[str, Any]]:
         )
     }
     return [{"part": part, "procedure": procedures.get(part.procedure_code)} for part in parts]
+
+
+def _by_code(code: str) -> Application | None:
+    return Application.objects.select_related("group", "applicant").filter(code=code).first()
+
+
+def _check_digits(application: Application) -> list[str]:
+    return tracking.last_digits(application.applicant.personal_id or "")
+
+
+def track(address: str, code: str, check: str = "") -> tracking.Tracked[Application] | None:
+    """Public tracking by the application's code, under the dossiers' limits and rules: the
+    code alone shows the application's status and each part's state; with the last 4 digits of
+    the applicant's personal ID number also the group, each part's procedure, agency, receipt
+    code and dates. Never a name, a form field or a document."""
+    return tracking.lookup(address, code.strip().upper()[:48], check, _by_code, _check_digits)
+
+
+def tracking_address(code: str) -> str:
+    """The dossiers' tracking hook: an application's code is tracked on this part's page."""
+    return reverse("interconnected:track") if code.strip().upper().startswith("LT-") else ""
 
 
 @dataclass

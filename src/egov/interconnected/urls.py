@@ -5,6 +5,7 @@ from . import views
 app_name = "interconnected"
 urlpatterns = [
     path("lien-thong/", views.groups, name="groups"),
+    path("lien-thong/tra-cuu/", views.track, name="track"),
     path("lien-thong/<str:code>/nop/", views.apply, name="apply"),
     path("lien-thong/ho-so/<int:application_id>/", views.application, name="application"),
     path("lien-thong/ho-so/<int:application_id>/rut/", views.withdraw, name="withdraw"),

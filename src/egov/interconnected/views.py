@@ -16,13 +16,14 @@ from django.views.decorators.http import require_POST
 
 from egov.catalog import forms as application_forms
 from egov.catalog.models import ProcedureGroup
-from egov.core.errors import ServiceError
+from egov.core.errors import ServiceError, TooManyRequests
 from egov.core.files import uploaded_files
 from egov.core.models import Agency
 from egov.core.selectors import subtree_ids
 from egov.dossiers.services import Upload
 from egov.identity.account.registry import account_profile, known_to_the_state
 from egov.identity.auth import acting_user
+from egov.identity.ratelimit import client_address
 
 from . import access, receipts, selectors, services
 
@@ -135,6 +136,25 @@ def application(request: HttpRequest, application_id: int) -> HttpResponse:
         "interconnected/application.html",
         {"application": found, "parts": selectors.parts_of(found)},
     )
+
+
+def track(request: HttpRequest) -> HttpResponse:
+    """Tra cứu hồ sơ liên thông: anyone, by the application's code (``selectors.track``)."""
+    code = request.GET.get("code", "").strip()[:48]
+    check = request.GET.get("check", "").strip()[:12]
+    context: dict[str, Any] = {"code": code, "check": check, "found": None}
+    if code:
+        try:
+            found = selectors.track(client_address(request), code, check)
+        except TooManyRequests as exc:
+            response = render(
+                request, "interconnected/track.html", context | {"refused": exc.message}, status=429
+            )
+            response["Retry-After"] = str(exc.retry_after)
+            return response
+        if found is not None:
+            context |= {"found": found, "parts": selectors.parts_of(found.item)}
+    return render(request, "interconnected/track.html", context)
 
 
 @login_required

@@ -9,13 +9,14 @@ from egov.core.errors import ErrorOut, NotFound
 from egov.identity.ratelimit import client_address
 
 from .. import tracking
+from ..models import Dossier
 from .schemas import TrackingOut
 
 router = Router()
 
 
-def tracking_out(found: tracking.Tracked) -> dict[str, Any]:
-    dossier, details = found.dossier, found.details
+def tracking_out(found: tracking.Tracked[Dossier]) -> dict[str, Any]:
+    dossier, details = found.item, found.details
     return {
         "code": dossier.code,
         "status": dossier.status,
