@@ -16,6 +16,8 @@ from egov.dossiers import services
 from egov.dossiers.models import Dossier
 from egov.identity.account.registry import PopulationRegistry, RegistryRefused
 from egov.identity.models import User
+from egov.interconnected import services as interconnected
+from egov.interconnected.models import Application, Part
 from egov.interconnected.services import load_activations
 from egov.payments import services as payments
 from egov.registries import services as registry
@@ -138,3 +140,27 @@ def process(
 def commit(django_capture_on_commit_callbacks: Any) -> Callable[[], Iterator[Any]]:
     """``with commit():`` runs what a block queued for after its commit (tasks)."""
     return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def apply(
+    groups: dict[str, ProcedureGroup], mother: User, commit: Callable[[], Any]
+) -> Callable[..., Application]:
+    """``apply(form, applicant=, place=, uploads=)``: the mother files the birth group."""
+
+    def submit(form: dict[str, Any] | None = None, **kwargs: Any) -> Application:
+        with commit():
+            return interconnected.submit_application(
+                kwargs.get("applicant", mother),
+                groups[BIRTH_GROUP],
+                Agency.objects.get(code=kwargs.get("place", WARD)),
+                [],
+                form or NEWBORN,
+                kwargs.get("uploads", newborn_files()),
+            )
+
+    return submit
+
+
+def parts(application: Application) -> dict[str, Part]:
+    return {part.procedure_code: part for part in application.parts.all()}

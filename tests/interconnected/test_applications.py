@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 
-from egov.catalog.models import ProcedureGroup
 from egov.core.errors import InvalidInput, NotAllowed
 from egov.core.models import Agency
 from egov.dossiers import services as dossier_services
@@ -29,31 +28,10 @@ from .conftest import (
     WARD_INSURANCE,
     WARD_POLICE,
     newborn_files,
+    parts,
 )
 
 pytestmark = pytest.mark.usefixtures("in_process_registry")
-
-
-@pytest.fixture
-def apply(
-    groups: dict[str, ProcedureGroup], mother: User, commit: Callable[[], Any]
-) -> Callable[..., Application]:
-    def submit(form: dict[str, Any] | None = None, **kwargs: Any) -> Application:
-        with commit():
-            return services.submit_application(
-                kwargs.get("applicant", mother),
-                groups[BIRTH_GROUP],
-                Agency.objects.get(code=kwargs.get("place", WARD)),
-                [],
-                form or NEWBORN,
-                kwargs.get("uploads", newborn_files()),
-            )
-
-    return submit
-
-
-def parts(application: Application) -> dict[str, Part]:
-    return {part.procedure_code: part for part in application.parts.all()}
 
 
 def test_the_birth_is_filed_first_and_the_others_wait_for_its_result(

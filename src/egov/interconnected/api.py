@@ -18,8 +18,10 @@ from egov.core.pagination import paginated
 from egov.dossiers.api.inputs import form_json, uploads
 from egov.identity.auth import acting_user, api_auth
 from egov.identity.ratelimit import client_address
+from egov.payments.providers import get_provider
+from egov.payments.views import client_ip, return_url
 
-from . import access, remote, selectors, services
+from . import access, fees, remote, selectors, services
 from .models import Application
 
 router = Router()
@@ -244,6 +246,84 @@ def track(request: HttpRequest, code: str, check: str = "") -> dict[str, Any]:
             for row in selectors.parts_of(application)
         ],
     }
+
+
+class ShareOut(Schema):
+    procedure: str
+    agency: str
+    amount: int
+    receipt: str | None = Field(description="The agency's receipt, once its dossier is filed")
+    refunded: bool
+
+
+class FeesOut(Schema):
+    due_total: int = Field(description="What one payment would take now (0 once paid)")
+    due: list[dict[str, Any]] = Field(description="Each member's fee lines due")
+    payment: str | None = Field(description="The group payment's reference (paid or waiting)")
+    payment_status: str | None
+    shares: list[ShareOut] = Field(description="Once paid: each member's share and receipt")
+
+
+class PayOut(Schema):
+    payment: str
+    amount: int
+    redirect_url: str
+
+
+@router.get(
+    "/applications/{application_id}/fees",
+    auth=api_auth,
+    response={200: FeesOut, **ERRORS},
+    summary="The application's fees, paid once for every member",
+)
+def application_fees(request: HttpRequest, application_id: int) -> dict[str, Any]:
+    found = fees.fees_of(_found(request, application_id))
+    return {
+        "due_total": found.due_total,
+        "due": [{"procedure": share.key, "lines": share.lines} for share in found.due],
+        "payment": found.payment.reference if found.payment else None,
+        "payment_status": found.payment.status if found.payment else None,
+        "shares": [
+            {
+                "procedure": row.part.procedure_code,
+                "agency": row.part.agency.code,
+                "amount": row.amount,
+                "receipt": row.allocation.receipt_label if row.allocation else None,
+                "refunded": row.refunded,
+            }
+            for row in found.rows
+        ],
+    }
+
+
+@router.post(
+    "/applications/{application_id}/pay",
+    auth=api_auth,
+    response={201: PayOut, **ERRORS},
+    summary="Pay every member's fees in one online payment",
+    description=(
+        "Opens one order at the payment provider for the shares in `GET …/fees` and answers the "
+        "address to send the payer to; an open order for the same shares is reused. Each share "
+        "becomes a paid payment of its member's dossier, with its agency's receipt, when that "
+        "dossier is filed; a member never filed has its share refunded."
+    ),
+)
+def pay(request: HttpRequest, application_id: int) -> Status:
+    found = _found(request, application_id)
+    payment, url = fees.pay(
+        found.pk,
+        acting_user(request),
+        return_url=return_url(request, payment_provider_name()),
+        client_ip=client_ip(request),
+    )
+    return Status(
+        201, {"payment": payment.reference, "amount": payment.amount, "redirect_url": url}
+    )
+
+
+def payment_provider_name() -> str:
+    provider = get_provider()
+    return provider.name if provider else ""
 
 
 def _found(request: HttpRequest, application_id: int) -> Application:

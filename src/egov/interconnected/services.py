@@ -38,6 +38,7 @@ from egov.dossiers.constants import OPEN_STATUSES
 from egov.dossiers.models import Dossier, DossierEvent
 from egov.identity.account.registry import RegistryRefused, RegistryUnavailable, get_registry
 from egov.identity.models import User, UserKind
+from egov.payments import services as payments_services
 from egov.repository import selectors as repository_selectors
 from egov.repository import services as repository_services
 
@@ -401,7 +402,25 @@ def advance(application_id: int) -> Application:
             elif all(p.state == PartState.RESULT for p in needed):
                 _start(application, part, by_code)
         _settle(application)
+    settle_fees(application)
     return application
+
+
+def settle_fees(application: Application) -> None:
+    """Fees paid once (``fees.py``): each part filed here takes its share of the application's
+    paid group payment, and a part that will never be filed, or was stopped before its share
+    reached it, has its share refunded. Each in its own transaction after the application's,
+    the dossier locked first as every payment write does; each once, however often run."""
+    group = payments_services.paid_group_payment(application.code)
+    if group is None:
+        return
+    for part in application.parts.filter(remote_service=""):
+        with transaction.atomic():
+            if part.state in (PartState.STOPPED, PartState.CANCELLED):
+                if payments_services.refund_share(group, part.procedure_code, part.note):
+                    _record(application, "share_refunded", None, part.procedure_code)
+            elif part.dossier_id is not None:
+                payments_services.allocate_share(group, part.procedure_code, part.dossier_id)
 
 
 def _settle(application: Application) -> None:
@@ -544,6 +563,9 @@ def _file(
     dossier = dossier_services.start_draft(applicant, procedure, part.agency)
     form_data = catalog_groups.member_data(member, procedure.definition, values)
     dossier_services.save_draft(dossier.pk, applicant, form_data, uploads)
+    if group_payment := payments_services.paid_group_payment(application.code):
+        # Its share paid before it is submitted, so the dossier never asks for its fees.
+        payments_services.allocate_share(group_payment, part.procedure_code, dossier.pk)
     for code, source in member.results.items():
         document = repository_selectors.signed_result_of(by_code[source].dossier_id)
         if document is None:
@@ -579,4 +601,5 @@ def withdraw_application(application_id: int, applicant: User, reason: str = "")
         application.finished_at = timezone.now()
         application.save(update_fields=["status", "finished_at"])
         _record(application, "withdrawn", applicant, reason=reason.strip())
+        enqueue_with_commit(task_named(ADVANCE), application.pk)  # refunds unused fee shares
     return application

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
@@ -24,8 +24,10 @@ from egov.dossiers.services import Upload
 from egov.identity.account.registry import account_profile, known_to_the_state
 from egov.identity.auth import acting_user
 from egov.identity.ratelimit import client_address
+from egov.payments.providers import get_provider
+from egov.payments.views import client_ip, return_url
 
-from . import access, receipts, selectors, services
+from . import access, fees, receipts, selectors, services
 
 
 def _group(code: str) -> ProcedureGroup:
@@ -134,8 +136,32 @@ def application(request: HttpRequest, application_id: int) -> HttpResponse:
     return render(
         request,
         "interconnected/application.html",
-        {"application": found, "parts": selectors.parts_of(found)},
+        {
+            "application": found,
+            "parts": selectors.parts_of(found),
+            "fees": fees.fees_of(found),
+            "online_payment": get_provider() is not None,
+        },
     )
+
+
+@login_required
+@require_POST
+def pay(request: HttpRequest, application_id: int) -> HttpResponse:
+    """Pay every member's fees at once: to the provider's payment page."""
+    found = access.access_application(request.user, application_id)
+    provider = get_provider()
+    try:
+        _payment, url = fees.pay(
+            found.pk,
+            acting_user(request),
+            return_url=return_url(request, provider.name if provider else ""),
+            client_ip=client_ip(request),
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("interconnected:application", found.pk)
+    return HttpResponseRedirect(url)
 
 
 def track(request: HttpRequest) -> HttpResponse:

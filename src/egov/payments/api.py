@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from egov.core.errors import ErrorOut
 from egov.core.idempotency import idempotent
@@ -72,7 +72,8 @@ class FeesOut(Schema):
 
 class PaymentOut(Schema):
     reference: str
-    dossier_id: int
+    dossier_id: int | None = Field(description="None for a group payment (see `purpose`)")
+    purpose: str = Field(description="What a group payment pays for (an application's code)")
     channel: str
     method: str
     status: str

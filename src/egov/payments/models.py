@@ -33,12 +33,29 @@ class Payment(models.Model):
     """One payment of a dossier's fees: an online intent at a provider, or a counter payment.
 
     ``reference`` is the order reference the provider sees (vnp_TxnRef); ``lines`` is the fee
-    breakdown the payer was shown, kept as it was."""
+    breakdown the payer was shown, kept as it was.
+
+    A **group payment** pays the fees of several dossiers at once, some not filed yet (an
+    interconnected application): it has no dossier, ``purpose`` names what it pays for, and each
+    line names its ``share``. Each share becomes a paid payment of its dossier (``group_payment``
+    and ``share`` set), with its agency's receipt, when that dossier is filed; a share never
+    used is refunded (a ``share_refunded`` event of the group payment)."""
 
     reference = models.CharField(max_length=32, unique=True)
     dossier = models.ForeignKey(
-        "dossiers.Dossier", on_delete=models.PROTECT, related_name="payments"
+        "dossiers.Dossier",
+        on_delete=models.PROTECT,
+        related_name="payments",
+        null=True,
+        blank=True,
     )
+    purpose = models.CharField(max_length=48, blank=True)
+    #: Where the payer of a group payment goes back to (the dossier's page otherwise).
+    back_url = models.CharField(max_length=200, blank=True)
+    group_payment = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="allocations"
+    )
+    share = models.CharField(max_length=40, blank=True)
     channel = models.CharField(max_length=10, choices=PaymentChannel.choices)
     #: The provider (sandbox, vnpay) for online payments; cash or card at the counter.
     method = models.CharField(max_length=20)
@@ -66,18 +83,35 @@ class Payment(models.Model):
             models.Index(fields=["dossier", "status"]),
             models.Index(fields=["status", "expires_at"]),
             models.Index(fields=["method", "created_at"]),
+            models.Index(fields=["purpose"], condition=~models.Q(purpose=""), name="group_purpose"),
         ]
         constraints = [
             models.UniqueConstraint(
                 fields=["receipt_series", "receipt_number"],
                 condition=models.Q(receipt_number__isnull=False),
                 name="unique_receipt_number",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["group_payment", "share"],
+                condition=models.Q(group_payment__isnull=False),
+                name="one_allocation_per_share",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(dossier__isnull=False) | ~models.Q(purpose=""),
+                name="payment_of_a_dossier_or_a_purpose",
+            ),
         ]
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def order_label(self) -> str:
+        """What the order is for, as the provider shows it: the dossier or the application."""
+        if self.dossier is None:
+            return self.purpose
+        return self.dossier.code or str(self.dossier_id)
 
     @property
     def receipt_label(self) -> str:

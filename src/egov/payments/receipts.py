@@ -44,9 +44,9 @@ def _method(payment: Payment) -> str:
 
 def receipt_pdf(payment: Payment) -> bytes:
     """The receipt of a paid (or since refunded) payment."""
-    if payment.receipt_number is None:
-        raise WrongState("Biên lai được lập khi đã thanh toán.")
     dossier = payment.dossier
+    if payment.receipt_number is None or dossier is None:
+        raise WrongState("Biên lai được lập khi đã thanh toán.")
     agency = dossier.agency
     pdf = Document(f"Biên lai {payment.receipt_label}")
     pdf.centred(agency.parent.name.upper() if agency.parent else "")

@@ -5,6 +5,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
+from egov.core import audit
 from egov.dossiers import access
 
 from .models import Payment
@@ -12,7 +13,8 @@ from .models import Payment
 
 def access_payment(user: Any, reference: str) -> Payment:
     """The payment if ``user`` may see its dossier (the payer, the applicant, the officials of the
-    dossier's agency), else Http404 whether or not it exists; refusals are audited."""
+    dossier's agency), or, for a group payment, is its payer; else Http404 whether or not it
+    exists; refusals are audited."""
     payment = (
         Payment.objects.select_related(
             "dossier__procedure",
@@ -27,8 +29,20 @@ def access_payment(user: Any, reference: str) -> Payment:
     )
     if payment is None:
         raise Http404
+    if payment.dossier is None:
+        # A group payment: its payer only (each share's dossier shows its own payment).
+        if payment.payer_id != getattr(user, "pk", None):
+            audit.record(
+                "permission_denied",
+                actor=user if getattr(user, "is_authenticated", False) else None,
+                object_type="payment",
+                object_id=payment.reference,
+                data={"action": "view_payment"},
+            )
+            raise Http404
+        return payment
     if not access.can_view(user, payment.dossier):
-        access.record_denial(user, "view_payment", payment.dossier_id)
+        access.record_denial(user, "view_payment", payment.dossier.pk)
         raise Http404
     return payment
 

@@ -6,11 +6,17 @@ signed return redirect and server-to-server notification both go through
 once (row lock), whatever the order and however often they arrive. At the counter:
 :func:`record_counter_payment`. Settling writes a ``PaymentEvent``, gives the electronic receipt
 its number, and writes the dossier event ``paid`` that the indicators count.
+
+One payment for several dossiers (an interconnected application): :func:`start_group_payment`
+opens one intent for their shares, settled like any other; :func:`allocate_share` makes a share
+a paid payment of its dossier when that dossier is filed, and :func:`refund_share` refunds the
+share of a dossier that is never filed.
 """
 
 import logging
 import secrets
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -30,6 +36,7 @@ from egov.dossiers.constants import FINISHED_STATUSES, Status
 from egov.dossiers.models import Dossier
 from egov.identity.models import Role, User
 
+from . import hooks
 from .constants import (
     CURRENCY,
     EXPIRY_GRACE,
@@ -139,13 +146,21 @@ def _next_receipt(agency: Agency, year: int) -> tuple[str, int]:
 
 
 def _mark_paid(payment: Payment, actor: User | None, source: str, transaction_no: str) -> None:
-    """Paid: receipt number, payment event, and the dossier event the indicators count."""
+    """Paid: receipt number, payment event, and the dossier event the indicators count. A
+    group payment has neither receipt nor dossier: each share gets them when it is allocated."""
     before = payment.status
     now = timezone.now()
     payment.status = PaymentStatus.PAID
     payment.paid_at = now
     payment.provider_transaction = transaction_no[:64]
     dossier = payment.dossier
+    if dossier is None:
+        payment.save(update_fields=["status", "paid_at", "provider_transaction"])
+        _event(payment, "paid", actor, before, source=source)
+        for implementation in hooks.group_paid:
+            implementation(payment)
+        log.info("payment_settled", extra={"payment": payment.reference, "source": source})
+        return
     payment.receipt_series, payment.receipt_number = _next_receipt(
         dossier.agency, timezone.localtime(now).year
     )
@@ -270,38 +285,48 @@ def start_online_payment(
     dossier = _payable_dossier(dossier_id, payer)
     if not access.acts_as_applicant(payer, dossier):
         raise NotAllowed(_("Only the applicant can pay the fees online."))
-    now = timezone.now()
     with transaction.atomic():
         breakdown, amount = _lock_and_price(dossier)
-        for intent in Payment.objects.filter(dossier=dossier, status__in=OPEN_STATUSES):
-            if (
-                intent.amount == amount
-                and intent.method == provider.name
-                and intent.expires_at
-                and intent.expires_at > now
-            ):
-                return intent, provider.payment_url(
-                    intent, return_url=return_url, client_ip=client_ip
-                )
-            _supersede(intent, payer)
-        payment = Payment.objects.create(
-            reference=_new_reference(),
-            dossier=dossier,
-            channel=PaymentChannel.ONLINE,
-            method=provider.name,
-            amount=amount,
-            currency=CURRENCY,
-            lines=breakdown.as_json(),
-            payer=payer,
-            created_at=now,
-            expires_at=now + timedelta(minutes=settings.PAYMENT_EXPIRY_MINUTES),
+        return _open_intent(
+            Payment.objects.filter(dossier=dossier),
+            Payment(dossier=dossier, amount=amount, lines=breakdown.as_json(), payer=payer),
+            return_url=return_url,
+            client_ip=client_ip,
         )
-        _event(payment, "created", payer, "", amount=amount, provider=provider.name)
-        url = provider.payment_url(payment, return_url=return_url, client_ip=client_ip)
-        payment.status = PaymentStatus.PENDING
-        payment.save(update_fields=["status"])
-        _event(payment, "redirected", payer, PaymentStatus.CREATED)
-        transaction.on_commit(partial(schedule_expiry, payment.expires_at))
+
+
+def _open_intent(
+    earlier: QuerySet[Payment], payment: Payment, *, return_url: str, client_ip: str
+) -> tuple[Payment, str]:
+    """Open ``payment`` (amount, lines, payer and what it pays for set) at the provider, in the
+    caller's transaction and under its lock, unless an open intent among ``earlier`` is for the
+    same lines and still valid; every other open one is closed."""
+    provider = get_provider()
+    assert provider is not None  # checked by the caller, before anything was locked
+    now = timezone.now()
+    for intent in earlier.filter(status__in=OPEN_STATUSES):
+        if (
+            intent.amount == payment.amount
+            and intent.lines == payment.lines
+            and intent.method == provider.name
+            and intent.expires_at
+            and intent.expires_at > now
+        ):
+            return intent, provider.payment_url(intent, return_url=return_url, client_ip=client_ip)
+        _supersede(intent, payment.payer)
+    payment.reference = _new_reference()
+    payment.channel = PaymentChannel.ONLINE
+    payment.method = provider.name
+    payment.currency = CURRENCY
+    payment.created_at = now
+    payment.expires_at = now + timedelta(minutes=settings.PAYMENT_EXPIRY_MINUTES)
+    payment.save(force_insert=True)
+    _event(payment, "created", payment.payer, "", amount=payment.amount, provider=provider.name)
+    url = provider.payment_url(payment, return_url=return_url, client_ip=client_ip)
+    payment.status = PaymentStatus.PENDING
+    payment.save(update_fields=["status"])
+    _event(payment, "redirected", payment.payer, PaymentStatus.CREATED)
+    transaction.on_commit(partial(schedule_expiry, payment.expires_at))
     return payment, url
 
 
@@ -371,7 +396,8 @@ def _apply(provider_name: str, callback: Callback, source: str) -> Outcome:
     payment_id, dossier_id = found
     with transaction.atomic():
         # The dossier, then the payment: the one lock order of every dossier and payment verb.
-        dossier_services.lock_dossier(dossier_id)
+        if dossier_id is not None:
+            dossier_services.lock_dossier(dossier_id)
         payment = (
             Payment.objects.select_for_update(of=("self",))
             .select_related("dossier__agency")
@@ -398,6 +424,132 @@ def _apply(provider_name: str, callback: Callback, source: str) -> Outcome:
         payment.save(update_fields=["status", "provider_transaction"])
         _event(payment, "failed", None, before, source=source, code=callback.response_code)
         return Outcome.FAILED
+
+
+# --- one payment for several dossiers ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Share:
+    """One dossier's part of a group payment: its key in the group (an interconnected member's
+    procedure code) and its fee lines, as :func:`egov.payments.fees.compute_fees` gives them."""
+
+    key: str
+    lines: list[dict[str, object]]
+
+    @property
+    def amount(self) -> int:
+        return sum(int(line["amount"]) for line in self.lines)  # type: ignore[call-overload]
+
+
+def group_payments(purpose: str) -> QuerySet[Payment]:
+    return Payment.objects.filter(purpose=purpose, dossier__isnull=True)
+
+
+def shares_of(payment: Payment) -> list[Share]:
+    """The shares of a group payment, in the order they were shown to the payer."""
+    by_key: dict[str, list[dict[str, object]]] = {}
+    for line in payment.lines:
+        by_key.setdefault(line["share"], []).append(
+            {name: value for name, value in line.items() if name != "share"}
+        )
+    return [Share(key, lines) for key, lines in by_key.items()]
+
+
+def start_group_payment(
+    payer: User,
+    purpose: str,
+    shares: list[Share],
+    *,
+    back_url: str,
+    return_url: str,
+    client_ip: str,
+) -> tuple[Payment, str]:
+    """Open one intent at the provider for the shares of several dossiers, some not filed yet
+    (``purpose``: the interconnected application's code). The caller holds the lock on what
+    ``purpose`` names and has checked that ``payer`` may pay for it. An open intent for the same
+    shares is reused, any other closed; once one is paid, nothing more is taken."""
+    if get_provider() is None:
+        raise WrongState(_("Online payment is not available on this portal; pay at the counter."))
+    shares = [share for share in shares if share.amount > 0]
+    if not shares:
+        raise WrongState(_("There is nothing to pay for this application."))
+    earlier = group_payments(purpose)
+    if earlier.filter(status__in=(PaymentStatus.PAID, PaymentStatus.REFUNDED)).exists():
+        raise WrongState(_("The fees are already paid."))
+    payment = Payment(
+        purpose=purpose,
+        back_url=back_url,
+        amount=sum(share.amount for share in shares),
+        lines=[{**line, "share": share.key} for share in shares for line in share.lines],
+        payer=payer,
+    )
+    return _open_intent(earlier, payment, return_url=return_url, client_ip=client_ip)
+
+
+def paid_group_payment(purpose: str) -> Payment | None:
+    return group_payments(purpose).filter(status=PaymentStatus.PAID).first()
+
+
+def _share_refunded(group: Payment, key: str) -> bool:
+    return any(
+        (event.data or {}).get("share") == key
+        for event in group.events.filter(kind="share_refunded")
+    )
+
+
+def allocate_share(
+    group: Payment, key: str, dossier_id: int, actor: User | None = None
+) -> Payment | None:
+    """The share ``key`` of the paid ``group`` becomes a paid payment of ``dossier_id``, with
+    its agency's receipt and the dossier event ``paid`` (so the dossier owes no more and the
+    online payment counts). Once per share, however often it is called; None when the group
+    has no such share, or it was refunded. Runs in the caller's transaction, the dossier
+    locked first as every payment write does."""
+    share = next((s for s in shares_of(group) if s.key == key), None)
+    if group.status != PaymentStatus.PAID or share is None or _share_refunded(group, key):
+        return None
+    dossier = dossier_services.lock_dossier(dossier_id)
+    existing = Payment.objects.filter(group_payment=group, share=key).first()
+    if existing is not None:
+        return existing
+    allocation = Payment.objects.create(
+        reference=_new_reference(),
+        dossier=dossier,
+        group_payment=group,
+        share=key,
+        channel=PaymentChannel.ONLINE,
+        method=group.method,
+        amount=share.amount,
+        lines=share.lines,
+        payer=group.payer,
+    )
+    _event(allocation, "created", actor, "", amount=share.amount, group=group.reference)
+    _mark_paid(allocation, actor, "group_payment", group.provider_transaction)
+    return allocation
+
+
+def refund_share(group: Payment, key: str, reason: str, actor: User | None = None) -> int:
+    """Hoàn trả: the share ``key`` of the paid ``group``, never allocated because its dossier
+    will not be filed, is refunded to the payer (a ``share_refunded`` event; the money goes
+    back through the provider's refund procedure, as for any refund). Once per share; returns
+    the amount refunded now (0: nothing to refund)."""
+    share = next((s for s in shares_of(group) if s.key == key), None)
+    if share is None or Payment.objects.filter(group_payment=group, share=key).exists():
+        return 0
+    locked = Payment.objects.select_for_update(of=("self",)).get(pk=group.pk)
+    if locked.status != PaymentStatus.PAID or _share_refunded(locked, key):
+        return 0
+    _event(
+        locked,
+        "share_refunded",
+        actor,
+        locked.status,
+        share=key,
+        amount=share.amount,
+        reason=reason[:500],
+    )
+    return share.amount
 
 
 # --- at the counter ---------------------------------------------------------------------------------
@@ -449,7 +601,11 @@ def refund(official: User, reference: str, reason: str) -> Payment:
             .filter(reference=reference)
             .first()
         )
-        if payment is None or not access.can_view(official, payment.dossier):
+        if (
+            payment is None
+            or payment.dossier is None
+            or not access.can_view(official, payment.dossier)
+        ):
             raise NotFound(_("Payment not found."))
         if Role.AGENCY_ADMIN not in access.roles_for(official, payment.dossier):
             raise NotAllowed(_("Only the agency's administrator records refunds."))

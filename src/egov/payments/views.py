@@ -218,6 +218,9 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
             "payment": payment,
             "dossier": payment.dossier,
             "paid": payment.status in (PaymentStatus.PAID, PaymentStatus.REFUNDED),
+            "allocations": payment.allocations.select_related("dossier__agency")
+            if payment.dossier is None
+            else (),
         },
     )
 

@@ -77,7 +77,7 @@ class VnpayProvider(PaymentProvider):
             "vnp_CurrCode": payment.currency,
             "vnp_TxnRef": payment.reference,
             # ASCII only: some banks' pages do not show accented text in the order information.
-            "vnp_OrderInfo": f"Thanh toan phi le phi ho so {payment.dossier.code or payment.dossier_id}",
+            "vnp_OrderInfo": f"Thanh toan phi le phi ho so {payment.order_label}",
             "vnp_OrderType": ORDER_TYPE,
             "vnp_Locale": "vn",
             "vnp_ReturnUrl": return_url,
