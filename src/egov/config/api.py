@@ -28,6 +28,7 @@ from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
+from egov.cabinet.api import router as cabinet_router
 from egov.catalog.api import router as catalog_router
 from egov.core.api import router as core_router
 from egov.core.errors import (
@@ -198,6 +199,7 @@ api.add_router("/reporting", reporting_router, tags=["reporting"])
 api.add_router("/insights", insights_router, tags=["indicators"])
 api.add_router("/insights/sync", insights_sync_router, tags=["national sync"])
 api.add_router("/interconnected", interconnected_router, tags=["interconnected procedures"])
+api.add_router("/cabinet", cabinet_router, tags=["ecabinet"])
 api.add_router("/payments", payments_router, tags=["payments"])
 api.add_router("/repository", repository_router, tags=["data repository"])
 api.add_router("/repository", repository_public_router, tags=["data repository"])

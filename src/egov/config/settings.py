@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "egov.payments",
     "egov.records",
     "egov.interconnected",
+    "egov.cabinet",
     "egov.feedback",
 ]
 
@@ -215,6 +216,7 @@ DEMO_DATA = [
     "egov.reporting.demo.load_reporting_demo",
     "egov.exchange.demo.load_exchange_demo",
     "egov.interconnected.demo.load_interconnected_demo",
+    "egov.cabinet.demo.load_cabinet_demo",
 ]
 
 # --- electronic identification (OpenID Connect) -------------------------------------------------

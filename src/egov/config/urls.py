@@ -34,4 +34,5 @@ urlpatterns = [
     path("", include("egov.gateway.urls")),
     path("", include("egov.exchange.urls")),
     path("", include("egov.interconnected.urls")),
+    path("", include("egov.cabinet.urls")),
 ]

@@ -58,7 +58,8 @@ class ResultOut(Schema):
 
     @staticmethod
     def resolve_dossier(obj: ResultDocument) -> str:
-        return obj.dossier.code or ""
+        """The dossier's receipt code; empty for a document that belongs to no dossier."""
+        return (obj.dossier.code or "") if obj.dossier is not None else ""
 
 
 class RevokeIn(Schema):

@@ -59,10 +59,16 @@ class ResultStatus(models.TextChoices):
 
 class ResultDocument(models.Model):
     """Kết quả giải quyết TTHC điện tử: the signed PDF issued for one approved dossier (a draft
-    while its proposal awaits approval)."""
+    while its proposal awaits approval), or a signed PDF an agency issues outside any dossier
+    (``issuing.issue_signed_pdf``; no dossier). Both verify alike."""
 
+    #: Empty for a document that belongs to no dossier.
     dossier = models.OneToOneField(
-        "dossiers.Dossier", on_delete=models.PROTECT, related_name="signed_result"
+        "dossiers.Dossier",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="signed_result",
     )
     #: Printed on the document and in its QR code; unguessable.
     code = models.CharField(_("verification code"), max_length=24, unique=True)
@@ -114,6 +120,13 @@ class ResultDocument(models.Model):
             if document_types.document_type(self.document_type)
             else self.title
         )
+
+    @property
+    def display_title(self) -> str:
+        """What pages and the verification service call the document: its type's name for a
+        dossier's result; the title recorded at issue for a document of no dossier (it names
+        that document more closely than a type can)."""
+        return self.type_name if self.dossier_id is not None else (self.title or self.type_name)
 
     @property
     def revoked(self) -> bool:

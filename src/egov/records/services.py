@@ -115,12 +115,16 @@ def refuse_return_until_signed(dossier: Dossier, action: str) -> str | None:
 
 def sign(document_id: int) -> ResultDocument:
     """Produce the result PDF from its template, sign it in the agency's name with a time-stamp,
-    store it and attach it to the dossier. Idempotent: a signed document is left alone."""
+    store it and attach it to the dossier. Idempotent: a signed document is left alone. (A
+    document of no dossier is signed when issued, by ``issuing.issue_signed_pdf``.)"""
     document = ResultDocument.objects.select_related(
         "dossier__procedure", "dossier__agency", "dossier__applicant", "agency"
     ).get(pk=document_id)
     if document.status == ResultStatus.SIGNED:
         return document
+    if document.dossier is None:
+        raise ValueError(f"{document.code} belongs to no dossier: it was signed when issued")
+    dossier_id = document.dossier.pk
     pdf = approved_draft(document)
     certificate = pki.agency_certificate(document.agency)
     signature = signing.sign_pdf(
@@ -141,13 +145,13 @@ def sign(document_id: int) -> ResultDocument:
         document.last_error = ""
         document.save()
         dossier_services.attach_signed_result(
-            document.dossier_id, stored, document.code, actor=document.approved_by
+            dossier_id, stored, document.code, actor=document.approved_by
         )
         audit.record(
             "result_signed",
             object_type="result",
             object_id=document.code,
-            data={"dossier": document.dossier_id, "sha256": stored.sha256},
+            data={"dossier": dossier_id, "sha256": stored.sha256},
         )
     log.info("result_signed", extra={"result": document.code})
     return document
@@ -156,9 +160,12 @@ def sign(document_id: int) -> ResultDocument:
 def approved_draft(document: ResultDocument) -> bytes:
     """The bytes to sign: the draft the approver previewed and approved, checked against its
     SHA-256 (a result approved before drafts existed is drawn up from its template)."""
-    draft = document.dossier.result_draft
+    dossier = document.dossier
+    if dossier is None:
+        raise ValueError(f"{document.code} belongs to no dossier: it has no draft")
+    draft = dossier.result_draft
     if draft is None:
-        return documents.render(document.dossier, document.code, document.issued_at)
+        return documents.render(dossier, document.code, document.issued_at)
     pdf = read_stored(draft)
     if hashlib.sha256(pdf).hexdigest() != draft.sha256:
         raise ValueError(f"stored draft {draft.sha256} does not match its digest")

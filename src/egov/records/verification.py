@@ -94,7 +94,7 @@ def _check_signature(data: bytes) -> tuple[list[str], dict[str, Any]]:
 
 
 def _describe(verdict: Verdict, document: ResultDocument) -> Verdict:
-    verdict.code, verdict.title = document.code, document.type_name
+    verdict.code, verdict.title = document.code, document.display_title
     verdict.agency, verdict.agency_code = document.agency.name, document.agency.code
     verdict.issued_at = document.signed_at or document.issued_at
     verdict.revoked_at, verdict.revocation_reason = document.revoked_at, document.revocation_reason

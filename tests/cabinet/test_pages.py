@@ -1,0 +1,211 @@
+"""The pages and the API: the secretariat drafts and sends a sheet with its paper, members answer
+on screen or by API, the live tally is the secretariat's, the reader watermarks, the room's state
+answers 204 when nothing moved; outsiders get "not found"."""
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from egov.cabinet import meetings
+from egov.cabinet.models import Body, Meeting, Sheet
+from egov.core.models import AuditEntry
+from egov.identity.models import User
+from tests.conftest import log_in
+
+from .conftest import pdf_paper
+
+
+def as_(client: Client, user: User) -> Client:
+    client.logout()
+    log_in(client, user)
+    return client
+
+
+@pytest.fixture
+def sent(body: Body, people: dict[str, User], client: Client) -> Sheet:
+    as_(client, people["secretary"])
+    upload = pdf_paper("Dự thảo Nghị quyết về bảng giá đất")
+    deadline = timezone.localtime(timezone.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    answer = client.post(
+        f"/ecabinet/{body.code}/phieu-moi/",
+        {
+            "title": "Dự thảo Nghị quyết về bảng giá đất",
+            "kind": "resolution",
+            "deadline": deadline,
+            "questions": "Đồng ý thông qua dự thảo?\nĐồng ý áp dụng từ 01/01/2027?",
+            "confidentiality": "confidential",
+            "paper": io.BytesIO(upload.stream.read()),
+        },
+    )
+    assert answer.status_code == 302, answer.content.decode()[:3000]
+    sheet = Sheet.objects.get()
+    assert sheet.papers.get().confidentiality == "confidential"
+    assert client.post(f"/ecabinet/phieu/{sheet.pk}/", {"action": "send"}).status_code == 302
+    sheet.refresh_from_db()
+    assert sheet.state == "open"
+    return sheet
+
+
+def test_a_bad_sheet_form_names_each_field(
+    body: Body, people: dict[str, User], client: Client
+) -> None:
+    as_(client, people["secretary"])
+    page = client.post(f"/ecabinet/{body.code}/phieu-moi/", {"title": "", "kind": "x"})
+    assert page.status_code == 422
+    text = page.content.decode()
+    assert 'href="#deadline"' in text and 'href="#questions"' in text
+
+
+def test_members_answer_on_the_page_and_the_tally_is_the_secretariats(
+    sent: Sheet, people: dict[str, User], client: Client
+) -> None:
+    first, second = sent.questions.all()
+    as_(client, people["member1"])
+    page = client.get(f"/ecabinet/phieu/{sent.pk}/").content.decode()
+    assert "Đồng ý thông qua dự thảo?" in page and 'name="choice_' in page
+    assert client.get(f"/ecabinet/phieu/{sent.pk}/kiem-phieu/").status_code == 404
+    refused = client.post(
+        f"/ecabinet/phieu/{sent.pk}/", {f"choice_{first.pk}": "other", f"text_{first.pk}": ""}
+    )
+    assert refused.status_code == 422
+    done = client.post(
+        f"/ecabinet/phieu/{sent.pk}/",
+        {
+            f"choice_{first.pk}": "agree",
+            f"choice_{second.pk}": "other",
+            f"text_{second.pk}": "Lùi 6 tháng",
+        },
+    )
+    assert done.status_code == 302
+    as_(client, people["secretary"])
+    tally = client.get(f"/ecabinet/phieu/{sent.pk}/kiem-phieu/").content.decode()
+    assert "Lùi 6 tháng" in tally
+    as_(client, people["outsider"])
+    assert client.get(f"/ecabinet/phieu/{sent.pk}/").status_code == 404
+
+
+def test_the_reader_watermarks_and_audits(
+    sent: Sheet, people: dict[str, User], client: Client
+) -> None:
+    from pypdf import PdfReader
+
+    paper = sent.papers.get()
+    reader = people["member2"]
+    as_(client, reader)
+    assert "Dự thảo Nghị quyết" in client.get(f"/ecabinet/tai-lieu/{paper.pk}/").content.decode()
+    client.post(f"/ecabinet/tai-lieu/{paper.pk}/", {"page": "1", "text": "Xem lại khoản 2"})
+    assert "Xem lại khoản 2" in client.get(f"/ecabinet/tai-lieu/{paper.pk}/").content.decode()
+    download = client.get(f"/ecabinet/tai-lieu/{paper.pk}/tep.pdf?download=1")
+    assert download["Content-Disposition"].startswith("attachment")
+    text = PdfReader(io.BytesIO(download.content)).pages[0].extract_text()
+    assert reader.full_name in text
+    assert AuditEntry.objects.filter(action="paper_download", object_id=str(paper.pk)).exists()
+    # Notes are private.
+    as_(client, people["member1"])
+    assert "Xem lại khoản 2" not in client.get(f"/ecabinet/tai-lieu/{paper.pk}/").content.decode()
+    as_(client, people["outsider"])
+    assert client.get(f"/ecabinet/tai-lieu/{paper.pk}/tep.pdf").status_code == 404
+
+
+def test_the_api_lists_reads_and_answers(
+    sent: Sheet, people: dict[str, User], client: Client
+) -> None:
+    first, second = sent.questions.all()
+    as_(client, people["chair"])
+    listed = client.get("/api/v1/cabinet/sheets").json()
+    assert [s["id"] for s in listed["items"]] == [sent.pk]
+    answered = client.post(
+        f"/api/v1/cabinet/sheets/{sent.pk}/answers",
+        {"answers": [{"question": first.pk, "choice": "agree"}]},
+        content_type="application/json",
+    )
+    assert answered.status_code == 200, answered.content
+    body = answered.json()
+    assert body["my_answers"][str(first.pk)]["choice"] == "agree" and body["tally"] is None
+    paper = client.get(f"/api/v1/cabinet/papers/{sent.papers.get().pk}")
+    assert paper.status_code == 200 and paper["Content-Type"] == "application/pdf"
+    as_(client, people["outsider"])
+    assert client.get("/api/v1/cabinet/sheets").json()["items"] == []
+    assert client.get(f"/api/v1/cabinet/sheets/{sent.pk}").status_code == 404
+    wrong = client.post(
+        f"/api/v1/cabinet/sheets/{sent.pk}/answers",
+        {"answers": [{"question": second.pk, "choice": "agree"}]},
+        content_type="application/json",
+    )
+    assert wrong.status_code == 404
+
+
+def test_the_room_state_answers_204_until_something_moves(
+    body: Body, people: dict[str, User], client: Client
+) -> None:
+    meeting = meetings.create_meeting(
+        people["secretary"],
+        body,
+        title="Phiên họp chuyên đề",
+        starts_at=timezone.now(),
+        items=[meetings.Item("Quy hoạch"), meetings.Item("Giá đất")],
+    )
+    meetings.publish(people["secretary"], meeting.pk)
+    meetings.open_meeting(people["secretary"], meeting.pk)
+    version = Meeting.objects.get(pk=meeting.pk).version
+    as_(client, people["member1"])
+    state = f"/ecabinet/hop/{meeting.pk}/phong-hop/trang-thai/"
+    assert client.get(state, {"v": version}).status_code == 204
+    assert client.get(f"/api/v1/cabinet/meetings/{meeting.pk}", {"v": version}).status_code == 204
+    second = meeting.items.get(position=2)
+    meetings.set_current_item(people["secretary"], meeting.pk, second.pk)
+    moved = client.get(state, {"v": version})
+    assert moved.status_code == 200 and "Giá đất" in moved.content.decode()
+    api = client.get(f"/api/v1/cabinet/meetings/{meeting.pk}", {"v": version}).json()
+    assert api["current_item"] == second.pk
+    room = client.post(f"/ecabinet/hop/{meeting.pk}/", {"action": "check_in", "next": "room"})
+    assert room.status_code == 302 and room["Location"].endswith("/phong-hop/")
+    as_(client, people["outsider"])
+    assert client.get(state).status_code == 404
+
+
+def test_the_secretariat_prepares_a_meeting_on_the_page(
+    body: Body, people: dict[str, User], client: Client
+) -> None:
+    as_(client, people["secretary"])
+    created = client.post(
+        f"/ecabinet/{body.code}/phien-hop-moi/",
+        {
+            "title": "Phiên họp thường kỳ",
+            "starts_at": "2030-01-05T08:00",
+            "agenda": "Báo cáo KT-XH | Sở Tài chính | 30\nGiá đất | Sở NN&MT",
+        },
+    )
+    assert created.status_code == 302
+    meeting = Meeting.objects.get()
+    assert [(i.title, i.presenter, i.minutes) for i in meeting.items.all()] == [
+        ("Báo cáo KT-XH", "Sở Tài chính", 30),
+        ("Giá đất", "Sở NN&MT", 15),
+    ]
+    item = meeting.items.first()
+    assert item is not None
+    upload = pdf_paper("Báo cáo")
+    client.post(
+        f"/ecabinet/hop/{meeting.pk}/",
+        {
+            "action": "paper",
+            "item": item.pk,
+            "paper_title": "Báo cáo",
+            "confidentiality": "normal",
+            "paper": io.BytesIO(upload.stream.read()),
+        },
+    )
+    assert item.papers.count() == 1
+    client.post(f"/ecabinet/hop/{meeting.pk}/", {"action": "guest", "guest": "guest"})
+    client.post(f"/ecabinet/hop/{meeting.pk}/", {"action": "publish"})
+    assert Meeting.objects.get().state == "published"
+    as_(client, people["chair"])
+    page = client.get(f"/ecabinet/hop/{meeting.pk}/").content.decode()
+    assert "Báo cáo KT-XH" in page and 'name="reply"' in page
+    client.post(f"/ecabinet/hop/{meeting.pk}/", {"action": "reply", "reply": "attending"})
+    assert meeting.invitations.get(user=people["chair"]).reply == "attending"
+    home = client.get("/ecabinet/").content.decode()
+    assert "Phiên họp thường kỳ" in home
