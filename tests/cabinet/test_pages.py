@@ -103,6 +103,11 @@ def test_the_reader_watermarks_and_audits(
     text = PdfReader(io.BytesIO(download.content)).pages[0].extract_text()
     assert reader.full_name in text
     assert AuditEntry.objects.filter(action="paper_download", object_id=str(paper.pk)).exists()
+    image = client.get(f"/ecabinet/tai-lieu/{paper.pk}/trang-2.png")
+    assert image.status_code == 200 and image["Content-Type"] == "image/png"
+    assert client.get(f"/ecabinet/tai-lieu/{paper.pk}/trang-3.png").status_code == 404
+    viewed = AuditEntry.objects.filter(action="paper_view", object_id=str(paper.pk)).last()
+    assert viewed is not None and viewed.data["page"] == 2
     # Notes are private.
     as_(client, people["member1"])
     assert "Xem lại khoản 2" not in client.get(f"/ecabinet/tai-lieu/{paper.pk}/").content.decode()

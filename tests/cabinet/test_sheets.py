@@ -229,3 +229,14 @@ def test_a_confidential_paper_is_watermarked_and_every_read_audited(
     assert AuditEntry.objects.filter(
         action="permission_denied", object_type="paper", object_id=str(paper.pk)
     ).exists()
+
+
+def test_the_page_images_carry_the_mark() -> None:
+    from egov.cabinet import watermark
+
+    data = pdf_paper("Dự thảo", 2).stream.read()
+    plain = watermark.page_png(data, 2)
+    marked = watermark.page_png(data, 2, "Nguyễn Văn A · 07/12/2026 10:00")
+    assert plain.startswith(b"\x89PNG") and marked != plain
+    with pytest.raises(IndexError):
+        watermark.page_png(data, 3)

@@ -14,6 +14,7 @@ from egov.identity.models import User
 
 from . import access, meetings, selectors, services
 from .models import Body, Meeting, Paper, Sheet
+from .views import paper_response
 
 router = Router(auth=api_auth)
 
@@ -307,9 +308,4 @@ def paper(request: HttpRequest, paper_id: int) -> HttpResponse:
         found = access.paper_for(user, paper_id)
     except Http404:
         raise NotFound("Không tìm thấy tài liệu / paper not found") from None
-    response = HttpResponse(
-        services.read_paper(user, found, "download"), content_type="application/pdf"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{found.filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return paper_response(services.read_paper(user, found, "download"), found, download=True)

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from egov.core import notify
+from egov.core import audit, notify
 from egov.core.errors import InvalidInput, NotAllowed, WrongState
 from egov.core.files import clean_filename, read_checked_upload, read_stored, store_bytes
 from egov.core.queue import enqueue_with_commit, task_named
@@ -112,23 +112,40 @@ def add_paper(
     return paper
 
 
-def read_paper(reader: User, paper: Paper, action: str) -> bytes:
-    """The paper's bytes for ``reader`` (who may see it: ``access.paper_for``), each view and
-    download audited; a restricted or confidential one carries the reader's name and the time
-    on every page."""
-    from egov.core import audit
-
+def _audit_read(reader: User, paper: Paper, action: str, **data: object) -> None:
     audit.record(
         f"paper_{action}",
         actor=reader,
         object_type="paper",
         object_id=paper.pk,
-        data={"confidentiality": paper.confidentiality},
+        data={"confidentiality": paper.confidentiality, **data},
     )
+
+
+def _mark_for(reader: User, paper: Paper) -> str:
+    if paper.confidentiality not in WATERMARKED:
+        return ""
+    return watermark.label(reader.full_name or reader.username)
+
+
+def read_paper(reader: User, paper: Paper, action: str) -> bytes:
+    """The paper's bytes for ``reader`` (who may see it: ``access.paper_for``), each view and
+    download audited; a restricted or confidential one carries the reader's name and the time
+    on every page."""
+    _audit_read(reader, paper, action)
     data = read_stored(paper.file)
-    if paper.confidentiality in WATERMARKED:
-        return watermark.watermarked(data, watermark.label(reader.full_name or reader.username))
-    return data
+    mark = _mark_for(reader, paper)
+    return watermark.watermarked(data, mark) if mark else data
+
+
+def read_page(reader: User, paper: Paper, number: int) -> bytes:
+    """Page ``number`` as an image for the reader (audited, marked like a download)."""
+    if not 1 <= number <= paper.pages:
+        raise InvalidInput(
+            _("No such page."), {"page": _("Between 1 and %(n)d.") % {"n": paper.pages}}
+        )
+    _audit_read(reader, paper, "view", page=number)
+    return watermark.page_png(read_stored(paper.file), number, _mark_for(reader, paper))
 
 
 # --- opinion sheets -----------------------------------------------------------------------------

@@ -16,4 +16,9 @@ urlpatterns = [
     ),
     path("ecabinet/tai-lieu/<int:paper_id>/", views.paper, name="paper"),
     path("ecabinet/tai-lieu/<int:paper_id>/tep.pdf", views.paper_file, name="paper_file"),
+    path(
+        "ecabinet/tai-lieu/<int:paper_id>/trang-<int:number>.png",
+        views.paper_page,
+        name="paper_page",
+    ),
 ]

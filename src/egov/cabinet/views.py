@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.http import content_disposition_header
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
@@ -22,7 +23,7 @@ from egov.identity.models import User
 
 from . import access, meetings, selectors, services
 from .constants import Choice, Confidentiality, Reply, SheetKind, SheetState
-from .models import AgendaItem, Annotation, Body
+from .models import AgendaItem, Annotation, Body, Paper
 
 
 @login_required
@@ -159,7 +160,11 @@ def paper(request: HttpRequest, paper_id: int) -> HttpResponse:
             messages.error(request, getattr(exc, "message", str(exc)))
         return redirect("cabinet:paper", found.pk)
     notes = Annotation.objects.filter(paper=found, author=user)
-    return render(request, "cabinet/paper.html", {"paper": found, "notes": notes})
+    return render(
+        request,
+        "cabinet/paper.html",
+        {"paper": found, "notes": notes, "pages": range(1, found.pages + 1)},
+    )
 
 
 @login_required
@@ -168,10 +173,30 @@ def paper_file(request: HttpRequest, paper_id: int) -> HttpResponse:
     user = acting_user(request)
     found = access.paper_for(user, paper_id)
     download = request.GET.get("download") == "1"
-    data = services.read_paper(user, found, "download" if download else "view")
+    return paper_response(
+        services.read_paper(user, found, "download" if download else "view"), found, download
+    )
+
+
+@login_required
+def paper_page(request: HttpRequest, paper_id: int, number: int) -> HttpResponse:
+    """One page of the paper as an image (the reader shows these on any tablet)."""
+    user = acting_user(request)
+    found = access.paper_for(user, paper_id)
+    try:
+        image = services.read_page(user, found, number)
+    except ServiceError:
+        raise Http404 from None
+    response = HttpResponse(image, content_type="image/png")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def paper_response(data: bytes, paper: Paper, download: bool) -> HttpResponse:
     response = HttpResponse(data, content_type="application/pdf")
-    disposition = "attachment" if download else "inline"
-    response["Content-Disposition"] = f'{disposition}; filename="{found.filename}"'
+    response["Content-Disposition"] = content_disposition_header(download, paper.filename) or (
+        "attachment" if download else "inline"
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 

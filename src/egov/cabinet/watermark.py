@@ -5,8 +5,10 @@ rewritten, so removing the last update does not remove the mark)."""
 import io
 from datetime import datetime
 
+import pypdfium2 as pdfium
 from django.utils import timezone
 from fpdf import FPDF
+from PIL import Image, ImageDraw, ImageFont
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 
 from egov.core.pdf import FONTS
@@ -57,3 +59,37 @@ def watermarked(data: bytes, text: str) -> bytes:
 
 def page_count(data: bytes) -> int:
     return len(PdfReader(io.BytesIO(data)).pages)
+
+
+def page_png(data: bytes, number: int, text: str = "", scale: float = 1.5) -> bytes:
+    """Page ``number`` (from 1) of the PDF ``data`` as a PNG image, for the reader: any tablet
+    shows an image, where a PDF plug-in may be missing. With ``text``, the reader's mark is drawn
+    across the image and at its foot, as on a downloaded copy."""
+    document = pdfium.PdfDocument(data)
+    try:
+        if not 1 <= number <= len(document):
+            raise IndexError(number)
+        image = document[number - 1].render(scale=scale).to_pil().convert("RGB")
+    finally:
+        document.close()
+    if text:
+        _mark(image, text)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def _mark(image: Image.Image, text: str) -> None:
+    width, height = image.size
+    size = max(14, min(width, height) // 28)
+    font = ImageFont.truetype(str(FONTS / "DejaVuSans.ttf"), size)
+    band = Image.new("RGBA", (int(width * 1.2), size * 2), (0, 0, 0, 0))
+    ImageDraw.Draw(band).text(
+        (band.width // 2, size), text, font=font, fill=(160, 160, 160, 150), anchor="mm"
+    )
+    band = band.rotate(35, expand=True)
+    image.paste(band, ((width - band.width) // 2, (height - band.height) // 2), band)
+    small = ImageFont.truetype(str(FONTS / "DejaVuSans.ttf"), max(10, size // 2))
+    ImageDraw.Draw(image).text(
+        (20, height - 20), text, font=small, fill=(120, 120, 120), anchor="ls"
+    )
