@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Count
 from django.utils import timezone
 
+from egov.exchange import access as exchange_access
 from egov.identity.models import User
 
 from . import access
@@ -120,3 +121,13 @@ def yearly_figures(agency_ids: list[int] | None, start: date, end: date) -> list
         pages = sum(p.pages for item in meeting.items.all() for p in item.papers.all())
         row.pages += pages * meeting.readers
     return [years[number] for number in sorted(years)]
+
+
+def received_documents(user: User, body: Body) -> list[Any]:
+    """The official documents received by the body's agency that ``user`` may see on the
+    exchange axis (newest first): what the secretariat may put on an agenda."""
+    return list(
+        exchange_access.visible_documents(user)
+        .filter(incoming=True, agency_id=body.agency_id)
+        .order_by("-created_at")[:50]
+    )

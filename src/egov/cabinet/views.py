@@ -263,6 +263,9 @@ def _meeting_context(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
         "replies": [(r.value, r.label) for r in Reply if r != Reply.PENDING],
         "present_count": meeting.invitations.filter(present_at__isnull=False).count(),
         "levels": Confidentiality.choices,
+        "received": selectors.received_documents(user, meeting.body)
+        if access.is_secretary(user, meeting.body)
+        else [],
     }
 
 
@@ -301,6 +304,14 @@ def meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
                         request.POST.get("confidentiality", Confidentiality.NORMAL),
                     )
                     meetings.attach_paper(user, int(request.POST.get("item") or 0), paper)
+            elif action == "exchange_paper":
+                paper = meetings.paper_from_exchange(
+                    user,
+                    found.body,
+                    int(request.POST.get("document") or 0),
+                    request.POST.get("confidentiality", Confidentiality.NORMAL),
+                )
+                meetings.attach_paper(user, int(request.POST.get("item") or 0), paper)
             elif action in ROOM_ACTIONS:
                 ROOM_ACTIONS[action](user, found.pk, request.POST)
             else:
