@@ -214,3 +214,27 @@ def test_the_secretariat_prepares_a_meeting_on_the_page(
     assert meeting.invitations.get(user=people["chair"]).reply == "attending"
     home = client.get("/ecabinet/").content.decode()
     assert "Phiên họp thường kỳ" in home
+
+
+def test_the_administrator_manages_the_seats(
+    body: Body, people: dict[str, User], client: Client
+) -> None:
+    from egov.cabinet import access
+
+    as_(client, people["chair"])
+    assert client.get(f"/ecabinet/{body.code}/thanh-phan/").status_code == 404
+    as_(client, people["admin"])
+    page = client.get(f"/ecabinet/{body.code}/thanh-phan/").content.decode()
+    assert people["member2"].username in page
+    given = client.post(
+        f"/ecabinet/{body.code}/thanh-phan/",
+        {"username": "outsider", "role": "member", "position": "Giám đốc Sở Nội vụ"},
+    )
+    assert given.status_code == 302
+    assert access.is_member(people["outsider"], body)
+    client.post(f"/ecabinet/{body.code}/thanh-phan/", {"username": "member2", "role": ""})
+    assert not access.is_member(people["member2"], body)
+    unknown = client.post(
+        f"/ecabinet/{body.code}/thanh-phan/", {"username": "nobody", "role": "member"}
+    )
+    assert unknown.status_code == 422

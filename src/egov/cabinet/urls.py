@@ -6,6 +6,7 @@ app_name = "cabinet"
 urlpatterns = [
     path("ecabinet/", views.home, name="home"),
     path("ecabinet/<slug:code>/phieu-moi/", views.new_sheet, name="new_sheet"),
+    path("ecabinet/<slug:code>/thanh-phan/", views.seats, name="seats"),
     path("ecabinet/phieu/<int:sheet_id>/", views.sheet, name="sheet"),
     path("ecabinet/phieu/<int:sheet_id>/kiem-phieu/", views.sheet_tally, name="sheet_tally"),
     path("ecabinet/<slug:code>/phien-hop-moi/", views.new_meeting, name="new_meeting"),

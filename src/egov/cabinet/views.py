@@ -22,7 +22,7 @@ from egov.identity.auth import acting_user
 from egov.identity.models import User
 
 from . import access, meetings, selectors, services
-from .constants import Choice, Confidentiality, Reply, SheetKind, SheetState
+from .constants import Choice, Confidentiality, Reply, SeatRole, SheetKind, SheetState
 from .models import AgendaItem, Annotation, Body, Paper
 
 
@@ -39,6 +39,46 @@ def _body_for_secretary(request: HttpRequest, code: str) -> Body:
         access.deny(request.user, "secretariat", "body", body.pk)
         raise Http404
     return body
+
+
+@login_required
+def seats(request: HttpRequest, code: str) -> HttpResponse:
+    """The body's administrator gives people their roles (or takes them away)."""
+    body = get_object_or_404(Body, code=code)
+    user = acting_user(request)
+    if access.role(user, body) != SeatRole.ADMIN:
+        access.deny(user, "manage_seats", "body", body.pk)
+        raise Http404
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        person = _official(request.POST.get("username", ""))
+        try:
+            if person is None:
+                raise InvalidInput(
+                    _("No official has this user name."),
+                    {"username": _("No official has this user name.")},
+                )
+            services.set_seat(
+                user, body, person, request.POST.get("role", ""), request.POST.get("position", "")
+            )
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+            errors = exc.errors
+        else:
+            messages.success(request, _("The seat is saved."))
+            return redirect("cabinet:seats", body.code)
+    return render(
+        request,
+        "cabinet/seats.html",
+        {
+            "body": body,
+            "seats": body.seats.filter(active=True).select_related("user").order_by("role", "pk"),
+            "roles": SeatRole.choices,
+            "errors": errors,
+            "draft": request.POST,
+        },
+        status=422 if errors else 200,
+    )
 
 
 def _deadline(value: str) -> datetime | None:
