@@ -238,3 +238,24 @@ def test_the_administrator_manages_the_seats(
         f"/ecabinet/{body.code}/thanh-phan/", {"username": "nobody", "role": "member"}
     )
     assert unknown.status_code == 422
+
+
+def test_bad_room_input_is_refused_plainly(
+    body: Body, people: dict[str, User], client: Client
+) -> None:
+    meeting = meetings.create_meeting(
+        people["secretary"], body, title="Họp", starts_at=timezone.now(), items=[meetings.Item("A")]
+    )
+    meetings.publish(people["secretary"], meeting.pk)
+    meetings.open_meeting(people["secretary"], meeting.pk)
+    as_(client, people["secretary"])
+    for data in (
+        {"action": "floor", "request": "abc"},
+        {"action": "floor", "request": "999999"},
+        {"action": "current", "item": "x"},
+        {"action": "conclude", "item": "999999", "conclusion": "?"},
+        {"action": "nonsense"},
+    ):
+        answer = client.post(f"/ecabinet/hop/{meeting.pk}/", {**data, "next": "room"})
+        assert answer.status_code == 302, data
+    assert Meeting.objects.get(pk=meeting.pk).items.get().conclusion == ""

@@ -297,7 +297,9 @@ def give_floor(secretary: User, request_id: int, state: str = SpeakState.SPEAKIN
     """The chair's office gives the floor, or marks the speech done."""
     if state not in (SpeakState.SPEAKING, SpeakState.DONE, SpeakState.WITHDRAWN):
         raise InvalidInput(_("No such state."), {"state": _("No such state.")})
-    request = SpeakRequest.objects.get(pk=request_id)
+    request = SpeakRequest.objects.filter(pk=request_id).first()
+    if request is None:
+        raise InvalidInput(_("No such request to speak."), {"request": _("No such request.")})
     with transaction.atomic():
         meeting = _secretary_lock(secretary, request.meeting_id)
         _in_session(meeting)

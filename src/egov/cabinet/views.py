@@ -358,7 +358,7 @@ def meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
                 raise InvalidInput(_("Choose what to do."), {})
         except ServiceError as exc:
             messages.error(request, exc.message)
-        except AgendaItem.DoesNotExist:
+        except (AgendaItem.DoesNotExist, ValueError):
             messages.error(request, _("No such item."))
         target = request.POST.get("next") == "room"
         return redirect("cabinet:room" if target else "cabinet:meeting", found.pk)
