@@ -6,6 +6,7 @@ afterwards the minutes are signed and distributed. Every change is a ``CabinetEv
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F
@@ -15,12 +16,16 @@ from django.utils.translation import gettext as _
 from egov.core import notify
 from egov.core.errors import InvalidInput, NotAllowed, WrongState
 from egov.core.files import read_stored
+from egov.core.queue import enqueue_with_commit, task_named
 from egov.exchange import access as exchange_access
 from egov.identity.models import User
+from egov.records.issuing import issue_signed_pdf, reserve_code
 
 from . import access, services, summaries, watermark
 from .constants import MEMBER_ROLES, MeetingState, Reply, SpeakState
-from .models import AgendaItem, Body, CabinetEvent, Invitation, Meeting, Paper, Seat, SpeakRequest
+from .models import AgendaItem, Body, Invitation, Meeting, Paper, Seat, SpeakRequest
+
+SIGN_MINUTES = "egov.cabinet.tasks.sign_minutes"
 
 
 @dataclass(frozen=True)
@@ -30,10 +35,8 @@ class Item:
     minutes: int = 15
 
 
-def _event(meeting: Meeting, kind: str, actor: User | None, **data: object) -> None:
-    CabinetEvent.objects.create(
-        body_id=meeting.body_id, meeting=meeting, kind=kind, actor=actor, data=data
-    )
+def _event(meeting: Meeting, kind: str, actor: User | None, **data: Any) -> None:
+    services.record(meeting.body_id, kind, actor, meeting=meeting, **data)
 
 
 def _lock(meeting_id: int) -> Meeting:
@@ -337,18 +340,23 @@ def close_meeting(secretary: User, meeting_id: int) -> Meeting:
             timezone.now(),
             None,
         )
-        meeting.save(update_fields=["state", "closed_at", "current_item"])
+        meeting.minutes_key = reserve_code()
+        meeting.save(update_fields=["state", "closed_at", "current_item", "minutes_key"])
         _event(meeting, "meeting_closed", secretary)
         _moved(meeting)
-    return sign_minutes(meeting, secretary)
+        # Signed by the worker once committed (a task row in this transaction: a crash strands
+        # nothing; ``cabinet_due`` signs any closed meeting still without minutes).
+        enqueue_with_commit(task_named(SIGN_MINUTES), meeting.pk)
+    return meeting
 
 
-def sign_minutes(meeting: Meeting, secretary: User) -> Meeting:
-    """Biên bản và kết luận: signed by the body's agency, filed, each participant told."""
-    from egov.records.issuing import issue_signed_pdf
-
-    if meeting.minutes_code:
+def sign_minutes(meeting_id: int) -> Meeting:
+    """Biên bản và kết luận: signed by the body's agency under the code reserved at closing (so
+    a retry issues it once), filed, each participant told once."""
+    meeting = Meeting.objects.select_related("body__agency", "created_by").get(pk=meeting_id)
+    if meeting.minutes_code or meeting.state != MeetingState.CLOSED:
         return meeting
+    secretary = meeting.created_by
     invitations = list(meeting.invitations.select_related("user", "delegate"))
     items = list(meeting.items.all())
     document = issue_signed_pdf(
@@ -358,6 +366,7 @@ def sign_minutes(meeting: Meeting, secretary: User) -> Meeting:
         render=lambda code: summaries.minutes_pdf(meeting, items, invitations, code),
         actor=secretary,
         reason=_("Minutes and conclusions of the meeting"),
+        code=meeting.minutes_key,
     )
     with transaction.atomic():
         locked = _lock(meeting.pk)
@@ -383,3 +392,13 @@ def sign_minutes(meeting: Meeting, secretary: User) -> Meeting:
                         )
     meeting.minutes_code = locked.minutes_code
     return meeting
+
+
+def sign_missing_minutes() -> int:
+    """``cabinet_due``: sign the minutes of each closed meeting still without them (its task
+    was lost with a dead worker, or signing failed); returns how many."""
+    missing = Meeting.objects.filter(state=MeetingState.CLOSED, minutes_code="")
+    signed = 0
+    for meeting_id in missing.values_list("pk", flat=True):
+        signed += bool(sign_minutes(meeting_id).minutes_code)
+    return signed

@@ -120,8 +120,10 @@ class Sheet(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
-    #: The signed summary (a records document, verifiable at /verify/).
+    #: The signed summary (a records document, verifiable at /verify/), once signed.
     summary_code = models.CharField(max_length=24, blank=True)
+    #: The code reserved for it when the sheet closed: a retry after a crash issues it once.
+    summary_key = models.CharField(max_length=24, blank=True)
     #: When a reminder was last sent to those who had not answered.
     reminded_at = models.DateTimeField(null=True, blank=True)
 
@@ -207,8 +209,10 @@ class Meeting(models.Model):
     )
     opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
-    #: The signed minutes and conclusions (a records document).
+    #: The signed minutes and conclusions (a records document), once signed.
     minutes_code = models.CharField(max_length=24, blank=True)
+    #: The code reserved for them when the meeting closed (see ``Sheet.summary_key``).
+    minutes_key = models.CharField(max_length=24, blank=True)
 
     class Meta:
         ordering = ["-starts_at", "-id"]

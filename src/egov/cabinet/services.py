@@ -18,6 +18,7 @@ from egov.core.errors import InvalidInput, NotAllowed, WrongState
 from egov.core.files import clean_filename, read_checked_upload, read_stored, store_bytes
 from egov.core.queue import enqueue_with_commit, task_named
 from egov.identity.models import User
+from egov.records.issuing import issue_signed_pdf, reserve_code
 
 from . import access, summaries, tally, watermark
 from .constants import (
@@ -29,7 +30,7 @@ from .constants import (
     SheetKind,
     SheetState,
 )
-from .models import Answer, Body, CabinetEvent, Paper, Question, Recipient, Seat, Sheet
+from .models import Answer, Body, CabinetEvent, Meeting, Paper, Question, Recipient, Seat, Sheet
 
 log = logging.getLogger("egov.cabinet")
 
@@ -40,9 +41,23 @@ MAX_QUESTIONS = 20
 
 
 def record(
-    body: Body, kind: str, actor: User | None, *, sheet: Sheet | None = None, **data: Any
+    body: Body | int,
+    kind: str,
+    actor: User | None,
+    *,
+    sheet: Sheet | None = None,
+    meeting: Meeting | None = None,
+    **data: Any,
 ) -> CabinetEvent:
-    return CabinetEvent.objects.create(body=body, kind=kind, actor=actor, sheet=sheet, data=data)
+    """The one writer of ``CabinetEvent`` rows."""
+    return CabinetEvent.objects.create(
+        body_id=body if isinstance(body, int) else body.pk,
+        kind=kind,
+        actor=actor,
+        sheet=sheet,
+        meeting=meeting,
+        data=data,
+    )
 
 
 # --- seats --------------------------------------------------------------------------------------
@@ -348,7 +363,8 @@ def close_sheet(sheet_id: int) -> Sheet:
                 row.question.outcome = row.count.outcome
                 row.question.save(update_fields=["outcome"])
             sheet.state, sheet.closed_at = SheetState.CLOSED, timezone.now()
-            sheet.save(update_fields=["state", "closed_at"])
+            sheet.summary_key = reserve_code()
+            sheet.save(update_fields=["state", "closed_at", "summary_key"])
             record(
                 sheet.body,
                 "sheet_closed",
@@ -364,8 +380,6 @@ def close_sheet(sheet_id: int) -> Sheet:
 def sign_summary(sheet: Sheet) -> Sheet:
     """Báo cáo tổng hợp ý kiến: drawn up from the tally, signed by the body's agency, filed
     (verifiable at /verify/)."""
-    from egov.records.issuing import issue_signed_pdf
-
     rows = tally_of(sheet)
     document = issue_signed_pdf(
         sheet.body.agency,
@@ -374,6 +388,7 @@ def sign_summary(sheet: Sheet) -> Sheet:
         render=lambda code: summaries.sheet_summary_pdf(sheet, rows, code),
         actor=sheet.created_by,
         reason=_("Summary of members' opinions"),
+        code=sheet.summary_key,
     )
     with transaction.atomic():
         locked = _lock(sheet.pk)
@@ -397,6 +412,7 @@ def due_work(now: datetime | None = None) -> tuple[int, int]:
     for sheet_id in due.values_list("pk", flat=True):
         close_sheet(sheet_id)
         closed += 1
+
     reminded = 0
     for sheet in Sheet.objects.filter(
         state=SheetState.OPEN,

@@ -8,7 +8,7 @@ code is chosen here, before the PDF is drawn up, so that the signed bytes carry 
 import logging
 from collections.abc import Callable
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from egov.core import audit
@@ -39,8 +39,13 @@ def issue_signed_pdf(
     render: Callable[[str], bytes],
     actor: User,
     reason: str,
+    code: str = "",
 ) -> ResultDocument:
     """Issue a signed PDF in ``agency``'s name that belongs to no dossier.
+
+    With ``code`` (reserved by the caller with :func:`reserve_code` and kept in its own row
+    before it asks), the document is issued under that code once: asked again (a retry after a
+    crash) it returns the document already issued.
 
     A new verification code is chosen and ``render(code)`` draws the PDF up with it (and with
     ``verification_url(code)``); the PDF is signed PAdES with the agency's certificate and a
@@ -56,35 +61,51 @@ def issue_signed_pdf(
         raise ValueError("a document is issued with a title")
     if len(document_type) > DOCUMENT_TYPE_LENGTH:
         raise ValueError(f"document type longer than {DOCUMENT_TYPE_LENGTH} characters")
-    code, issued_at, public_url = new_code(), timezone.now(), addresses.public_url()
+    if code:
+        issued = ResultDocument.objects.filter(code=code, dossier=None).first()
+        if issued is not None:
+            return issued
+    code, issued_at, public_url = code or new_code(), timezone.now(), addresses.public_url()
     pdf = render(code)
     certificate = pki.agency_certificate(agency)
     signature = signing.sign_pdf(pdf, certificate, reason=reason, location=agency.name)
     stored = store_bytes(signature.pdf, "application/pdf")
-    with transaction.atomic():
-        document = ResultDocument.objects.create(
-            dossier=None,
-            code=code,
-            document_type=document_type,
-            title=title,
-            agency=agency,
-            approved_by=actor,
-            issued_at=issued_at,
-            public_url=public_url,
-            status=ResultStatus.SIGNED,
-            attempts=1,
-            file=stored,
-            sha256=stored.sha256,
-            certificate=certificate,
-            signer=signature.signer[:500],
-            signed_at=timezone.now(),
-        )
-        audit.record(
-            "document_issued",
-            actor=actor,
-            object_type="result",
-            object_id=code,
-            data={"agency": agency.code, "document_type": document_type, "sha256": stored.sha256},
-        )
+    try:
+        with transaction.atomic():
+            document = ResultDocument.objects.create(
+                dossier=None,
+                code=code,
+                document_type=document_type,
+                title=title,
+                agency=agency,
+                approved_by=actor,
+                issued_at=issued_at,
+                public_url=public_url,
+                status=ResultStatus.SIGNED,
+                attempts=1,
+                file=stored,
+                sha256=stored.sha256,
+                certificate=certificate,
+                signer=signature.signer[:500],
+                signed_at=timezone.now(),
+            )
+            audit.record(
+                "document_issued",
+                actor=actor,
+                object_type="result",
+                object_id=code,
+                data={
+                    "agency": agency.code,
+                    "document_type": document_type,
+                    "sha256": stored.sha256,
+                },
+            )
+    except IntegrityError:  # issued meanwhile under the same code (two workers on one retry)
+        return ResultDocument.objects.get(code=code)
     log.info("document_issued", extra={"result": code})
     return document
+
+
+def reserve_code() -> str:
+    """A new verification code, for a caller that keeps it before issuing (see ``code``)."""
+    return new_code()
