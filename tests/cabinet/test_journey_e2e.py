@@ -97,6 +97,11 @@ def test_a_meeting_and_an_opinion_sheet_without_paper(
         expect(member.locator(".current-item")).to_contain_text("Tình hình kinh tế")
         members.append(member)
     check_accessibility(members[0], axe_source, "the meeting room")
+    # Caught mid-refresh (it polls every 3 s), the room stays legible.
+    members[0].locator("#room [hx-trigger^='every']").evaluate(
+        "region => region.classList.add('htmx-request')"
+    )
+    check_accessibility(members[0], axe_source, "the meeting room while it refreshes")
     expect(members[1].locator("#room")).to_contain_text(re.compile(r"2\s*/\s*3|2 of 3"))
 
     # The secretariat moves on; both members' rooms follow without reloading.
