@@ -17,32 +17,54 @@ from egov.core.models import Agency
 pytestmark = pytest.mark.usefixtures("catalog")
 
 #: Every procedure whose name or field reads "Đăng ký …" (the residence field is "Đăng ký, quản lý
-#: cư trú", so the residence notification 2.001159 is among them; "Xóa đăng ký thường trú" too).
+#: cư trú", so the residence notification 2.001159 and the absence declaration 1.003677 are among
+#: them; "Xóa đăng ký thường trú" and "Đăng ký thêm con dấu" too).
 DANG_KY = {
+    "1.000377",
     "1.000656",
     "1.000894",
     "1.001193",
     "1.001612",
+    "1.003677",
     "1.004194",
     "1.004206",
     "1.004222",
     "1.005142",
     "2.001159",
+    "9.000005",
+    "9.000006",
+    "9.000007",
+    "9.000008",
 }
 #: What each agency performs: its sectors at its level.
 BY_AGENCY = {
     # UBND phường Ba Đình (commune; justice, business, construction)
     "000.00.31.H26": {"1.000656", "1.000894", "1.001193", "1.001612", "1.013225", "2.000815"},
     # Công an phường Ba Đình (commune; police)
-    "000.31.04.H26": {"1.004194", "1.004206", "1.004222", "2.001159"},
+    "000.31.04.H26": {"1.000377", "1.003677", "1.004194", "1.004206", "1.004222", "2.001159"},
     # Công an thành phố Hà Nội (province; police, immigration)
-    "000.00.04.H26": {"1.001456", "3.000347"},
+    "000.00.04.H26": {
+        "1.001456",
+        "2.001178",
+        "2.001194",
+        "2.001195",
+        "3.000347",
+        "9.000004",
+        "9.000005",
+        "9.000006",
+    },
     # Sở Tư pháp Hà Nội (province; justice)
     "000.00.01.H26": {"2.000488"},
     # Cục Quản lý xuất nhập cảnh (central; immigration)
     "000.00.05.G01": {"1.001456"},
     # Bộ Công an (central, no sectors of its own)
     "000.00.00.G01": set(),
+    # Thuế cơ sở 1 thành phố Hà Nội (commune; tax)
+    "001.01.10.G12": {"9.000007"},
+    # Thuế thành phố Hà Nội (province, no sectors of its own)
+    "000.01.10.G12": set(),
+    # Văn phòng Đăng ký đất đai Hà Nội (province; land)
+    "000.01.09.H26": {"9.000008"},
 }
 
 
@@ -86,6 +108,7 @@ def test_an_agency_sees_the_procedures_of_its_sectors_and_level(
 def test_filters_by_field_and_online_level() -> None:
     assert codes(search_procedures(field="HOTICH")) == {"1.000656", "1.000894", "1.001193"}
     assert codes(search_procedures(field="CUTRU")) == {
+        "1.003677",
         "1.004194",
         "1.004206",
         "1.004222",
@@ -97,6 +120,8 @@ def test_filters_by_field_and_online_level() -> None:
         "1.004222",
         "1.013225",
         "2.000815",
+        "9.000005",
+        "9.000006",
     }
     assert codes(search_procedures(online_level="none")) == set()
     assert codes(search_procedures(field="NO_SUCH_FIELD")) == set()
@@ -134,8 +159,9 @@ def test_performing_agencies_and_filter_lists(agencies: dict[str, Agency]) -> No
         "000.00.33.H26",
     }
     performing = {a.code for a in agencies_with_procedures()}
-    assert set(BY_AGENCY) - {"000.00.00.G01"} <= performing
-    assert "000.00.00.G01" not in performing
+    without_sectors = {"000.00.00.G01", "000.01.10.G12"}
+    assert set(BY_AGENCY) - without_sectors <= performing
+    assert not without_sectors & performing
     assert ("HOTICH", "Hộ tịch") in fields()
 
 

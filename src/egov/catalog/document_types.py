@@ -31,6 +31,12 @@ _TYPES = [
     DocumentType(
         "BAN_SAO_CHUNG_THUC", "Bản sao chứng thực", "Certified copy", ("requester_full_name",)
     ),
+    DocumentType(
+        "CHUNG_NHAN_DANG_KY_XE",
+        "Chứng nhận đăng ký xe",
+        "Vehicle registration certificate",
+        ("frame_number",),
+    ),
     DocumentType("CCCD", "Thẻ căn cước", "Citizen identity card"),
     DocumentType("GIAY_BAO_TU", "Giấy báo tử", "Death notice"),
     DocumentType(
@@ -45,6 +51,12 @@ _TYPES = [
     DocumentType("GIAY_CHUNG_SINH", "Giấy chứng sinh", "Birth notice from the hospital"),
     DocumentType(
         "GIAY_CHUNG_TU", "Trích lục khai tử", "Death certificate extract", ("deceased_full_name",)
+    ),
+    DocumentType(
+        "GIAY_CN_DANG_KY_MAU_DAU",
+        "Giấy chứng nhận đăng ký mẫu con dấu",
+        "Seal registration certificate",
+        ("organisation_name",),
     ),
     DocumentType(
         "GIAY_CN_DKHKD",
@@ -69,6 +81,12 @@ _TYPES = [
         "PHIEU_LLTP", "Phiếu lý lịch tư pháp", "Criminal record certificate", ("full_name",)
     ),
     DocumentType(
+        "QUYET_DINH_XU_PHAT",
+        "Quyết định xử phạt vi phạm hành chính",
+        "Administrative sanction decision",
+        ("plate_number",),
+    ),
+    DocumentType(
         "QUYET_DINH_TRO_CAP",
         "Quyết định hưởng trợ cấp bảo hiểm xã hội",
         "Social insurance benefit decision",
@@ -76,6 +94,7 @@ _TYPES = [
     ),
     DocumentType("THE_BHYT", "Thẻ bảo hiểm y tế", "Health insurance card", ("child_full_name",)),
     DocumentType("THE_DU_THI", "Thẻ dự thi", "Examination admission card", ("full_name",)),
+    DocumentType("THONG_BAO_MA_SO_THUE", "Thông báo mã số thuế", "Tax code notice", ("full_name",)),
     DocumentType(
         "THONG_BAO_XOA_THUONG_TRU",
         "Thông báo kết quả xóa đăng ký thường trú",
@@ -86,6 +105,12 @@ _TYPES = [
         "XAC_NHAN_CU_TRU",
         "Thông báo kết quả đăng ký cư trú",
         "Residence confirmation",
+        ("full_name",),
+    ),
+    DocumentType(
+        "XAC_NHAN_SO_CMND",
+        "Giấy xác nhận số Chứng minh nhân dân",
+        "Certificate of the former identity card number",
         ("full_name",),
     ),
     DocumentType(

@@ -44,6 +44,9 @@ class Agency(models.Model):
     address = models.CharField(_("address"), max_length=255, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("email"), blank=True)
+    #: Giờ tiếp nhận hồ sơ và trả kết quả: when the counter is open, shown on procedure pages.
+    opening_hours = models.CharField(_("opening hours"), max_length=255, blank=True)
+    opening_hours_en = models.CharField(_("opening hours in English"), max_length=255, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

@@ -10,7 +10,16 @@ from django.db import transaction
 from . import audit
 from .models import Agency, AgencyLevel
 
-AGENCY_FIELDS = ("name", "name_en", "kind", "address", "phone", "email")
+AGENCY_FIELDS = (
+    "name",
+    "name_en",
+    "kind",
+    "address",
+    "phone",
+    "email",
+    "opening_hours",
+    "opening_hours_en",
+)
 
 
 class AgencyFileError(ValueError):
