@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test lint typecheck bench bench-tools install browser clean messages openapi arrows lock audit sbom licences
+.PHONY: run test lint typecheck bench bench-tools install browser ocr clean messages openapi arrows lock audit sbom licences
 
 # Installed from the lock only (uv.lock, with every file's SHA-256): `uv sync --locked` fails
 # when the lock and pyproject.toml disagree. uv itself is installed by hash. --inexact keeps the
@@ -30,6 +30,14 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
 	@test -f node_modules/axe-core/axe.min.js || npm install --no-audit --no-fund --silent
+
+# Debian's OCRmyPDF with Tesseract's Vietnamese model and Ghostscript: scans digitised at the
+# counter are read and made searchable PDF/A (docs/repository.md, "Reading scans").
+ocr:
+	@command -v ocrmypdf >/dev/null && test -f /usr/share/tesseract-ocr/5/tessdata/vie.traineddata || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
+	    ocrmypdf tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd ghostscript >/dev/null; }
 
 # Serve the platform on SQLite with demo data at http://127.0.0.1:$(PORT). The task worker is
 # started again whenever it stops (a crash, kill -9); the tasks it left unfinished are taken up
@@ -62,7 +70,7 @@ lint: install
 typecheck: install
 	$(VENV)/bin/mypy src
 
-test: install browser lint typecheck
+test: install browser ocr lint typecheck
 	$(PY) -m pytest -q -n 2 --dist loadgroup --ds=tests.settings
 
 # The import graph between the parts: arrows with counts, cycles, foreign keys (docs/architecture.md).
@@ -87,7 +95,7 @@ bench-tools:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx-light wrk >/dev/null; }
 
-bench: install bench-tools
+bench: install bench-tools ocr
 	$(PY) bench/run.py
 
 # Refresh the translation catalogues (needs GNU gettext); the compiled .mo files are committed.
