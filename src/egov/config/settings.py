@@ -7,6 +7,7 @@ import os
 import socket
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -118,34 +119,48 @@ TEMPLATES = [
 ]
 
 # --- database -----------------------------------------------------------------------------------
+def _configure_database(database: Any) -> None:
+    """The engine's options for one database (the primary, and the replica when there is one)."""
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database["CONN_MAX_AGE"] = 0
+        database["OPTIONS"] = {
+            # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN,
+            # so two writers queue instead of failing with "database is locked" on upgrade.
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;"
+                " PRAGMA foreign_keys=ON;"
+            ),
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    elif database["ENGINE"] == "django.db.backends.postgresql":
+        # Under ASGI every request runs in a thread of its own, so a persistent connection
+        # (CONN_MAX_AGE) is never reused: each request would connect anew and leave the old
+        # connection open. Django's advice for ASGI: psycopg's pool instead, per worker process.
+        database["CONN_MAX_AGE"] = 0
+        database.setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 2,
+            "max_size": 8,
+            "timeout": 10,
+        }
+        # No JIT: it compiled a plan for ~40 ms whenever the planner's estimate crossed
+        # jit_above_cost (the staged count changes, read right after bulk writes), while the
+        # statements it would speed up here take milliseconds (bench/README.md, indicators).
+        database["OPTIONS"]["options"] = "-c jit=off"
+
+
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'egov.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["OPTIONS"] = {
-        # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN,
-        # so two writers queue instead of failing with "database is locked" on upgrade.
-        "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;"
-            " PRAGMA foreign_keys=ON;"
-        ),
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-    }
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Under ASGI every request runs in a thread of its own, so a persistent connection
-    # (CONN_MAX_AGE) is never reused: each request would connect anew and leave the old
-    # connection open. Django's advice for ASGI: psycopg's pool instead, per worker process.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": 2,
-        "max_size": 8,
-        "timeout": 10,
-    }
-    # No JIT: it compiled a plan for ~40 ms whenever the planner's estimate crossed
-    # jit_above_cost (the staged count changes, read right after bulk writes), while the
-    # statements it would speed up here take milliseconds (bench/README.md, indicators).
-    DATABASES["default"]["OPTIONS"]["options"] = "-c jit=off"
+#: A streaming replica of the primary (PostgreSQL hot standby): the read-only pages and APIs
+#: read from it (egov.config.replica, docs/decisions.md 44); without it every read is on the
+#: primary and nothing is routed.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60)
+    DATABASE_ROUTERS = ["egov.config.replica.ReplicaRouter"]
+    MIDDLEWARE.insert(1, "egov.config.replica.ReplicaMiddleware")  # after the request id
+for _database in DATABASES.values():
+    _configure_database(_database)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "identity.User"
@@ -181,7 +196,7 @@ FORMAT_MODULE_PATH = ["egov.config.formats"]
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {
         "BACKEND": os.environ.get("FILE_STORAGE", "django.core.files.storage.FileSystemStorage")
     },
@@ -193,6 +208,27 @@ STORAGES = {
         )
     },
 }
+#: Files on S3-compatible object storage (django-storages) that every node shares: on when
+#: STORAGE_S3_BUCKET is set. Names are SHA-256 digests, never rewritten, so no versioning or
+#: locking is needed; objects stay private (files are served through egov's own views).
+STORAGE_S3_BUCKET = os.environ.get("STORAGE_S3_BUCKET", "")
+if STORAGE_S3_BUCKET:
+    _s3_endpoint = os.environ.get("STORAGE_S3_ENDPOINT_URL", "") or None
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": STORAGE_S3_BUCKET,
+            "endpoint_url": _s3_endpoint,
+            "region_name": os.environ.get("STORAGE_S3_REGION", "") or None,
+            "access_key": os.environ.get("STORAGE_S3_ACCESS_KEY", "") or None,
+            "secret_key": os.environ.get("STORAGE_S3_SECRET_KEY", "") or None,
+            "location": os.environ.get("STORAGE_S3_PREFIX", "").strip("/"),
+            # MinIO, Ceph and most S3-compatible services address buckets by path.
+            "addressing_style": "path" if _s3_endpoint else None,
+            "default_acl": None,
+            "querystring_auth": True,
+        },
+    }
 WHITENOISE_USE_FINDERS = DEBUG
 UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
