@@ -118,6 +118,7 @@ TEMPLATES = [
     }
 ]
 
+
 # --- database -----------------------------------------------------------------------------------
 def _configure_database(database: Any) -> None:
     """The engine's options for one database (the primary, and the replica when there is one)."""
