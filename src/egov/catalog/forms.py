@@ -242,3 +242,67 @@ def _pdf_value(prop: dict[str, Any], value: Any) -> str:
         with contextlib.suppress(ValueError):
             return date.fromisoformat(str(value)).strftime("%d/%m/%Y")
     return str(value)
+
+
+def render_template_pdf(procedure: dict[str, Any]) -> bytes:
+    """The blank application form of a procedure, to print and fill by hand ("mẫu tờ khai"):
+    generated from the same form definition as the online form, so the two always ask the same
+    questions. Each field shows its Vietnamese title (``(*)`` when required), room to answer —
+    a dotted line, boxes to tick for a choice or a yes/no, ``…/…/……`` for a date — and its help;
+    then the documents to attach and the declarant's signature."""
+    from egov.core.pdf import Document  # fpdf2 is loaded only when a form is rendered
+
+    schema, ui = procedure["form"]["schema"], procedure["form"].get("ui", {})
+    required = set(schema.get("required", []))
+    pdf = Document(f"Mẫu tờ khai — {procedure['name']}")
+    pdf.centred("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True)
+    pdf.centred("Độc lập - Tự do - Hạnh phúc")
+    pdf.ln(4)
+    pdf.heading(f"TỜ KHAI {procedure['name'].upper()}")
+    pdf.centred(f"(Thủ tục {procedure['code']}, phiên bản {procedure['version']})")
+    pdf.ln(2)
+    _blank_field(pdf, "Kính gửi", {"type": "string"})
+    pdf.ln(2)
+    for name in _ordered_names(schema, ui):
+        prop = schema["properties"][name]
+        _blank_field(pdf, prop["title"] + (" (*)" if name in required else ""), prop)
+        help_text = ui.get("fields", {}).get(name, {}).get("help")
+        if help_text:
+            pdf.line_of_text(f"({help_text})")
+    pdf.ln(3)
+    pdf.field("Giấy tờ kèm theo", "")
+    for component in procedure["components"]:
+        if component.get("online_form"):
+            continue
+        optional = not component.get("required", True) and "nếu có" not in component["name"]
+        copies = f" — {component['copies']}" if component.get("copies") else ""
+        pdf.line_of_text(f"☐ {component['name']}{' (nếu có)' if optional else ''}{copies}")
+    pdf.ln(3)
+    pdf.line_of_text("Tôi xin cam đoan những nội dung khai trên đây là đúng sự thật.")
+    pdf.line_of_text("(*) Thông tin bắt buộc.")
+    pdf.ln(4)
+    pdf.centred("......................, ngày ...... tháng ...... năm ..........")
+    pdf.centred("NGƯỜI KHAI", bold=True)
+    pdf.centred("(Ký, ghi rõ họ tên)")
+    return pdf.to_bytes()
+
+
+def _blank_field(pdf: Any, label: str, prop: dict[str, Any]) -> None:
+    """``label:`` in bold, then room to answer: boxes to tick, a date to fill, or dots to the
+    end of the line (on a line of their own when the label leaves too little room)."""
+    pdf.set_font("DejaVu", "B", 11)
+    pdf.write(6, f"{label}: ")
+    pdf.set_font("DejaVu", size=11)
+    if "enum" in prop:
+        pdf.write(6, "   ".join(f"☐ {choice}" for choice in prop["enum"]))
+    elif prop["type"] == "boolean":
+        pdf.write(6, "☐ Có   ☐ Không")
+    elif prop.get("format") == "date":
+        pdf.write(6, "......./......./..............")
+    else:
+        room = pdf.w - pdf.r_margin - pdf.get_x()
+        if room < 40:
+            pdf.ln(6)
+            room = pdf.epw
+        pdf.write(6, "." * int((room - 2) / pdf.get_string_width(".")))
+    pdf.ln(6)

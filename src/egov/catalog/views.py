@@ -4,8 +4,9 @@ from django.shortcuts import render
 from egov.core.models import Agency
 from egov.core.pagination import page_of
 
-from . import hooks, selectors
+from . import fees, hooks, selectors
 from .constants import OnlineLevel
+from .forms import render_template_pdf
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -44,18 +45,41 @@ def procedure_list(request: HttpRequest) -> HttpResponse:
 
 
 def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """Trang thủ tục: what to provide, where to file it (address, hours, hotline), the blank form
+    to download, and a fee estimate for the copies and exemptions the visitor chooses."""
     procedure = selectors.get_procedure(code)
     if procedure is None:
         raise Http404
+    definition = procedure.definition
+    try:
+        copies = int(request.GET.get("copies", "1")[:4])
+    except ValueError:
+        copies = 1
+    estimate = fees.estimate(definition, copies=copies, claims=request.GET.getlist("claim")[:20])
     return render(
         request,
         "catalog/detail.html",
         {
             "procedure": procedure,
-            "definition": procedure.definition,
+            "definition": definition,
             "agencies": selectors.performing_agencies(procedure),
+            "estimate": estimate,
+            "copies_limit": fees.copies_limit(definition),
+            "group_reductions": [
+                r for r in definition.get("reductions", []) if r["applies"] == "group"
+            ],
             "panels": [
                 html for panel in hooks.procedure_panels for html in panel(request, procedure)
             ],
         },
     )
+
+
+def form_template(request: HttpRequest, code: str) -> HttpResponse:
+    """Mẫu tờ khai: the procedure's application form, blank, as a PDF to print and fill by hand."""
+    procedure = selectors.get_procedure(code)
+    if procedure is None:
+        raise Http404
+    response = HttpResponse(render_template_pdf(procedure.definition), "application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="to-khai-{procedure.code}.pdf"'
+    return response
