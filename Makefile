@@ -95,6 +95,25 @@ bench-tools:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx-light wrk >/dev/null; }
 
+# Debian's nginx (the load balancer) and PostgreSQL's programs for `make cluster`.
+cluster-tools:
+	@{ command -v nginx || test -x /usr/sbin/nginx; } >/dev/null && ls /usr/lib/postgresql/*/bin/pg_basebackup >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx-light postgresql >/dev/null; }
+
+# egov as it is deployed past one machine, on this one (docs/operations.md, "Cluster on one
+# machine"): a PostgreSQL primary and a streaming replica, two app nodes, two task workers and
+# nginx balancing the nodes on PORT, under var/cluster. Starts what is not running.
+cluster: install cluster-tools
+	PORT=$(PORT) $(PY) tools/cluster.py start
+
+cluster-stop:
+	PORT=$(PORT) $(PY) tools/cluster.py stop
+
+# Submissions from concurrent clients while an app node and a worker are killed (SIGKILL).
+cluster-test: cluster
+	PORT=$(PORT) $(PY) tools/cluster_test.py
+
 bench: install bench-tools ocr
 	$(PY) bench/run.py
 
