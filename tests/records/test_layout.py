@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pypdfium2 as pdfium
 import pytest
+import segno
 
 from egov.catalog.models import Procedure
 from egov.dossiers.constants import Status
@@ -180,3 +181,36 @@ def test_a_long_result_moves_the_qr_code_to_a_new_page_rather_than_off_the_page(
     assert qr.bottom < 297 - 10
     page = text_boxes(pdf)[-1]
     assert not [box.text for box in page if box.overlaps(qr)]
+
+
+def test_the_qr_code_drawn_is_the_verification_link(
+    make_dossier: Callable[..., Dossier],
+) -> None:
+    """Module for module, the dark squares on the page are segno's code of the link."""
+    dossier = make_dossier(Status.PROCESSING)
+    code = new_code()
+    pdf = documents.render(dossier, code, dossier.received_at, "https://dichvucong.example.vn")
+    matrix = segno.make(
+        documents.verification_url(code, "https://dichvucong.example.vn"), error="m"
+    ).matrix
+    box = qr_box(pdf)
+    page = pdfium.PdfDocument(pdf)[0]
+    scale = 4
+    image = page.render(scale=scale).to_pil().convert("L")
+    pixels_per_mm = image.width / _mm(page.get_width())
+    module = (box.right - box.left) / len(matrix)
+    assert module == pytest.approx((box.bottom - box.top) / len(matrix), rel=0.02)
+    drawn = [
+        [
+            image.getpixel(
+                (
+                    int((box.left + (column + 0.5) * module) * pixels_per_mm),
+                    int((box.top + (row + 0.5) * module) * pixels_per_mm),
+                )
+            )
+            < 128
+            for column in range(len(matrix))
+        ]
+        for row in range(len(matrix))
+    ]
+    assert drawn == [[bool(dark) for dark in line] for line in matrix]

@@ -4,18 +4,38 @@ Parsing a TrueType font is most of the cost of a short document (the glyph width
 the glyph names of DejaVu's 6,000 glyphs: about 60 of 95 ms). Each font is parsed once per
 process (:func:`_parsed`); a document gets a copy that shares what never changes (widths, cmap,
 descriptor) and has its own subset and its own lazily-read ``TTFont``, which the subsetter
-trims when the document is written."""
+trims when the document is written.
+
+Subsetting is then most of what is left: fontTools reads the outlines of every glyph it is
+given. So each font is also cut once per process to the glyphs of Vietnamese and English text
+(:data:`COMMON`, about a tenth of DejaVu), and a document whose characters all lie there is
+subset from that small font instead of the whole one: the same glyphs, drawn the same. Any other
+character (Greek, Cyrillic, a symbol) sends the document back to the whole font."""
 
 import copy
 import functools
 from io import BytesIO
 from pathlib import Path
 
-from fontTools import ttLib
+from fontTools import subset, ttLib
 from fpdf import FPDF
 from fpdf.fonts import SubsetMap, TTFFont
 
 FONTS = Path(__file__).parent / "fonts"
+FONT_FILES = {"": FONTS / "DejaVuSans.ttf", "B": FONTS / "DejaVuSans-Bold.ttf"}
+
+# Latin with every Vietnamese letter (Latin-1, Extended-A and -B, Extended Additional), the
+# combining marks, general punctuation, and the dong, euro and numero signs.
+COMMON = [
+    *range(0x20, 0x7F),
+    *range(0xA0, 0x250),
+    *range(0x300, 0x370),
+    *range(0x1E00, 0x1F00),
+    *range(0x2000, 0x2070),
+    0x20AB,
+    0x20AC,
+    0x2116,
+]
 
 
 @functools.cache
@@ -25,6 +45,27 @@ def _parsed(path: Path, style: str) -> tuple[TTFFont, bytes, list[str]]:
     return font, path.read_bytes(), font.ttfont.getGlyphOrder()
 
 
+@functools.cache
+def _common(path: Path, style: str) -> tuple[bytes, list[str], frozenset[str]]:
+    """The font cut to the glyphs of :data:`COMMON`: its bytes, glyph order and glyph names."""
+    parsed, data, glyph_order = _parsed(path, style)
+    ttfont = ttLib.TTFont(BytesIO(data), recalcTimestamp=False, lazy=True)
+    ttfont.setGlyphOrder(glyph_order)
+    # Only what fpdf2's own subsetter would drop is dropped, so that cutting this font again
+    # for a document keeps exactly what cutting the whole font keeps.
+    options = subset.Options(notdef_outline=True, recommended_glyphs=True, glyph_names=True)
+    options.drop_tables += ["FFTM", "GDEF", "GPOS", "GSUB", "MATH", "hdmx", "meta"]
+    options.name_IDs = ["*"]
+    options.name_languages = ["*"]
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(glyphs=[parsed.cmap[code] for code in COMMON if code in parsed.cmap])
+    subsetter.subset(ttfont)
+    out = BytesIO()
+    ttfont.save(out)
+    order = ttfont.getGlyphOrder()
+    return out.getvalue(), order, frozenset(order)
+
+
 class Document(FPDF):
     """An A4 page set up with the Unicode font (regular ``""`` and bold ``"B"``)."""
 
@@ -32,8 +73,8 @@ class Document(FPDF):
         super().__init__(format="A4")
         self.set_title(title)
         self.set_creator("egov")
-        self._add_parsed_font(FONTS / "DejaVuSans.ttf", "")
-        self._add_parsed_font(FONTS / "DejaVuSans-Bold.ttf", "B")
+        for style, path in FONT_FILES.items():
+            self._add_parsed_font(path, style)
         self.set_margins(20, 18, 20)
         self.add_page()
         self.set_font("DejaVu", size=11)
@@ -71,4 +112,17 @@ class Document(FPDF):
         self.multi_cell(0, 6, value, new_x="LMARGIN", new_y="NEXT")
 
     def to_bytes(self) -> bytes:
+        for style, path in FONT_FILES.items():
+            font = self.fonts[f"dejavu{style}"]
+            assert isinstance(font, TTFFont)
+            data, glyph_order, names = _common(path, style)
+            if names.issuperset(font.subset.get_all_glyph_names()):
+                # The glyphs' own boxes are kept as they are; only the font-wide maxima are not
+                # recomputed for the subset (they stay those of the whole font: still bounds),
+                # which spares expanding every outline again.
+                ttfont = ttLib.TTFont(
+                    BytesIO(data), recalcTimestamp=False, recalcBBoxes=False, lazy=True
+                )
+                ttfont.setGlyphOrder(glyph_order)
+                font.ttfont = ttfont
         return bytes(self.output())

@@ -1,6 +1,7 @@
 """Result documents drawn from a template per result document type (``result.document_type`` in
 the procedure file), filled from the dossier, with the verification code and its QR code."""
 
+import itertools
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
@@ -145,15 +146,19 @@ def _rows(template: ResultTemplate, dossier: Dossier) -> list[tuple[str, str]]:
 
 
 def _qr(pdf: Document, url: str, x: float, y: float, size: float) -> None:
-    """The QR code drawn as vector squares (no image library)."""
+    """The QR code drawn as vector rectangles (no image library), one per run of dark modules
+    in a row: half as many drawing operations as one square per module, and no hairline seams
+    between neighbouring squares when a viewer anti-aliases."""
     code = segno.make(url, error="m")
     matrix = code.matrix
     module = size / len(matrix)
     pdf.set_fill_color(0, 0, 0)
     for row, line in enumerate(matrix):
-        for column, dark in enumerate(line):
+        for dark, run in itertools.groupby(enumerate(line), key=lambda cell: bool(cell[1])):
             if dark:
-                pdf.rect(x + column * module, y + row * module, module, module, style="F")
+                columns = [column for column, _ in run]
+                width = len(columns) * module
+                pdf.rect(x + columns[0] * module, y + row * module, width, module, style="F")
 
 
 #: The header's two columns (mm from the left edge of the A4 page), as on the official forms
