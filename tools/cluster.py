@@ -70,7 +70,7 @@ def as_postgres(command: list[str]) -> list[str]:
 
 
 def run(command: list[str], **kwargs: object) -> None:
-    subprocess.run(command, check=True, **kwargs)  # type: ignore[call-overload]
+    subprocess.run(command, check=True, **kwargs)  # type: ignore[call-overload]  # noqa: S603
 
 
 # --- secrets and environment ---------------------------------------------------------------------
@@ -80,7 +80,7 @@ def cluster_secrets() -> dict[str, str]:
     """Keys every node shares, made once per cluster and kept in var/cluster/secrets.json."""
     path = VAR / "secrets.json"
     if path.exists():
-        return json.loads(path.read_text())  # type: ignore[no-any-return]
+        return json.loads(path.read_text())
     names = [
         "SECRET_KEY",
         "AUDIT_HMAC_KEY",
@@ -137,7 +137,7 @@ def manage(*args: str) -> None:
 
 
 def pg_running(data: Path) -> bool:
-    result = subprocess.run(
+    result = subprocess.run(  # noqa: S603
         as_postgres([pg_bin("pg_ctl"), "status", "-D", str(data)]),
         capture_output=True,
         check=False,
@@ -224,8 +224,8 @@ def init_replica() -> None:
 
 def create_database() -> None:
     psql = [pg_bin("psql"), "-h", "127.0.0.1", "-p", str(PRIMARY_PORT), "-U", "postgres", "-tA"]
-    found = subprocess.run(
-        [*psql, "-c", f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'"],
+    found = subprocess.run(  # noqa: S603
+        [*psql, "-c", f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'"],  # noqa: S608 (a constant)
         capture_output=True,
         text=True,
         check=True,
@@ -257,7 +257,7 @@ def spawn(name: str, command: list[str]) -> None:
     if pid_of(name):
         return
     log = open(VAR / "logs" / f"{name}.log", "ab")  # noqa: SIM115 (the child keeps it)
-    process = subprocess.Popen(
+    process = subprocess.Popen(  # noqa: S603
         command,
         cwd=ROOT,
         env=node_env(name),
