@@ -294,23 +294,26 @@ def nginx_binary() -> str:
     return shutil.which("nginx") or "/usr/sbin/nginx"
 
 
-def start_nginx() -> None:
-    for folder in ("nginx", "nginx/body", "nginx/proxy", "nginx/fastcgi", "nginx/uwsgi"):
-        (VAR / folder).mkdir(parents=True, exist_ok=True)
-    (VAR / "nginx" / "scgi").mkdir(exist_ok=True)
+def nginx_config() -> str:
+    """The load balancer's configuration: tools/cluster/nginx.conf.template filled in."""
     upload_max = int(os.environ.get("UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
     upstreams = "\n".join(
         f"        server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;" for port in APP_PORTS
     )
     template = (ROOT / "tools" / "cluster" / "nginx.conf.template").read_text()
-    config = (
+    return (
         template.replace("{{VAR}}", str(VAR))
         .replace("{{PORT}}", str(PORT))
         .replace("{{UPSTREAMS}}", upstreams)
         .replace("{{MAX_BODY}}", f"{upload_max // (1024 * 1024) * 3 + 2}m")
     )
+
+
+def start_nginx() -> None:
+    for folder in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
+        (VAR / "nginx" / folder).mkdir(parents=True, exist_ok=True)
     conf = VAR / "nginx.conf"
-    conf.write_text(config)
+    conf.write_text(nginx_config())
     if pid_of("nginx"):
         run([nginx_binary(), "-c", str(conf), "-p", str(VAR), "-s", "reload"])
         return
