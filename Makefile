@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test lint typecheck bench bench-tools install browser ocr clean messages openapi arrows lock audit sbom licences
+.PHONY: run test lint typecheck bench bench-tools install browser ocr clean messages openapi arrows lock audit sbom licences cluster cluster-stop cluster-test cluster-load cluster-tools
 
 # Installed from the lock only (uv.lock, with every file's SHA-256): `uv sync --locked` fails
 # when the lock and pyproject.toml disagree. uv itself is installed by hash. --inexact keeps the
@@ -114,8 +114,13 @@ cluster-stop:
 cluster-test: cluster
 	PORT=$(PORT) $(PY) tools/cluster_test.py
 
+# Citizens and officials at rising concurrency: where the p95 of page reads crosses 500 ms.
+cluster-load: cluster
+	PORT=$(PORT) $(PY) tools/cluster_load.py
+
 bench: install bench-tools ocr
 	$(PY) bench/run.py
+	PORT=$(PORT) $(PY) tools/cluster_load.py --if-running
 
 # Refresh the translation catalogues (needs GNU gettext); the compiled .mo files are committed.
 messages: install
