@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from django.test.utils import override_settings
 from playwright.sync_api import Page, expect
 
 from egov.core.models import Agency
@@ -162,14 +163,20 @@ def test_digitisation_at_the_counter_and_a_share_link(
     receiver = staff["receiver"]
     page = new_page()
 
-    # The receiver scans and describes the hospital's birth notice of a counter dossier.
+    # The receiver scans and describes the hospital's birth notice of a counter dossier, on a
+    # server without OCR: the scan is filed as taken, and the page says so.
     log_in(page, receiver.username)
     page.goto(f"/dossiers/{counter_dossier.pk}/")
     page.get_by_role("link", name=L("Digitise the paper documents")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(L("Digitise the paper documents"))
     check_accessibility(page, axe_source, "digitisation form")
-    notice = page.get_by_role("group", name=re.compile("^Giấy chứng sinh"))
-    notice.get_by_label(L("Scan")).set_input_files(scan)
+    page.get_by_label(re.compile("^Giấy chứng sinh")).set_input_files(scan)
+    with override_settings(OCR_COMMAND=str(tmp_path / "no-ocrmypdf")):
+        page.get_by_role("button", name=L("Read the scans")).click()
+        notice = page.get_by_role("group", name=re.compile("^Giấy chứng sinh"))
+        expect(notice.get_by_role("status").locator("p")).to_have_text(
+            L("OCR is unavailable: the scan is filed as it was taken.", prefix=True)
+        )
     notice.get_by_label(L("Document type")).select_option("GIAY_CHUNG_SINH")
     notice.get_by_label(L("Number")).fill("CS-4567")
     notice.get_by_label(L("Issued by")).fill("Bệnh viện Phụ sản Hà Nội")
@@ -178,6 +185,8 @@ def test_digitisation_at_the_counter_and_a_share_link(
     expect(page.get_by_role("heading", level=1)).to_have_text(counter_dossier.procedure.name)
     expect(page.get_by_role("link", name=L("Digitise the paper documents"))).to_have_count(0)
     assert DossierEvent.objects.filter(dossier=counter_dossier, kind="digitised").count() == 1
+    document = RepositoryDocument.objects.get(source_dossier=counter_dossier)
+    assert document.filename == "giay-chung-sinh-scan.pdf"  # the scan as taken, unread
     log_out(page)
 
     # The citizen finds it in their repository and shares it by a link.

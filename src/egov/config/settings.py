@@ -234,6 +234,10 @@ WHITENOISE_USE_FINDERS = DEBUG
 UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Scans digitised at the counter are read by OCRmyPDF (docs/repository.md, "Reading scans").
+OCR_COMMAND = os.environ.get("OCR_COMMAND", "ocrmypdf")
+OCR_LANGUAGES = os.environ.get("OCR_LANGUAGES", "vie")
+OCR_TIMEOUT = int(os.environ.get("OCR_TIMEOUT", 180))  # seconds per scan
 CATALOG_DIR = Path(os.environ.get("CATALOG_DIR", BASE_DIR / "catalog"))
 AGENCIES_FILE = Path(os.environ.get("AGENCIES_FILE", BASE_DIR / "data" / "agencies.yaml"))
 #: Interconnected procedures. INTERCONNECTED_INTAKE_KEY is the key the gateway presents to this

@@ -22,7 +22,7 @@ from egov.dossiers.models import Dossier
 from egov.identity.models import Representation, User
 from egov.identity.organisations.access import represents
 
-from .models import RepositoryDocument
+from .models import RepositoryDocument, Scan
 
 
 def _person(user: Any) -> User | None:
@@ -131,3 +131,19 @@ def reusable_for(user: Any, dossier: Dossier) -> QuerySet[RepositoryDocument]:
 
 #: Digitising changes a dossier: the dossiers part decides who may.
 may_digitise = dossier_access.may_digitise
+
+
+def access_scan(user: Any, scan_id: int) -> Scan:
+    """A scan taken at the counter, for a receiving official of its dossier's agency (who may
+    digitise it); Http404 for anyone else, the refusal audited on the dossier."""
+    scan = (
+        Scan.objects.select_related("dossier__procedure", "original", "searchable")
+        .filter(pk=scan_id)
+        .first()
+    )
+    if scan is None:
+        raise Http404
+    if not (dossier_access.can_view(user, scan.dossier) and may_digitise(user, scan.dossier)):
+        dossier_access.record_denial(user, "scan", scan.dossier_id)
+        raise Http404
+    return scan

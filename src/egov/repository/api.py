@@ -19,7 +19,7 @@ from egov.identity.auth import acting_user, api_auth
 
 from . import access, selectors, services
 from .constants import SHARE_DEFAULT_DAYS
-from .models import RepositoryDocument, ShareLink
+from .models import RepositoryDocument, Scan, ShareLink
 from .services import InvalidInput
 from .views import file_response
 
@@ -213,7 +213,73 @@ def reuse(request: HttpRequest, dossier_id: int, code: str, payload: ReuseIn) ->
 # --- digitisation at the counter ------------------------------------------------------------------
 
 
+class ScanOut(Schema):
+    """A scan taken at the counter and its reading: queued, reading (with progress), read (a
+    searchable PDF/A and the fields its text proposes) or unavailable (filed as scanned)."""
+
+    id: int
+    dossier: int
+    component: str
+    state: str = Field(description="queued | reading | read | unavailable")
+    progress: int = Field(description="0 to 100")
+    page: int = Field(description="The page being read (while reading)")
+    pages: int
+    problem: str = Field(description="Why it was not read: missing | timeout | failed")
+    number: str = Field(description="Proposed from the text, to confirm")
+    issuer: str = Field(description="Proposed from the text, to confirm")
+    issued_on: date | None = Field(description="Proposed from the text, to confirm")
+    document_type: str = Field(description="Proposed from the text, to confirm")
+    sha256: str = Field(description="Of the file that will be filed (the PDF/A once read)")
+    filed_as: int | None = Field(description="The repository document, once filed")
+
+    @staticmethod
+    def resolve_dossier(scan: Scan) -> int:
+        return scan.dossier_id
+
+    @staticmethod
+    def resolve_issuer(scan: Scan) -> str:
+        return scan.issuer_name
+
+    @staticmethod
+    def resolve_sha256(scan: Scan) -> str:
+        return str(scan.filed_file.sha256)
+
+    @staticmethod
+    def resolve_filed_as(scan: Scan) -> int | None:
+        return scan.document_id
+
+
+@router.post(
+    "/dossiers/{dossier_id}/scans",
+    response={202: ScanOut, **ERRORS},
+    summary="Scan a paper component at the counter and have it read (multipart)",
+)
+@idempotent
+def add_scan(request: HttpRequest, dossier_id: int, component: Form[str]) -> Status:
+    """Receivers of the dossier's agency. Multipart: `component` (its code) and optionally the
+    scan as `file` (else the scan taken at filing is read). The scan is read in the background
+    (OCR: a searchable PDF/A, and the number, issuer and date its text proposes); follow it
+    with `GET /scans/{id}`, then digitise with `"scan": id` in the component's description.
+    Without OCR on the server the scan is `unavailable` at once and is filed as scanned."""
+    uploads = dict(_files(request))
+    upload = uploads.get("file")
+    scan = services.add_scan(
+        dossier_id,
+        acting_user(request),
+        component,
+        Upload(upload.name or component, upload, upload.size) if upload else None,
+    )
+    return Status(202, scan)
+
+
+@router.get("/scans/{scan_id}", response={200: ScanOut, **ERRORS}, summary="A scan's reading")
+def get_scan(request: HttpRequest, scan_id: int) -> Scan:
+    """For the receivers of the scan's dossier's agency; 404 for anyone else."""
+    return access.access_scan(request.user, scan_id)
+
+
 class PaperIn(Schema):
+    scan: int | None = Field(None, description="A scan read beforehand (POST .../scans)")
     document_type: str = ""
     number: str = ""
     issuer: str = ""
@@ -230,8 +296,9 @@ class PaperIn(Schema):
 def digitise(request: HttpRequest, dossier_id: int, documents: Form[str] = "{}") -> Status:
     """Receivers of the dossier's agency. Multipart: `documents`, a JSON object mapping each
     component code to its description (`document_type`, `number`, `issuer`, `issued_on`,
-    `valid_until`), and optionally a scan per component under its code (else the scan taken
-    at filing is kept). Returns the documents filed in the applicant's repository."""
+    `valid_until`, and `scan`: a scan read beforehand, whose searchable PDF/A is filed), and
+    optionally a scan per component under its code, filed as it is (else the scan taken at
+    filing is kept). Returns the documents filed in the applicant's repository."""
     try:
         described = {code: PaperIn(**value) for code, value in json.loads(documents).items()}
     except (ValueError, TypeError, AttributeError) as exc:
@@ -244,6 +311,7 @@ def digitise(request: HttpRequest, dossier_id: int, documents: Form[str] = "{}")
     papers = {
         code: services.PaperDocument(
             upload=uploads.get(code),
+            scan=paper.scan if paper else None,
             document_type=paper.document_type if paper else "",
             number=paper.number if paper else "",
             issuer_name=paper.issuer if paper else "",

@@ -29,3 +29,18 @@ def document_type_label(code: str) -> str:
 #: How long a share link lasts unless its owner says otherwise, and at most.
 SHARE_DEFAULT_DAYS = 7
 SHARE_MAX_DAYS = 30
+
+
+class ScanState(models.TextChoices):
+    """Where the reading of a scan taken at the counter stands."""
+
+    QUEUED = "queued", _("Waiting to be read")
+    READING = "reading", _("Being read")
+    #: Read: a searchable PDF/A and the fields its text proposes.
+    READ = "read", _("Read")
+    #: Not read (no OCR on this machine, a failure, a timeout): filed as scanned.
+    UNAVAILABLE = "unavailable", _("OCR unavailable")
+
+
+#: Scans not yet read; a dossier is filed only once its scans are read or known unreadable.
+SCAN_PENDING = (ScanState.QUEUED, ScanState.READING)

@@ -1,11 +1,13 @@
 """The data repository: each person's and organisation's documents, and links sharing them."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .constants import SignatureState, document_type_label
+from .constants import SCAN_PENDING, ScanState, SignatureState, document_type_label
 
 
 class RepositoryDocument(models.Model):
@@ -159,3 +161,62 @@ class ShareLink(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class Scan(models.Model):
+    """Bản quét: a paper document scanned at the counter for a dossier's component, read by OCR
+    (a searchable PDF/A, its text, and the number, issuer and date the text proposes) before the
+    receiving official confirms its description and the dossier is digitised."""
+
+    dossier = models.ForeignKey("dossiers.Dossier", on_delete=models.PROTECT, related_name="+")
+    component = models.CharField(max_length=60)
+    original = models.ForeignKey("core.StoredFile", on_delete=models.PROTECT, related_name="+")
+    filename = models.CharField(max_length=128)
+    state = models.CharField(max_length=12, choices=ScanState.choices, default=ScanState.QUEUED)
+    #: While read: the page being read, of how many, and a percentage for the progress bar.
+    page = models.PositiveSmallIntegerField(default=0)
+    pages = models.PositiveSmallIntegerField(default=0)
+    progress = models.PositiveSmallIntegerField(default=0)
+    #: Why it was not read: ``missing`` (no OCR here), ``timeout``, ``failed``.
+    problem = models.CharField(max_length=12, blank=True)
+    #: The searchable PDF/A made of it (filed instead of the original once read).
+    searchable = models.ForeignKey(
+        "core.StoredFile", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    text = models.TextField(blank=True)
+    #: What the text proposes; the official confirms or corrects it on the digitise page.
+    number = models.CharField(max_length=100, blank=True)
+    issuer_name = models.CharField(max_length=255, blank=True)
+    issued_on = models.DateField(null=True, blank=True)
+    document_type = models.CharField(max_length=60, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    #: The repository document it was filed as, once the dossier is digitised.
+    document = models.ForeignKey(
+        RepositoryDocument, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["dossier", "component"])]
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"scan:{self.dossier_id}:{self.component}:{self.pk}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state in SCAN_PENDING
+
+    @property
+    def filed_file(self) -> Any:
+        """What is filed: the searchable PDF/A once read, else the scan as taken."""
+        return self.searchable if self.searchable_id else self.original
+
+    @property
+    def filed_filename(self) -> str:
+        if not self.searchable_id:
+            return self.filename
+        return self.filename.rsplit(".", 1)[0][:120] + ".pdf"

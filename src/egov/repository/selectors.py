@@ -7,7 +7,7 @@ from django.db.models import F, QuerySet
 from egov.dossiers.models import Dossier, DossierComponent
 
 from . import access
-from .models import ComponentDocument, RepositoryDocument, ShareLink, SignatureState
+from .models import ComponentDocument, RepositoryDocument, Scan, ShareLink, SignatureState
 
 
 def _current_links() -> QuerySet[ComponentDocument]:
@@ -75,3 +75,12 @@ def signed_result_of(dossier_id: int | None) -> RepositoryDocument | None:
         .order_by("-id")
         .first()
     )
+
+
+def current_scans(dossier: Dossier) -> dict[str, Scan]:
+    """For each component of ``dossier``, its latest scan not yet filed (what the digitise page
+    shows and files)."""
+    latest: dict[str, Scan] = {}
+    for scan in Scan.objects.filter(dossier=dossier, document__isnull=True).order_by("id"):
+        latest[scan.component] = scan
+    return latest

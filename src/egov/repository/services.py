@@ -27,8 +27,9 @@ from django.utils.translation import gettext as _
 from egov.catalog import document_types
 from egov.core import audit
 from egov.core.errors import InvalidInput, NotAllowed, NotFound, ServiceError, WrongState
-from egov.core.files import clean_filename, read_checked_upload, store_bytes
+from egov.core.files import clean_filename, read_checked_upload, read_stored, store_bytes
 from egov.core.models import Agency
+from egov.core.queue import enqueue_with_commit, task_named
 from egov.dossiers import access as dossier_access
 from egov.dossiers import services as dossier_services
 from egov.dossiers.constants import Channel, Status
@@ -36,9 +37,9 @@ from egov.dossiers.models import Dossier, DossierComponent, DossierEvent
 from egov.dossiers.services import Upload
 from egov.identity.models import User
 
-from . import access
-from .constants import SHARE_MAX_DAYS, SignatureState
-from .models import ComponentDocument, RepositoryDocument, ShareLink
+from . import access, extraction, ocr
+from .constants import SHARE_MAX_DAYS, ScanState, SignatureState
+from .models import ComponentDocument, RepositoryDocument, Scan, ShareLink
 
 log = logging.getLogger("egov.repository")
 
@@ -265,6 +266,9 @@ class PaperDocument:
     taken at filing is kept) and, for a document the repository keeps, its description."""
 
     upload: Upload | None = None
+    #: A scan read beforehand (``add_scan``): its searchable PDF/A is filed (or the scan as
+    #: taken, when it could not be read). An upload, when given too, wins.
+    scan: int | None = None
     document_type: str = ""
     number: str = ""
     issuer_name: str = ""
@@ -321,6 +325,14 @@ def digitise(
         present = {c.code: c for c in dossier.components.select_related("file")}
         errors: dict[str, str] = {}
         scans: dict[str, tuple[Any, str]] = {}
+        wanted = {paper.scan for paper in papers.values() if paper.scan is not None}
+        read_scans = {
+            scan.pk: scan
+            for scan in Scan.objects.filter(dossier=dossier, pk__in=wanted).select_related(
+                "original", "searchable"
+            )
+        }
+        used: dict[str, Scan] = {}
         for code, paper in papers.items():
             if code not in specs:
                 errors[f"{code}:file"] = _("This procedure has no such document component.")
@@ -336,6 +348,17 @@ def digitise(
                         store_bytes(data, content_type),
                         clean_filename(paper.upload.name),
                     )
+            elif paper.scan is not None:
+                scan = read_scans.get(paper.scan)
+                if scan is None or scan.component != code or scan.document_id:
+                    errors[f"{code}:file"] = _("This scan is not one of this component's.")
+                elif scan.is_pending:
+                    errors[f"{code}:file"] = _(
+                        "This scan is still being read; file the dossier once it is read."
+                    )
+                else:
+                    scans[code] = (scan.filed_file, scan.filed_filename)
+                    used[code] = scan
         digitised = [code for code in specs if code in present or code in scans]
         for code in digitised:
             if specs[code].get("document_types"):
@@ -365,13 +388,23 @@ def digitise(
         )
         for component in dossier.components.filter(code__in=filed):
             _link(component, filed[component.code])
+        for code, scan in used.items():
+            if code in filed:
+                Scan.objects.filter(pk=scan.pk).update(document=filed[code])
         documents = list(filed.values())
         audit.record(
             "dossier_digitised",
             actor=official,
             object_type="dossier",
             object_id=dossier.pk,
-            data={"components": digitised, "documents": [d.pk for d in documents]},
+            data={
+                "components": digitised,
+                "documents": [d.pk for d in documents],
+                "read": {
+                    code: {"state": scan.state, "corrected": _corrected(scan, papers[code])}
+                    for code, scan in used.items()
+                },
+            },
         )
     return documents
 
@@ -402,6 +435,111 @@ def _file_digitised(
         source_dossier=dossier,
         created_by=official,
     )
+
+
+def _corrected(scan: Scan, paper: PaperDocument) -> list[str]:
+    """The fields the official changed from what the scan's text proposed (for the record of
+    how well reading works; names only)."""
+    if scan.state != ScanState.READ:
+        return []
+    changed = []
+    if not extraction.same_text(scan.number, paper.number):
+        changed.append("number")
+    if not extraction.same_text(scan.issuer_name, paper.issuer_name):
+        changed.append("issuer")
+    if scan.issued_on != paper.issued_on:
+        changed.append("issued_on")
+    return changed
+
+
+# --- reading scans (OCR) ---------------------------------------------------------------------------
+
+READ_SCAN_TASK = "egov.repository.tasks.read_scan"
+
+
+def add_scan(dossier_id: int, official: User, code: str, upload: Upload | None = None) -> Scan:
+    """A paper component scanned at the counter (``upload``; without one, the scan taken at
+    filing) is kept and queued to be read: made a searchable PDF/A by OCR, its number, issuer
+    and date proposed for the official to confirm. Where this machine has no OCR the scan is
+    kept unread (``unavailable``) and the official describes it by hand."""
+    unlocked = Dossier.objects.select_related("agency").filter(pk=dossier_id).first()
+    if unlocked is None:
+        raise NotFound(_("Dossier not found."))
+    _check_digitiser(official, unlocked)
+    spec = component_spec(unlocked, code)
+    if upload is not None:
+        try:
+            data, content_type = read_checked_upload(upload.stream, upload.name, upload.size)
+        except ValidationError as exc:
+            raise InvalidInput(exc.messages[0], {f"{code}:file": exc.messages[0]}) from exc
+        original, filename = store_bytes(data, content_type), clean_filename(upload.name)
+    else:
+        present = unlocked.components.select_related("file").filter(code=code).first()
+        if present is None:
+            message = _("Scan this paper document first.")
+            raise InvalidInput(message, {f"{code}:file": message})
+        original, filename = present.file, present.filename
+    readable = ocr.available()
+    with transaction.atomic():
+        dossier = dossier_services.lock_dossier(dossier_id)
+        _check_digitiser(official, dossier)
+        scan = Scan.objects.create(
+            dossier=dossier,
+            component=spec["code"],
+            original=original,
+            filename=filename,
+            created_by=official,
+            state=ScanState.QUEUED if readable else ScanState.UNAVAILABLE,
+            problem="" if readable else "missing",
+        )
+        if readable:
+            enqueue_with_commit(task_named(READ_SCAN_TASK), scan.pk)
+    log.info("scan_added", extra={"dossier": dossier.pk, "scan": scan.pk, "readable": readable})
+    return scan
+
+
+def read_scan(scan_id: int) -> Scan:
+    """Read one scan (the task's body; idempotent: a scan read or given up on stays so, one left
+    half-read by a stopped worker is read again). Runs outside any transaction: OCR takes
+    seconds per page, and its progress is written as it goes for the page to show."""
+    scan = Scan.objects.select_related("original", "dossier__procedure").get(pk=scan_id)
+    if not scan.is_pending:
+        return scan
+    Scan.objects.filter(pk=scan.pk).update(state=ScanState.READING, progress=5)
+
+    def progress(page: int, pages: int, stage: str) -> None:
+        done = 90 if stage == "finishing" else 10 + 75 * (page - 1) // max(pages, 1)
+        Scan.objects.filter(pk=scan.pk).update(page=page, pages=pages, progress=done)
+
+    try:
+        reading = ocr.make_searchable(
+            read_stored(scan.original), scan.original.content_type, progress
+        )
+    except ocr.OcrUnavailable as exc:
+        Scan.objects.filter(pk=scan.pk).update(
+            state=ScanState.UNAVAILABLE, problem=exc.reason, progress=100, read_at=timezone.now()
+        )
+        log.warning("scan_not_read", extra={"scan": scan.pk, "reason": exc.reason})
+        scan.refresh_from_db()
+        return scan
+    spec = next((c for c in scan.dossier.procedure.components if c["code"] == scan.component), {})
+    found = extraction.extract(reading.text, timezone.localdate(), spec.get("document_types", []))
+    Scan.objects.filter(pk=scan.pk).update(
+        state=ScanState.READ,
+        searchable=store_bytes(reading.pdf, "application/pdf"),
+        text=reading.text,
+        number=found.number,
+        issuer_name=found.issuer,
+        issued_on=found.issued_on,
+        document_type=found.document_type,
+        page=reading.pages,
+        pages=reading.pages,
+        progress=100,
+        read_at=timezone.now(),
+    )
+    log.info("scan_read", extra={"scan": scan.pk, "pages": reading.pages})
+    scan.refresh_from_db()
+    return scan
 
 
 # --- share links ------------------------------------------------------------------------------------

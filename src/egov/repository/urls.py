@@ -13,4 +13,6 @@ urlpatterns = [
     path("share/<str:token>/file/", views.shared_file, name="shared_file"),
     path("dossiers/<int:dossier_id>/reuse/<str:code>/", views.reuse, name="reuse"),
     path("backoffice/dossiers/<int:dossier_id>/digitise/", views.digitise, name="digitise"),
+    path("backoffice/dossiers/<int:dossier_id>/scans/", views.read_scans, name="read_scans"),
+    path("backoffice/scans/<int:scan_id>/", views.scan_state, name="scan_state"),
 ]

@@ -26,9 +26,9 @@ from egov.dossiers.models import Dossier
 from egov.dossiers.services import Upload
 from egov.identity.auth import acting_user
 
-from . import access, selectors, services
-from .constants import SHARE_DEFAULT_DAYS, SHARE_MAX_DAYS, document_type_label
-from .models import RepositoryDocument
+from . import access, ocr, selectors, services
+from .constants import SHARE_DEFAULT_DAYS, SHARE_MAX_DAYS, ScanState, document_type_label
+from .models import RepositoryDocument, Scan
 
 
 def file_response(document: RepositoryDocument) -> HttpResponse:
@@ -241,13 +241,56 @@ def _date(value: str) -> date | None:
         return None
 
 
-@login_required
-def digitise(request: HttpRequest, dossier_id: int) -> HttpResponse:
-    """Số hóa: scan each paper component and describe the documents the repository keeps."""
+def _digitisable(request: HttpRequest, dossier_id: int) -> Dossier:
+    """The dossier, for a receiving official of its agency (404 for anyone else, audited)."""
     dossier = dossier_access.access_dossier(request.user, dossier_id, "digitise")
     if not access.may_digitise(request.user, dossier):
         dossier_access.record_denial(request.user, "digitise", dossier.pk)
         raise Http404
+    return dossier
+
+
+def _row(
+    spec: dict[str, Any],
+    present: Any,
+    scan: Scan | None,
+    post: Any,
+    errors: dict[str, str],
+) -> dict[str, Any]:
+    """One component on the digitise page: its scan and the description, from what was posted,
+    else from what the read scan proposes."""
+    code = spec["code"]
+    proposed: dict[str, str] = {}
+    if scan is not None and scan.state == ScanState.READ:
+        proposed = {
+            "type": scan.document_type,
+            "number": scan.number,
+            "issuer": scan.issuer_name,
+            "issued_on": scan.issued_on.isoformat() if scan.issued_on else "",
+        }
+    fields = ("type", "number", "issuer", "issued_on", "valid_until")
+    return {
+        "spec": spec,
+        "file": present,
+        "scan": scan,
+        "values": {
+            name: post.get(f"{name}_{code}", "") if post else proposed.get(name, "")
+            for name in fields
+        },
+        "types": [(value, document_type_label(value)) for value in spec.get("document_types", [])],
+        "errors": {
+            key.split(":", 1)[1]: message
+            for key, message in errors.items()
+            if key.startswith(f"{code}:")
+        },
+    }
+
+
+@login_required
+def digitise(request: HttpRequest, dossier_id: int) -> HttpResponse:
+    """Số hóa: scan and read each paper component, confirm what its text proposes (or describe
+    it by hand), and file the documents the repository keeps."""
+    dossier = _digitisable(request, dossier_id)
     errors: dict[str, str] = {}
     status = 200
     if request.method == "POST":
@@ -256,8 +299,10 @@ def digitise(request: HttpRequest, dossier_id: int) -> HttpResponse:
         for spec in dossier.procedure.components:
             code = spec["code"]
             upload = files.get(f"file_{code}")
+            scan_id = post.get(f"scan_{code}", "")
             papers[code] = services.PaperDocument(
                 upload=Upload(upload.name or code, upload, upload.size) if upload else None,
+                scan=int(scan_id) if scan_id.isdigit() else None,
                 document_type=post.get(f"type_{code}", ""),
                 number=post.get(f"number_{code}", ""),
                 issuer_name=post.get(f"issuer_{code}", ""),
@@ -279,21 +324,9 @@ def digitise(request: HttpRequest, dossier_id: int) -> HttpResponse:
             )
             return redirect("dossiers:detail", dossier.pk)
     present = {c.code: c for c in dossier.components.all()}
+    scans = selectors.current_scans(dossier)
     rows = [
-        {
-            "spec": spec,
-            "file": present.get(spec["code"]),
-            "values": {
-                name: request.POST.get(f"{name}_{spec['code']}", "")
-                for name in ("type", "number", "issuer", "issued_on", "valid_until")
-            },
-            "types": [(code, document_type_label(code)) for code in spec.get("document_types", [])],
-            "errors": {
-                key.split(":", 1)[1]: message
-                for key, message in errors.items()
-                if key.startswith(f"{spec['code']}:")
-            },
-        }
+        _row(spec, present.get(spec["code"]), scans.get(spec["code"]), request.POST, errors)
         for spec in dossier.procedure.components
     ]
     return render(
@@ -302,9 +335,58 @@ def digitise(request: HttpRequest, dossier_id: int) -> HttpResponse:
         {
             "dossier": dossier,
             "rows": rows,
-            "post": request.POST,
             "errors": errors,
             "digitised": services.is_digitised(dossier),
+            "ocr_available": ocr.available(),
         },
         status=status,
+    )
+
+
+@login_required
+@require_POST
+def read_scans(request: HttpRequest, dossier_id: int) -> HttpResponse:
+    """Keep the scans chosen (and, for a component without a new one, the scan taken at filing
+    not read yet) and queue them to be read; back to the digitise page, which shows progress."""
+    dossier = _digitisable(request, dossier_id)
+    user = acting_user(request)
+    present = {c.code for c in dossier.components.all()}
+    already = selectors.current_scans(dossier)
+    added = 0
+    try:
+        for spec in dossier.procedure.components:
+            code = spec["code"]
+            upload = request.FILES.get(f"file_{code}")
+            if upload is not None:
+                services.add_scan(
+                    dossier.pk, user, code, Upload(upload.name or code, upload, upload.size)
+                )
+            elif code in present and code not in already:
+                services.add_scan(dossier.pk, user, code)
+            else:
+                continue
+            added += 1
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        if added:
+            messages.success(
+                request, _("The scans are being read; check the fields proposed from each.")
+            )
+        else:
+            messages.error(request, _("Choose a scan to read."))
+    return redirect(reverse("repository:digitise", args=[dossier.pk]) + "#confirm")
+
+
+@login_required
+def scan_state(request: HttpRequest, scan_id: int) -> HttpResponse:
+    """The region of one scan on the digitise page, polled while it is read."""
+    scan = access.access_scan(request.user, scan_id)
+    dossier = scan.dossier
+    spec = services.component_spec(dossier, scan.component)
+    present = dossier.components.filter(code=scan.component).first()
+    return render(
+        request,
+        "repository/_scan.html",
+        {"row": _row(spec, present, scan, None, {}), "dossier": dossier},
     )
