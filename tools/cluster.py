@@ -220,6 +220,10 @@ def init_replica() -> None:
             ]
         )
     )
+    with open(replica / "postgresql.auto.conf", "a") as conf:
+        # The primary keeps rows a replica query still reads, so a dashboard's query is not
+        # cancelled by a conflict with recovery.
+        conf.write("hot_standby_feedback = on\n")
 
 
 def create_database() -> None:
