@@ -5,11 +5,12 @@
 CLUSTER_TEST_CLIENTS (16) citizens submit CLUSTER_TEST_SUBMISSIONS (300) birth registrations
 online through nginx, each with its own ``Idempotency-Key``, and a receiving official receives
 each dossier as soon as it is filed (which notifies the citizen by e-mail and SMS: two tasks).
-A client retries a request that got a 5xx or no answer, with the same key, until it gets one.
+A client retries a request that got a 5xx or no answer, with the same key, until it gets one;
+every tenth submission is also sent again after its answer, as by a client that missed it.
 When a third of the submissions are filed, app node 1 and worker 1 are killed with SIGKILL.
 
 Then it checks, on the primary: every submission made exactly one dossier (each carries its
-number in the form), every dossier was received, every task queued during the run finished
+number in the form) and a submission sent again got its own dossier back (200), every dossier was received, every task queued during the run finished
 (the killed worker's task is run again by the other once its lease expires) and every
 notification was sent once; and that the 5xx answers were only those of requests in flight at
 the kill, every one retried to success. It prints throughput, latencies, the retries, and how
@@ -124,6 +125,8 @@ class Run:
     kill_done: threading.Event = field(default_factory=threading.Event)
     running_at_kill: int = 0
     unfinished: list[int] = field(default_factory=list)
+    #: Submissions sent again after their answer: (dossier id, status, id in the answer).
+    resent: list[tuple[int, int, int | None]] = field(default_factory=list)
 
     def take_job(self) -> int | None:
         with self.lock:
@@ -239,6 +242,13 @@ def client_thread(run: Run, index: int) -> None:
         if job < TRACKED:
             track(client, run, dossier["code"], filed_at, job)
         receive(client, run, dossier["id"])
+        if job % 10 == 0:
+            # A client that never saw its answer sends the submission again, after the dossier
+            # has moved on: the first answer comes back, and no second dossier is filed.
+            status, data = client.request("submit", "POST", "/api/v1/dossiers", body, headers)
+            again = json.loads(data) if status in (200, 201) else {}
+            with run.lock:
+                run.resent.append((dossier["id"], status, again.get("id")))
     replica.close()
 
 
@@ -397,6 +407,9 @@ def checks(run: Run, started_at: str) -> list[str]:
         ).fetchone()[0]
     finally:
         primary.close()
+    wrong = [(i, status, again) for i, status, again in run.resent if (status, again) != (200, i)]
+    if wrong or not run.resent:
+        problems.append(f"submissions sent again not answered with their dossier: {wrong}")
     errors = [a for a in run.attempts if a.status == 0 or a.status >= 500]
     if errors and run.killed_at is not None:
         late = [a for a in errors if not run.killed_at - 1 <= a.at <= run.killed_at + 15]
@@ -491,6 +504,10 @@ def report(run: Run, elapsed: float, drained: float, states: dict[str, int]) -> 
     print(
         f"  5xx / no answer: {len(errors)} {by_status or ''}; retried submissions answered from"
         f" their key (200 replayed): {replayed}; receipts already done on retry (409): {conflicts}"
+    )
+    print(
+        f"  submissions sent again after their answer: {len(run.resent)}, answered 200 with"
+        f" their own dossier: {sum(1 for i, st, again in run.resent if (st, again) == (200, i))}"
     )
     print(
         f"  replica: a new dossier visible after p50 {percentile(lag, 0.5):.1f} ms,"
