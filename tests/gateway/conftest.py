@@ -17,6 +17,8 @@ from egov.core.models import Agency
 from egov.gateway import tokens, txlog
 from egov.gateway.models import Grant, Member, Service
 from egov.gateway.proxy import gateway
+from tests.asgi import Answer
+from tests.asgi import call as asgi_call
 
 PROVIDER, CLIENT, OTHER = "000.00.00.G01/CSDLDC", "000.00.00.H26/MOTCUA", "000.00.00.G09/QLVB"
 
@@ -146,19 +148,6 @@ def platform(db: Any, agencies: dict[str, Agency], upstream: Upstream, settings:
     return Platform(members[PROVIDER], members[CLIENT], members[OTHER], service)
 
 
-@dataclass
-class Answer:
-    status: int
-    headers: dict[str, str]
-    body: bytes
-    chunks: int = 0
-
-    def json(self) -> Any:
-        import json
-
-        return json.loads(self.body)
-
-
 def call(
     method: str,
     path: str,
@@ -167,43 +156,13 @@ def call(
     query: str = "",
     on_chunk: Callable[[bytes], None] | None = None,
 ) -> Answer:
-    """One request through the proxy's ASGI application. ``body`` as a list arrives in several
-    messages (streamed); ``on_chunk`` sees each response chunk (the body is then not kept)."""
-    parts = body if isinstance(body, list) else [body]
+    """One request through the proxy's ASGI application (see ``tests.asgi.call``)."""
 
     async def run() -> Answer:
-        messages = [
-            {"type": "http.request", "body": part, "more_body": i < len(parts) - 1}
-            for i, part in enumerate(parts)
-        ]
-        answer = Answer(0, {}, b"")
-        kept: list[bytes] = []
-
-        async def receive() -> dict[str, Any]:
-            return messages.pop(0) if messages else {"type": "http.disconnect"}
-
-        async def send(message: dict[str, Any]) -> None:
-            if message["type"] == "http.response.start":
-                answer.status = message["status"]
-                answer.headers = {k.decode(): v.decode() for k, v in message["headers"]}
-            elif message.get("body"):
-                answer.chunks += 1
-                (on_chunk or kept.append)(message["body"])
-
-        scope = {
-            "type": "http",
-            "method": method,
-            "path": path,
-            "raw_path": path.encode(),
-            "query_string": query.encode(),
-            "headers": [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()],
-        }
         try:
-            await gateway(scope, receive, send)
+            return await asgi_call(gateway, method, path, headers, body, query, on_chunk)
         finally:
             await gateway.close()
-        answer.body = b"".join(kept)
-        return answer
 
     return async_to_sync(run)()
 

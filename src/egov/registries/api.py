@@ -26,14 +26,17 @@ from . import services
 from .models import TAX_CODE_PATTERN, BusinessRecord, PopulationRecord
 
 
+def authorised(token: str) -> bool:
+    """The bearer token is the registry key. Without a configured key, nobody is."""
+    expected = settings.POPULATION_REGISTRY_KEY
+    return bool(expected) and hmac.compare_digest(token.encode(), expected.encode())
+
+
 class ServiceKey(HttpBearer):
-    """``Authorization: Bearer <POPULATION_REGISTRY_KEY>``. Without a configured key, nobody."""
+    """``Authorization: Bearer <POPULATION_REGISTRY_KEY>``."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        expected = settings.POPULATION_REGISTRY_KEY
-        if expected and hmac.compare_digest(token.encode(), expected.encode()):
-            return "population-registry-client"
-        return None
+        return "population-registry-client" if authorised(token) else None
 
 
 router = Router(auth=ServiceKey())
