@@ -294,6 +294,8 @@ def test_tracking_shows_the_status_but_no_personal_data(
         "submitted_at",
         "due_at",
         "finished_at",
+        "delivery_method",
+        "postal_status",
     }
     decoded = json.dumps(body, ensure_ascii=False)  # the raw body escapes Vietnamese letters
 

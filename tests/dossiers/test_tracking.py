@@ -39,6 +39,8 @@ def test_the_code_alone_shows_the_status_only(
         "submitted_at": None,
         "due_at": None,
         "finished_at": None,
+        "delivery_method": None,
+        "postal_status": None,
     }
     page = client.get("/track/", {"code": dossier.code}).content.decode()
     assert str(Status.PROCESSING.label) in page

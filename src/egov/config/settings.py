@@ -447,6 +447,23 @@ if PAYMENT_PROVIDER not in {"", "sandbox", "vnpay"}:
 if PAYMENT_PROVIDER == "vnpay" and not (VNPAY_TMN_CODE and VNPAY_HASH_SECRET):
     raise ImproperlyConfigured("PAYMENT_PROVIDER=vnpay needs VNPAY_TMN_CODE and VNPAY_HASH_SECRET.")
 # --- end of payments ----------------------------------------------------------------------------
+# --- results by public postal service (egov.dossiers.postal) -----------------------------------
+# POSTAL_PROVIDER picks the postal provider: "sandbox" (the built-in post office for trials, on by
+# default with DEBUG), "vnpost" (the VNPost-style protocol, docs/delivery.md), or empty (results
+# are not sent by post). The customer code and secret come from the environment only.
+POSTAL_PROVIDER = os.environ.get("POSTAL_PROVIDER", "sandbox" if DEBUG else "").strip().lower()
+VNPOST_URL = os.environ.get("VNPOST_URL", "")
+VNPOST_CLIENT_CODE = os.environ.get("VNPOST_CLIENT_CODE", "")
+VNPOST_SECRET = os.environ.get("VNPOST_SECRET", "")
+# A status callback signed more than this many seconds from now is refused (replay window).
+POSTAL_CALLBACK_MAX_AGE = int(os.environ.get("POSTAL_CALLBACK_MAX_AGE", 300))
+if POSTAL_PROVIDER not in {"", "sandbox", "vnpost"}:
+    raise ImproperlyConfigured("POSTAL_PROVIDER must be sandbox, vnpost or empty.")
+if POSTAL_PROVIDER == "vnpost" and not (VNPOST_URL and VNPOST_CLIENT_CODE and VNPOST_SECRET):
+    raise ImproperlyConfigured(
+        "POSTAL_PROVIDER=vnpost needs VNPOST_URL, VNPOST_CLIENT_CODE and VNPOST_SECRET."
+    )
+# --- end of postal delivery ---------------------------------------------------------------------
 # --- electronic results (records): signing PKI and time-stamping -----------------------------------
 # Private signing keys are stored encrypted with SIGNING_KEY_PASSWORD (required to sign unless the
 # development CA is on, where a password derived from SECRET_KEY is used).

@@ -78,6 +78,45 @@ class Channel(models.TextChoices):
     POST = "post", _("By post")
 
 
+class DeliveryMethod(models.TextChoices):
+    """Hình thức nhận kết quả: how the applicant receives the result."""
+
+    #: The signed electronic result, in the applicant's data repository (the default).
+    ONLINE = "online", _("Online (signed electronic result)")
+    COUNTER = "counter", _("At the agency's counter")
+    #: By public postal service ("dịch vụ bưu chính công ích", Decision 45/2016/QĐ-TTg).
+    POST = "post", _("By public postal service")
+
+
+class PostalStatus(models.TextChoices):
+    """Where a result sent by post stands, as the postal provider reports it."""
+
+    #: Chosen; no consignment booked yet (the result is not ready, or fees are owed).
+    WAITING = "waiting", _("Waiting for the result")
+    BOOKED = "booked", _("Consignment booked")
+    ACCEPTED = "accepted", _("Accepted by the post office")
+    IN_TRANSIT = "in_transit", _("In transit")
+    DELIVERED = "delivered", _("Delivered to the recipient")
+    FAILED = "failed", _("Delivery attempt failed")
+    RETURNED = "returned", _("Returned to the agency")
+
+
+#: Statuses after which the provider's later word changes nothing.
+FINAL_POSTAL_STATUSES = frozenset({PostalStatus.DELIVERED, PostalStatus.RETURNED})
+#: Statuses a provider's callback may report.
+REPORTED_POSTAL_STATUSES = frozenset(
+    {
+        PostalStatus.ACCEPTED,
+        PostalStatus.IN_TRANSIT,
+        PostalStatus.DELIVERED,
+        PostalStatus.FAILED,
+        PostalStatus.RETURNED,
+    }
+)
+#: The delivery may be changed while the dossier is in one of these (until the result is ready).
+DELIVERY_CHANGEABLE_STATUSES = frozenset({Status.DRAFT}) | OPEN_STATUSES
+
+
 class Satisfaction(models.IntegerChoices):
     NOT_SATISFIED = 1, _("Not satisfied")
     SATISFIED = 2, _("Satisfied")
@@ -214,6 +253,9 @@ class EventKind(models.TextChoices):
     PAYMENT_REQUESTED = "payment_requested", _("Payment of the fees requested")
     PAYMENT_REQUEST_CLOSED = "payment_request_closed", _("Nothing more to pay")
     PAID = "paid", _("Fee paid")
+    DELIVERY_CHOSEN = "delivery_chosen", _("Way of receiving the result chosen")
+    CONSIGNMENT_BOOKED = "consignment_booked", _("Result handed to the post office")
+    POSTAL_STATUS = "postal_status", _("Postal delivery news")
 
 
 #: The events dossiers' own steps and verbs record: another part may not record these through

@@ -11,8 +11,10 @@ from .constants import (
     RUNNING_STATUSES,
     Channel,
     ComponentSource,
+    DeliveryMethod,
     EventKind,
     NationalStatus,
+    PostalStatus,
     Satisfaction,
     Status,
     awaiting_payment,
@@ -200,3 +202,85 @@ class ReceiptSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id}:{self.last}"
+
+
+class Delivery(models.Model):
+    """Hình thức nhận kết quả: how the applicant receives the result (online, at the counter,
+    or by public postal service), and for the post the recipient, the quoted fee and the
+    consignment. A dossier without one receives its result online."""
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.CASCADE, related_name="delivery")
+    method = models.CharField(
+        _("how to receive the result"),
+        max_length=10,
+        choices=DeliveryMethod.choices,
+        default=DeliveryMethod.ONLINE,
+    )
+    recipient_name = models.CharField(max_length=100, blank=True)
+    phone = models.CharField(max_length=15, blank=True)
+    street = models.CharField(max_length=200, blank=True)
+    #: The commune and province as written on the parcel; their agency codes when chosen from
+    #: the agency tree (empty for free text).
+    commune = models.CharField(max_length=100, blank=True)
+    commune_code = models.CharField(max_length=35, blank=True)
+    province = models.CharField(max_length=100, blank=True)
+    province_code = models.CharField(max_length=35, blank=True)
+    #: The provider that quoted the fee and carries the consignment (POSTAL_PROVIDER then).
+    provider = models.CharField(max_length=20, blank=True)
+    #: Cước: the postal fee the provider quoted, paid with the dossier's fees (VND).
+    postal_fee = models.PositiveIntegerField(default=0)
+    chosen_at = models.DateTimeField(default=timezone.now)
+    #: The order code egov books under: the provider answers a repeated booking with the same
+    #: consignment, so a retried booking never books twice.
+    order_code = models.CharField(max_length=40, blank=True)
+    consignment = models.CharField(max_length=40, blank=True)
+    postal_status = models.CharField(
+        max_length=12, choices=PostalStatus.choices, default=PostalStatus.WAITING
+    )
+    #: When the provider says the current status happened (the order of its callbacks).
+    status_at = models.DateTimeField(null=True, blank=True)
+    booking_attempts = models.PositiveSmallIntegerField(default=0)
+    booking_error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "consignment"],
+                condition=~models.Q(consignment=""),
+                name="unique_consignment_per_provider",
+            )
+        ]
+        verbose_name = _("delivery of the result")
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}:{self.method}"
+
+    @property
+    def address(self) -> str:
+        return ", ".join(part for part in (self.street, self.commune, self.province) if part)
+
+
+class PostalCallback(models.Model):
+    """Every status callback a postal provider sent that egov verified, once per event id (a
+    replay is refused), applied or not (an older status arriving after a newer one is kept but
+    changes nothing)."""
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="callbacks")
+    provider = models.CharField(max_length=20)
+    event_id = models.CharField(max_length=64)
+    status = models.CharField(max_length=12, choices=PostalStatus.choices)
+    occurred_at = models.DateTimeField()
+    received_at = models.DateTimeField(default=timezone.now)
+    applied = models.BooleanField(default=False)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "event_id"], name="one_postal_callback_per_event"
+            )
+        ]
+        ordering = ["occurred_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.provider}:{self.event_id}"

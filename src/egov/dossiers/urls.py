@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import delivery_views, views
 
 app_name = "dossiers"
 urlpatterns = [
@@ -25,6 +25,10 @@ urlpatterns = [
         {"inline": True},
         name="draft_inline",
     ),
+    path("dossiers/<int:dossier_id>/delivery/", delivery_views.change, name="delivery"),
+    path("dossiers/<int:dossier_id>/delivery/book/", delivery_views.book, name="delivery_book"),
+    path("postal/callback/<str:provider>/", delivery_views.callback, name="postal_callback"),
+    path("postal/sandbox/", delivery_views.sandbox, name="postal_sandbox"),
     path("track/", views.track, name="track"),
     path("backoffice/", views.queue, name="queue"),
     path("backoffice/counter/", views.counter, name="counter"),

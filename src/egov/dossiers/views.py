@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -28,7 +29,7 @@ from egov.identity.models import User
 from egov.identity.organisations.selectors import organisations_of
 from egov.identity.ratelimit import client_address
 
-from . import access, hooks, receipts, selectors, services, tracking
+from . import access, delivery_views, hooks, receipts, selectors, services, tracking
 from .constants import TRANSITIONS, Satisfaction, Status
 from .services import Upload
 
@@ -115,11 +116,16 @@ def edit(request: HttpRequest, dossier_id: int) -> HttpResponse:
         return redirect("dossiers:detail", dossier.pk)
     form_spec = dossier.procedure.definition["form"]
     data, errors = dossier.form_data, {}
+    delivery_errors: dict[str, str] = {}
     if request.method == "POST":
         try:
+            refused = delivery_views.save_choice(request, dossier)
             dossier = services.save_draft(
                 dossier.pk, acting_user(request), request.POST, _uploads(request)
             )
+            if refused is not None:
+                delivery_errors = refused.errors
+                raise refused
             if request.POST.get("action") == "submit":
                 dossier = services.submit(dossier.pk, acting_user(request))
                 messages.success(
@@ -150,6 +156,11 @@ def edit(request: HttpRequest, dossier_id: int) -> HttpResponse:
             ),
             "components": _component_rows(dossier, errors, request, editing=True),
             "errors": errors,
+            **delivery_views.form_context(
+                services.delivery_of(dossier),
+                delivery_errors,
+                delivery_views.choice_from(request) if request.method == "POST" else None,
+            ),
         },
         status=422 if errors else 200,
     )
@@ -400,6 +411,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "page": page,
             "q": request.GET.get("q", ""),
             "can_file": access.may_file_at_counter(user, agency.pk),
+            "sandbox_post": settings.POSTAL_PROVIDER == "sandbox",
         },
     )
 

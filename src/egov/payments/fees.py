@@ -62,18 +62,41 @@ def reduce(gross: int, percent: int) -> int:
     return gross - gross * percent // 100
 
 
+#: The line of the postal fee when the result is sent by public postal service (Decision
+#: 45/2016/QĐ-TTg): the provider's price, never reduced by the procedure's reductions.
+POSTAL_FEE_CODE = "CUOC_BUU_CHINH"
+
+
+def postal_line(amount: int) -> FeeLine:
+    return FeeLine(
+        code=POSTAL_FEE_CODE,
+        name="Cước dịch vụ bưu chính công ích (gửi trả kết quả)",
+        name_en="Postal fee (the result sent by public postal service)",
+        kind="postal",
+        unit_amount=amount,
+        quantity=1,
+        gross=amount,
+        reduction=None,
+        amount=amount,
+        legal_basis="Quyết định 45/2016/QĐ-TTg",
+    )
+
+
 def compute_fees(
     definition: Mapping[str, Any],
     *,
     channel: str,
     form_data: Mapping[str, Any],
     claims: Collection[str] = (),
+    postal_fee: int = 0,
 ) -> FeeBreakdown:
     """The fees of a procedure ``definition`` for a dossier filed through ``channel`` with
-    ``form_data``, the applicant claiming the group reductions named in ``claims``.
+    ``form_data``, the applicant claiming the group reductions named in ``claims``, and the
+    ``postal_fee`` when the result is sent by post (one line, paid with the fees).
 
     Online reductions apply to dossiers filed online; a group reduction applies when claimed.
-    Reductions do not add up: each fee gets the largest one that applies to it."""
+    Reductions do not add up: each fee gets the largest one that applies to it; the postal fee
+    is not reduced."""
     reductions = [
         r
         for r in definition.get("reductions", [])
@@ -113,6 +136,8 @@ def compute_fees(
                 legal_basis=fee.get("legal_basis", ""),
             )
         )
+    if postal_fee > 0:
+        lines.append(postal_line(postal_fee))
     return FeeBreakdown(lines=lines, due=definition.get("payment_due", "before_result"))
 
 

@@ -69,6 +69,7 @@ def fees_of(dossier: Dossier) -> FeeBreakdown:
         channel=dossier.channel,
         form_data=dossier.form_data,
         claims=claims_of(dossier),
+        postal_fee=dossier_services.postal_fee(dossier),
     )
 
 
@@ -89,9 +90,14 @@ HELD_STEP = {PaymentDue.AT_SUBMISSION: "receive", PaymentDue.BEFORE_RESULT: "ret
 
 
 def due_step(dossier: Dossier) -> str:
-    """The lifecycle action that waits for the fees of this dossier's procedure."""
+    """The lifecycle action that waits for the fees of this dossier's procedure. Fees due at
+    submission that are owed once the dossier is received (a postal fee added when the applicant
+    chose to receive the result by post) hold back the return of the result."""
     due = dossier.procedure.definition.get("payment_due", PaymentDue.BEFORE_RESULT)
-    return HELD_STEP[PaymentDue(due)]
+    step = HELD_STEP[PaymentDue(due)]
+    if step == "receive" and dossier.received_at and dossier_services.postal_fee(dossier):
+        return "return_result"
+    return step
 
 
 def request_payment(dossier: Dossier, actor: User | None = None) -> None:
@@ -99,7 +105,9 @@ def request_payment(dossier: Dossier, actor: User | None = None) -> None:
     national status is 6 ("payment requested") while it waits at that step. Called whenever
     what it owes may have changed (a step, a payment, a claim, a refund)."""
     if dossier.status == Status.DRAFT or (
-        not dossier.procedure.definition.get("fees") and not dossier.payment_held_step
+        not dossier.procedure.definition.get("fees")
+        and not dossier.payment_held_step
+        and not dossier_services.postal_fee(dossier)
     ):
         return
     dossier_services.request_payment(dossier, due_step(dossier), outstanding(dossier), actor)

@@ -12,19 +12,22 @@ from egov.core.pagination import paginated
 from egov.identity.auth import acting_user, api_auth
 
 from .. import access, receipts, selectors, services
-from ..models import Dossier
+from ..constants import DELIVERY_CHANGEABLE_STATUSES
+from ..models import Delivery, Dossier
 from .inputs import (
+    DeliveryIn,
     NewDraftIn,
     RatingIn,
     ReasonIn,
     VersionIn,
+    delivery_json,
     dossier_for,
     form_json,
     organisation_for,
     procedure_and_agency,
     uploads,
 )
-from .schemas import DossierOut, DossierRow, EventOut
+from .schemas import DeliveryOut, DossierOut, DossierRow, EventOut
 
 router = Router(auth=api_auth)
 
@@ -40,7 +43,9 @@ router = Router(auth=api_auth)
         "per document component, each under the component's code. With an `Idempotency-Key` "
         "header a retried request returns the first dossier (200) instead of creating another. "
         "A procedure asking a higher identity level than the account's is refused with 403 "
-        "`identity_level_required`."
+        "`identity_level_required`. Optionally `delivery` (a JSON object as `PUT "
+        "/dossiers/{id}/delivery` takes): how to receive the result; by post, the postal fee is "
+        "quoted and added to the fees (409 `postal_unavailable` when the provider cannot quote)."
     ),
 )
 @idempotent
@@ -50,15 +55,20 @@ def submit_dossier(
     agency: Form[str],
     form: Form[str] = "{}",
     organisation: Form[str] = "",
+    delivery: Form[str] = "",
 ) -> Status:
     proc, unit = procedure_and_agency(procedure, agency)
+    choice = delivery_json(delivery)
+    # Quoted before the submission's transaction: the provider is never called inside one.
+    prepared = services.delivery.prepare(unit, choice) if choice else None
     dossier, _replayed = services.submit_online(
         acting_user(request),
         proc,
         unit,
         form_json(form),
-        uploads(request),
+        uploads(request, skip=("delivery",)),
         organisation=organisation_for(organisation),
+        delivery=prepared,
     )
     return Status(201, dossier_for(request, dossier.pk))
 
@@ -147,3 +157,52 @@ def withdraw(request: HttpRequest, dossier_id: int, payload: ReasonIn) -> Dossie
 def rating(request: HttpRequest, dossier_id: int, payload: RatingIn) -> Dossier:
     services.rate(dossier_id, acting_user(request), payload.score, payload.comment)
     return dossier_for(request, dossier_id)
+
+
+def delivery_out(dossier: Dossier) -> dict[str, Any]:
+    delivery = services.delivery_of(dossier) or Delivery(dossier=dossier)
+    return {
+        **{
+            name: getattr(delivery, name)
+            for name in (
+                "method",
+                "recipient_name",
+                "phone",
+                "street",
+                "commune",
+                "commune_code",
+                "province",
+                "province_code",
+                "postal_fee",
+                "consignment",
+                "postal_status",
+            )
+        },
+        "changeable": dossier.status in DELIVERY_CHANGEABLE_STATUSES,
+        "news": list(delivery.callbacks.filter(applied=True)) if delivery.pk else [],
+    }
+
+
+@router.get(
+    "/{dossier_id}/delivery",
+    response={200: DeliveryOut, **ERRORS},
+    summary="How the result is received (and the post's statuses)",
+)
+def get_delivery(request: HttpRequest, dossier_id: int) -> dict[str, Any]:
+    return delivery_out(dossier_for(request, dossier_id))
+
+
+@router.put(
+    "/{dossier_id}/delivery",
+    response={200: DeliveryOut, **ERRORS},
+    summary="Choose or change how to receive the result",
+    description=(
+        "The applicant, from the draft until the result is ready (then 409 `invalid_state`). "
+        "By post the provider quotes the postal fee, added once to the dossier's fees (409 "
+        "`postal_unavailable` when it cannot quote now); once the fees are paid the address "
+        "may change only at the same fee."
+    ),
+)
+def put_delivery(request: HttpRequest, dossier_id: int, payload: DeliveryIn) -> dict[str, Any]:
+    services.change_delivery(dossier_id, acting_user(request), payload.choice(), payload.version)
+    return delivery_out(dossier_for(request, dossier_id))

@@ -14,8 +14,9 @@ from egov.core.pagination import paginated
 from egov.identity.auth import acting_user, api_auth
 
 from .. import access, selectors, services
+from .applicant import delivery_out
 from .inputs import dossier_for, form_json, procedure_and_agency, uploads
-from .schemas import AssigneeOut, DossierOut, DossierRow
+from .schemas import AssigneeOut, DeliveryOut, DossierOut, DossierRow
 
 router = Router(auth=api_auth)
 
@@ -97,3 +98,17 @@ def counter_dossier(
         official, applicant, proc, unit, form_json(form), uploads(request)
     )
     return Status(201, dossier_for(request, dossier.pk))
+
+
+@router.post(
+    "/dossiers/{dossier_id}/delivery/book",
+    response={200: DeliveryOut, **ERRORS},
+    summary="Book the post of a result again",
+    description=(
+        "A receiving official of the dossier's agency books the consignment of a result sent by "
+        "post when the provider refused or missed it (409 when there is nothing to book)."
+    ),
+)
+def book_delivery(request: HttpRequest, dossier_id: int) -> dict[str, Any]:
+    services.retry_booking(acting_user(request), dossier_id)
+    return delivery_out(dossier_for(request, dossier_id))

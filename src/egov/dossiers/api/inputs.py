@@ -17,7 +17,7 @@ from egov.identity.organisations.services import normalise_tax_code
 
 from .. import access
 from ..models import Dossier
-from ..services import Upload
+from ..services import DeliveryChoice, Upload
 
 
 class NewDraftIn(Schema):
@@ -127,3 +127,35 @@ def organisation_for(tax_code: str) -> Organisation | None:
             {"organisation": "not authorised"},
         )
     return organisation
+
+
+class DeliveryIn(Schema):
+    """How to receive the result. For ``post``: the recipient, a Vietnamese phone number, the
+    street, and the commune and province, each an agency code of the agency tree (its people's
+    committee), its place name ("phường Ba Đình"), or any name written out."""
+
+    method: str = Field("online", pattern="^(online|counter|post)$")
+    recipient_name: str = Field("", max_length=100)
+    phone: str = Field("", max_length=20)
+    street: str = Field("", max_length=200)
+    commune: str = Field("", max_length=100)
+    province: str = Field("", max_length=100)
+    version: int | None = None
+
+    def choice(self) -> DeliveryChoice:
+        return DeliveryChoice(
+            method=self.method,
+            recipient_name=self.recipient_name,
+            phone=self.phone,
+            street=self.street,
+            province=self.province,
+            commune=self.commune,
+        )
+
+
+def delivery_json(raw: str) -> DeliveryChoice | None:
+    """The ``delivery`` multipart field of a submission (a JSON object like DeliveryIn)."""
+    if not raw.strip():
+        return None
+    data = form_json(raw)
+    return DeliveryChoice.from_mapping(data)

@@ -8,7 +8,7 @@ from ninja import Router
 from egov.core.errors import ErrorOut, NotFound
 from egov.identity.ratelimit import client_address
 
-from .. import tracking
+from .. import services, tracking
 from ..models import Dossier
 from .schemas import TrackingOut
 
@@ -27,6 +27,15 @@ def tracking_out(found: tracking.Tracked[Dossier]) -> dict[str, Any]:
         "submitted_at": dossier.submitted_at if details else None,
         "due_at": dossier.due_at if details else None,
         "finished_at": dossier.finished_at if details else None,
+        **_delivery(dossier, details),
+    }
+
+
+def _delivery(dossier: Any, details: bool) -> dict[str, Any]:
+    delivery = services.delivery_of(dossier) if details else None
+    return {
+        "delivery_method": (delivery.method if delivery else "online") if details else None,
+        "postal_status": delivery.postal_status if delivery and delivery.method == "post" else None,
     }
 
 

@@ -164,3 +164,37 @@ class TrackingOut(Schema):
     submitted_at: datetime | None
     due_at: datetime | None
     finished_at: datetime | None
+    delivery_method: str | None = Field(
+        None, description="How the result is received: online, counter or post (with the check)"
+    )
+    postal_status: str | None = Field(
+        None, description="Where a result sent by post stands (with the check)"
+    )
+
+
+class PostalNewsOut(Schema):
+    """One status the postal provider reported and egov applied."""
+
+    status: str
+    occurred_at: datetime
+    note: str
+
+
+class DeliveryOut(Schema):
+    """How the result is received; for the post the recipient, the fee and the consignment."""
+
+    method: str
+    recipient_name: str
+    phone: str
+    street: str
+    commune: str
+    commune_code: str
+    province: str
+    province_code: str
+    postal_fee: int = Field(description="VND, paid with the dossier's fees")
+    consignment: str = Field(description="The consignment number, once booked")
+    postal_status: str
+    changeable: bool = Field(
+        description="The applicant may still change it (until the result is ready)"
+    )
+    news: list[PostalNewsOut]

@@ -10,7 +10,9 @@ call them; nothing else saves a dossier. One module per job:
 - ``applicant``: supplement, withdraw, rate;
 - ``back_office``: intake to the result handed over;
 - ``verbs``: what other parts may do to a dossier (events, reuse, the signed result, payment);
-- ``digitisation``: paper components scanned and filed.
+- ``digitisation``: paper components scanned and filed;
+- ``delivery``: how the result is received (online, counter, post), the consignment and its
+  statuses.
 
 The kernel refusals the verbs raise (``egov.core.errors``) can be caught from here too.
 """
@@ -32,6 +34,17 @@ from .back_office import (
     set_result_draft,
 )
 from .components import Upload, completeness_errors, from_online_form, store_upload
+from .delivery import (
+    DeliveryChoice,
+    PostalUnavailable,
+    PreparedDelivery,
+    book_consignment,
+    change_delivery,
+    delivery_of,
+    postal_fee,
+    receive_callback,
+    retry_booking,
+)
 from .digitisation import (
     Digitised,
     check_digitisation,
@@ -64,11 +77,14 @@ from .verbs import (
 
 __all__ = [
     "WORKDAY_END",
+    "DeliveryChoice",
     "Digitised",
     "IdentityLevelRequired",
     "InvalidInput",
     "NotAllowed",
     "NotFound",
+    "PostalUnavailable",
+    "PreparedDelivery",
     "StaleVersion",
     "Upload",
     "WrongState",
@@ -77,24 +93,30 @@ __all__ = [
     "assign",
     "attach_document",
     "attach_signed_result",
+    "book_consignment",
+    "change_delivery",
     "check_action",
     "check_digitisation",
     "completeness_errors",
+    "delivery_of",
     "find_or_create_citizen",
     "from_online_form",
     "is_digitised",
     "legal_deadline",
     "lock_dossier",
+    "postal_fee",
     "propose",
     "provide_supplement",
     "rate",
     "receive",
+    "receive_callback",
     "record_digitisation",
     "record_event",
     "refuse_intake",
     "reject",
     "request_payment",
     "request_supplement",
+    "retry_booking",
     "return_result",
     "save_draft",
     "scan_of",

@@ -28,6 +28,8 @@ from ..constants import (
 )
 from ..models import Dossier, ReceiptSequence
 from .components import Upload, attach, attach_online_form, completeness_errors
+from .delivery import PreparedDelivery
+from .delivery import store as store_delivery
 from .steps import record, start_clock, transition
 
 
@@ -185,14 +187,18 @@ def submit_online(
     form_data: Mapping[str, Any],
     uploads: Mapping[str, Upload],
     organisation: Organisation | None = None,
+    delivery: PreparedDelivery | None = None,
 ) -> tuple[Dossier, bool]:
     """Create and submit a dossier in one step (the API). Returns (dossier, False): a retried
     request is answered once by the API's ``Idempotency-Key`` (``egov.core.idempotency``), so
-    nothing here is a replay."""
+    nothing here is a replay. ``delivery``: how the result is received, checked and quoted by
+    ``delivery.prepare`` beforehand (online when None)."""
     with transaction.atomic():
         dossier = start_draft(applicant, procedure, agency, organisation)
         dossier.form_data = dict(form_data)
         dossier.save(update_fields=["form_data"])
+        if delivery is not None:
+            store_delivery(dossier, delivery, applicant)
         attach(dossier, uploads)
         dossier = submit(dossier.pk, applicant)
     return dossier, False
