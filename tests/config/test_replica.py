@@ -204,3 +204,21 @@ def test_read_only_pages_and_apis_read_the_replica_and_others_the_primary(replic
         assert names[WARD] == "Ward renamed on the primary"
     # Without the middleware the same page reads the primary.
     assert Client().get(f"/api/v1/procedures/{BIRTH}").json()["name"] == "Renamed on the primary"
+
+
+@pytestmark_sqlite
+def test_under_asgi_the_read_only_api_reads_the_replica(replica: None) -> None:
+    """The ASGI stack (async middleware, the view run in a thread) keeps the request's mark."""
+    from asgiref.sync import async_to_sync
+    from django.test import AsyncClient
+
+    _rename_on_primary()
+    middleware = ["egov.config.replica.ReplicaMiddleware", *settings.MIDDLEWARE]
+    with override_settings(MIDDLEWARE=middleware):
+        client = AsyncClient()
+        detail = async_to_sync(client.get)(f"/api/v1/procedures/{BIRTH}")
+        assert detail.status_code == 200
+        assert detail.json()["name"] != "Renamed on the primary"
+        agencies = async_to_sync(client.get)("/api/v1/agencies", {"page_size": 500})
+        names = {row["code"]: row["name"] for row in agencies.json()["items"]}
+        assert names[WARD] == "Ward renamed on the primary"
