@@ -692,3 +692,17 @@ def test_a_malformed_callback_is_refused(
         AuditEntry.objects.filter(action="postal_callback_rejected").latest("id").data["reason"]
         == "malformed"
     )
+
+
+def test_the_persons_data_download_holds_the_address_given(
+    post_office: FakeVnpost, birth: Procedure, ward: Agency, citizen: User
+) -> None:
+    from egov.dossiers.personal_data import personal_data
+
+    submit(citizen, birth, ward)
+    submit(citizen, birth, ward, None)
+    exported = {entry["code"]: entry["delivery"] for entry in personal_data(citizen)["dossiers"]}
+    posted = [value for value in exported.values() if value]
+    assert len(exported) == 2 and len(posted) == 1
+    assert posted[0]["address"] == "12 phố Hàng Bông, phường Hoàn Kiếm, thành phố Hà Nội"
+    assert posted[0]["phone"] == "0912345678" and posted[0]["method"] == "post"

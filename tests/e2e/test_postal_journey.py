@@ -111,10 +111,13 @@ def test_a_citizen_chooses_the_post_and_sees_the_result_delivered(
     expect(page.get_by_role("table").first).to_contain_text("Cước dịch vụ bưu chính công ích")
     check_accessibility(page, axe_source, "the fee breakdown with the postal fee")
     page.get_by_role("button", name=re.compile("20.000 ₫")).click()
+    expect(page.get_by_role("definition").filter(has_text="₫")).to_have_text("20.000 ₫")
+    check_accessibility(page, axe_source, "the sandbox bank, fees and post together")
     page.get_by_role("button", name=L("Approve the payment", "Chấp nhận thanh toán")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         L("Payment successful", "Thanh toán thành công")
     )
+    check_accessibility(page, axe_source, "the payment result")
     log_out(page)
 
     # The ward processes it; the approver issues the result in the browser.
@@ -124,6 +127,7 @@ def test_a_citizen_chooses_the_post_and_sees_the_result_delivered(
     services.propose(dossier.pk, journey_staff["processor"])
     log_in(page, "pheduyet.badinh")
     open_in_back_office(page, str(dossier.code))
+    check_accessibility(page, axe_source, "the approver's page with the post chosen")
     approve = action_form(page, "Approve", "Phê duyệt")
     approve.get_by_role("button", name=L("Approve", "Phê duyệt")).click()
     expect(status_of(page)).to_have_text(vi(Status.RESULT_READY.label))

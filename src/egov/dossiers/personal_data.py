@@ -10,7 +10,7 @@ from egov.core.models import Notification
 from egov.identity.models import User
 
 from . import access
-from .models import Dossier, DossierComponent, DossierEvent
+from .models import Delivery, Dossier, DossierComponent, DossierEvent
 
 
 def _actor(event: DossierEvent, user: User) -> str:
@@ -19,6 +19,23 @@ def _actor(event: DossierEvent, user: User) -> str:
     if event.actor_id == user.pk:
         return "you"
     return "official" if event.actor.is_official else "other"  # type: ignore[union-attr]
+
+
+def _delivery(dossier: Dossier) -> dict[str, Any] | None:
+    """How the result is received; for the post the recipient and address given."""
+    try:
+        delivery = dossier.delivery
+    except Delivery.DoesNotExist:
+        return None
+    return {
+        "method": delivery.method,
+        "recipient_name": delivery.recipient_name,
+        "phone": delivery.phone,
+        "address": delivery.address,
+        "postal_fee": delivery.postal_fee,
+        "consignment": delivery.consignment,
+        "postal_status": delivery.postal_status,
+    }
 
 
 def _dossier(dossier: Dossier, user: User) -> dict[str, Any]:
@@ -50,6 +67,7 @@ def _dossier(dossier: Dossier, user: User) -> dict[str, Any]:
         "result_note": dossier.result_note,
         "rating": dossier.rating,
         "rating_comment": dossier.rating_comment,
+        "delivery": _delivery(dossier),
         "components": [
             {
                 "code": component.code,
@@ -82,9 +100,13 @@ def personal_data(user: User) -> dict[str, Any]:
     """Dossiers the person holds as applicant now (their own, and their organisations'), plus
     those they filed for an organisation they no longer represent, named without their content
     (it belongs to the organisation); and every notification sent to them."""
-    readable = access.dossiers_as_applicant(user).prefetch_related(
-        Prefetch("components", queryset=DossierComponent.objects.select_related("file")),
-        Prefetch("events", queryset=DossierEvent.objects.select_related("actor")),
+    readable = (
+        access.dossiers_as_applicant(user)
+        .select_related("delivery")
+        .prefetch_related(
+            Prefetch("components", queryset=DossierComponent.objects.select_related("file")),
+            Prefetch("events", queryset=DossierEvent.objects.select_related("actor")),
+        )
     )
     dossiers = [_dossier(dossier, user) for dossier in readable]
     seen = {entry["id"] for entry in dossiers}
