@@ -4,13 +4,16 @@ personal data in the logs."""
 
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, transaction
 from django.test import override_settings
+from django.utils import timezone
 
 from egov.core import notify
 from egov.core.models import Notification, NotificationStatus
@@ -161,3 +164,30 @@ def test_a_refused_recipient_is_recorded_not_sent(citizen: User) -> None:
 def test_no_address_no_notification(make_citizen: Callable[..., User]) -> None:
     assert tell(make_citizen(phone=""), "sms") is None
     assert not Notification.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_claim_left_by_a_dead_worker_is_looked_at_again_when_it_expires(
+    citizen: User,
+) -> None:
+    """A worker killed while sending leaves the message claimed; the task run again after the
+    worker's lease finds the claim and must not drop the message: it looks again at expiry."""
+    notification = tell(citizen, key="event:dead-worker")
+    assert notification is not None
+    claimed_at = timezone.now() - timedelta(minutes=1)
+    Notification.objects.filter(pk=notification.pk).update(
+        status=NotificationStatus.SENDING, claimed_at=claimed_at
+    )
+    mail.outbox.clear()
+    dummy = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    with override_settings(TASKS=dummy):
+        assert deliver_notification.call(notification.pk) == NotificationStatus.SENDING
+        [again] = deliver_notification.get_backend().results  # type: ignore[attr-defined]
+    assert again.args == [notification.pk]
+    # When the claim expires (give or take the milliseconds of the call).
+    assert abs(again.task.run_after - (claimed_at + notify.CLAIM_LEASE)) < timedelta(seconds=1)
+    assert mail.outbox == []
+    # At expiry the claim is taken again and the message sent.
+    with time_machine.travel(claimed_at + notify.CLAIM_LEASE + timedelta(seconds=1)):
+        assert deliver_notification.call(notification.pk) == NotificationStatus.SENT
+    assert len(mail.outbox) == 1

@@ -154,6 +154,11 @@ def deliver(notification_id: int) -> str:
     )
     notification = Notification.objects.get(pk=notification_id)
     if not claimed:
+        if notification.status == NotificationStatus.SENDING and notification.claimed_at:
+            # Claimed by another run: if its worker died while sending (its task run again
+            # after the lease, as this one may be), nothing else would look at it again, so
+            # look again when the claim expires (then it is sent, or found sent).
+            _enqueue(notification.pk, notification.claimed_at + CLAIM_LEASE - now)
         return notification.status
     try:
         _send(notification)
