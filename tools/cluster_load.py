@@ -5,7 +5,8 @@
 Virtual users, each a thread with one keep-alive connection to nginx and no think time, do what
 the portal's users do, picked at random with these weights: citizens browse the catalogue (list
 30, a procedure 15, a search 15), look at the indicator dashboard (5), submit a dossier online
-with an Idempotency-Key (10) and track one by its receipt code (10); receiving officials page
+with an Idempotency-Key (10) and track one by its receipt code (10: straight to a node with a
+forwarded address each, as from a trusted proxy, so that the per-address limit counts people); receiving officials page
 through their queue (API, 15). Concurrency rises CLUSTER_LOAD_STEPS (1,2,4,8,16,32) users for
 CLUSTER_LOAD_SECONDS (15) each; for every step it prints requests/s and the p50/p95 of page
 reads (everything but submissions) and of submissions, and at the end the concurrency at which
@@ -49,6 +50,9 @@ ACTIONS = [
 class User:
     def __init__(self, run: Run, index: int, codes: list[str], results: list[Any]) -> None:
         self.client = Client(run)
+        # Trackers come each from their own address: straight to a node, as from a trusted
+        # proxy (nginx, the edge here, sets the address itself).
+        self.tracker = Client(run, cluster.APP_PORTS[index % len(cluster.APP_PORTS)])
         self.run = run
         self.index = index
         self.codes = codes
@@ -90,7 +94,12 @@ class User:
         # Each tracker its own (forwarded) address, as different people's are.
         address = f"10.{200 + self.index % 50}.{self.lookups // 250 % 250}.{self.lookups % 250 + 1}"
         code = self.rng.choice(self.codes)
-        return self.get(f"/api/v1/tracking/{code}", {"X-Forwarded-For": address})
+        headers = {"X-Forwarded-For": address}
+        status, _data = self.tracker.request(
+            "read", "GET", f"/api/v1/tracking/{code}", None, headers
+        )
+        self.tracker.connection.close()  # uvicorn drops a keep-alive connection idle for 5 s
+        return status
 
     def submit(self) -> int:
         job = self.rng.randrange(10**9)
