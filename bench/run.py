@@ -8,11 +8,12 @@ See bench/README.md for what is measured and how. Environment knobs:
     BENCH_CONCURRENCY=8     client connections (and baseline insert threads)
     BENCH_DOSSIERS=100000   dossiers in the big queue
     BENCH_DATABASES=sqlite,postgresql
-    BENCH_ONLY=submit,queue,sign,insights,gateway,exchange,interconnected  some of the
+    BENCH_ONLY=submit,queue,sign,insights,gateway,exchange,interconnected,ocr  some of the
                             benchmarks only (sign: results signed per second; gateway: the
                             data-sharing gateway next to nginx; exchange: official documents
                             between two deployments; interconnected: Decree 63 groups submitted
-                            and fanned out next to single submissions)
+                            and fanned out next to single submissions; ocr: fields read from
+                            generated scans at the counter, next to plain Tesseract)
     BENCH_INSIGHTS_FACTS=10000000  synthetic dossier facts for the indicators benchmark
     BENCH_SYNC_RECORDS=100000  records through the sync service per scenario (indicators)
     BENCH_SIGN_SECONDS=10   measured window of each part of the signing benchmark
@@ -50,7 +51,7 @@ CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", 8))
 DOSSIERS = int(os.environ.get("BENCH_DOSSIERS", 100_000))
 DATABASES = os.environ.get("BENCH_DATABASES", "sqlite,postgresql").split(",")
 ONLY = os.environ.get(
-    "BENCH_ONLY", "submit,queue,sign,insights,gateway,exchange,interconnected"
+    "BENCH_ONLY", "submit,queue,sign,insights,gateway,exchange,interconnected,ocr"
 ).split(",")
 INSIGHTS_FACTS = int(os.environ.get("BENCH_INSIGHTS_FACTS", 10_000_000))
 TARGET_SYNC = 20_000  # synced records per second
@@ -836,7 +837,7 @@ def main() -> None:
     )
     results: dict[str, dict[str, Any]] = {}
     signing = bench_signing() if "sign" in ONLY else None
-    gateway = exchange = interconnected = None
+    gateway = exchange = interconnected = reading = None
     if "gateway" in ONLY:
         gateway = bench_apart(
             "gateway.py", "[gateway] the gateway next to nginx, same upstream, same wrk load"
@@ -849,6 +850,10 @@ def main() -> None:
         interconnected = bench_apart(
             "interconnected.py",
             "[interconnected] Decree 63 groups submitted and fanned out next to single submissions",
+        )
+    if "ocr" in ONLY:
+        reading = bench_apart(
+            "ocr.py", "[ocr] fields read from generated scans at the counter, next to Tesseract"
         )
     for vendor in DATABASES if {"submit", "queue", "insights"} & set(ONLY) else []:
         work = Path(tempfile.mkdtemp(prefix=f"egov-bench-{vendor}-"))
@@ -875,7 +880,7 @@ def main() -> None:
             shutil.rmtree(work, ignore_errors=True)
     if results:
         summary(results)
-    if results or signing or gateway or exchange or interconnected:
+    if results or signing or gateway or exchange or interconnected or reading:
         out = ROOT / "var" / "bench-results.json"
         out.parent.mkdir(exist_ok=True)
         everything = {
@@ -884,6 +889,7 @@ def main() -> None:
             "gateway": gateway,
             "exchange": exchange,
             "interconnected": interconnected,
+            "ocr": reading,
         }
         out.write_text(json.dumps(everything, indent=1, default=str))
         say(f"\n  raw figures: {out.relative_to(ROOT)}")

@@ -104,6 +104,37 @@ def test_ocr_slips_in_diacritics_and_spacing_are_tolerated() -> None:
     )
 
 
+# Read by Tesseract from two generated scans (bench/ocr.py): the rule drawn under the agency's
+# name read as "=—==--. tê"; the motto read only in part, its line starting with ":".
+NOISY_HEADERS = [
+    """ỦY BAN NHÂN DÂN PHƯỜNG CẦU CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+GIẤY Độc lập - Tự do - Hạnh phúc
+=—==--. tê
+Số: 146/2025/GIAY
+GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH
+""",
+    """SỞ TƯ PHÁP TỈNH BẮC NINH CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+: Độc lập - Tự do - H
+Số: H26.83-20201212-0843822 §CIẬP 109 Hạn HT
+PHIẾU LÝ LỊCH TƯ PHÁP
+""",
+]
+
+
+def test_the_name_above_the_signature_wins_over_a_header_with_noise_after_it() -> None:
+    text = RESULT.replace("ĐÌNH Độc lập", "ĐÌNH BÊ Độc lập")
+    assert extract(text, TODAY).issuer == "Ủy ban nhân dân phường Ba Đình"
+    # Not when it names something else (a title above the signature, another unit).
+    other = RESULT.replace("Ủy ban nhân dân phường Ba Đình\n(Đã", "Ủy ban\n(Đã")
+    assert extract(other, TODAY).issuer == "ỦY BAN NHÂN DÂN PHƯỜNG BA ĐÌNH"
+
+
+def test_what_ocr_makes_of_the_rule_and_the_motto_is_not_the_issuer() -> None:
+    first, second = (extract(text, TODAY) for text in NOISY_HEADERS)
+    assert (first.issuer, first.number) == ("ỦY BAN NHÂN DÂN PHƯỜNG CẦU GIẤY", "146/2025/GIAY")
+    assert (second.issuer, second.number) == ("SỞ TƯ PHÁP TỈNH BẮC NINH", "H26.83-20201212-0843822")
+
+
 def test_impossible_and_future_dates_are_not_proposed() -> None:
     assert extract("ngày 31 tháng 02 năm 2025\n15/01/2027", TODAY).issued_on is None
     assert extract("Cấp ngày: 30/04/2025", TODAY).issued_on == date(2025, 4, 30)
@@ -118,6 +149,7 @@ def test_folding_keeps_positions_and_comparison_ignores_case_and_marks() -> None
     assert fold("Ủy ban, ngày Đông") == "uy ban, ngay dong"
     assert len(fold("Ủy ban nhân dân")) == len("Ủy ban nhân dân")
     assert same_text("ỦY BAN  NHÂN DÂN phường Ba Đình.", "Ủy ban nhân dân phường Ba Đình")
+    assert same_text("PHÒNG TÀI CHÍNH KẾ HOẠCH", "Phòng Tài chính - Kế hoạch")
     assert not same_text("Ủy ban nhân dân phường Ba Đình", "Ủy ban nhân dân phường Cầu Giấy")
 
 

@@ -5,7 +5,7 @@ from django.contrib import admin
 
 from egov.core.admin import ReadOnlyAdmin
 
-from .models import RepositoryDocument, ShareLink
+from .models import RepositoryDocument, Scan, ShareLink
 
 
 @admin.register(RepositoryDocument)
@@ -20,3 +20,11 @@ class RepositoryDocumentAdmin(ReadOnlyAdmin):
 class ShareLinkAdmin(ReadOnlyAdmin):
     list_display = ("document", "created_at", "expires_at", "revoked_at", "opened_count")
     exclude = ("token_hash",)
+
+
+@admin.register(Scan)
+class ScanAdmin(ReadOnlyAdmin):
+    list_display = ("dossier", "component", "state", "problem", "number", "created_at", "read_at")
+    list_filter = ("state", "problem")
+    raw_id_fields = ("dossier", "original", "searchable", "created_by", "document")
+    exclude = ("text",)  # personal data, read on the dossier's pages by those who handle it

@@ -49,14 +49,14 @@ def fold(text: str) -> str:
     return "".join(_base(c) for c in text)
 
 
+def _key(value: str) -> str:
+    return " ".join(re.findall(r"\w+", fold(unicodedata.normalize("NFC", value))))
+
+
 def same_text(left: str, right: str) -> bool:
-    """Equal once case, diacritics and spacing are set aside (how an extracted field is
+    """Equal once case, diacritics and punctuation are set aside (how an extracted field is
     compared with what the official confirms)."""
-
-    def key(value: str) -> str:
-        return re.sub(r"\s+", " ", fold(unicodedata.normalize("NFC", value))).strip(" .,;:")
-
-    return key(left) == key(right)
+    return _key(left) == _key(right)
 
 
 # --- number -------------------------------------------------------------------------------------
@@ -91,20 +91,31 @@ def _number(lines: list[str]) -> tuple[str, int]:
 _LABELLED_ISSUER = re.compile(
     r"(?:co quan ban hanh|co quan cap|noi cap|don vi cap|cap boi)\s*[:：]\s*", re.IGNORECASE
 )
-#: What stands beside the issuer in the header and is not it (matched on folded text).
+#: What stands beside the issuer in the header and is not it (matched on folded text): the
+#: national name and the motto (the right column: the rest of the line with them, however
+#: little of them OCR read), the place and date.
 _NOT_ISSUER = [
-    re.compile(r"cong\s*hoa\s*xa\s*hoi\s*chu\s*nghia\s*viet\s*nam"),
-    re.compile(r"doc\s*lap\s*[-–—~]?\s*tu\s*do\s*[-–—~]?\s*hanh\s*phuc"),
+    re.compile(r"cong\s*hoa\s*xa\b.*$"),
+    re.compile(r"doc\s*lap\b.*$"),
     re.compile(r"[^,]*,\s*ngay\b.*$"),
-    re.compile(r"^[\s\-–—_=~.*]+$"),
 ]
+
+
+def _is_header_word(word: str) -> bool:
+    """The agency's name is in capitals (Nghị định 30/2020, Phụ lục I): a word of it has
+    letters, all upper case; the rule drawn under it, read by OCR, is not ("=—==--.", "tê")."""
+    if word in {"-", "–"}:
+        return True
+    letters = [c for c in word if c.isalpha()]
+    return bool(letters) and word.upper() == word and len(letters) * 2 >= len(word)
 
 
 def _cut(line: str) -> str:
     folded = fold(line)
     spans = [m.span() for pattern in _NOT_ISSUER for m in pattern.finditer(folded)]
-    kept = [c for i, c in enumerate(line) if not any(a <= i < b for a, b in spans)]
-    return re.sub(r"\s+", " ", "".join(kept)).strip(" .,;:-–—_")
+    kept = "".join(c for i, c in enumerate(line) if not any(a <= i < b for a, b in spans))
+    words = [word for word in kept.split() if _is_header_word(word)]
+    return " ".join(words).strip(" .,;:-–—_")
 
 
 def _issuer(lines: list[str], number_line: int, date_line: int) -> str:
@@ -114,10 +125,14 @@ def _issuer(lines: list[str], number_line: int, date_line: int) -> str:
             return line[match.end() :].strip(" .,;:")
     header_end = number_line if number_line >= 0 else min(len(lines), 4)
     header = " ".join(part for part in (_cut(line) for line in lines[:header_end]) if part)
-    # Above the signature the agency is written again, in ordinary case: prefer that spelling.
+    # Above the signature the agency is written again, in ordinary case: prefer that reading
+    # when the header is it, or it and a little more (OCR's reading of the rule under it).
     if date_line >= 0:
         below = next((line.strip() for line in lines[date_line + 1 :] if line.strip()), "")
-        if below and (not header or same_text(below, header)):
+        whole, part = _key(header), _key(below)
+        if below and (
+            not header or (f"{whole} ".startswith(f"{part} ") and len(part) >= 0.8 * len(whole))
+        ):
             return below
     return header
 
