@@ -5,7 +5,7 @@ and who may see or do what. Against a local server that speaks the VNPost-style 
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -35,7 +35,6 @@ from tests.payments.conftest import bank_says
 
 from .fake_vnpost import OTHER_PROVINCE, SAME_PROVINCE, FakeVnpost
 
-CLIENT, SECRET = "EGOVTEST", "postal-test-secret-postal-test-secret"
 CALLBACK = "/postal/callback/vnpost/"
 
 BY_POST = DeliveryChoice(
@@ -46,16 +45,6 @@ BY_POST = DeliveryChoice(
     commune="phường Hoàn Kiếm",
     province="thành phố Hà Nội",
 )
-
-
-@pytest.fixture
-def post_office(settings: Any) -> Iterator[FakeVnpost]:
-    with FakeVnpost(CLIENT, SECRET) as fake:
-        settings.POSTAL_PROVIDER = "vnpost"
-        settings.VNPOST_URL, settings.VNPOST_CLIENT_CODE = fake.url, CLIENT
-        settings.VNPOST_SECRET = SECRET
-        settings.PAYMENT_PROVIDER = "sandbox"
-        yield fake
 
 
 def submit(
