@@ -118,7 +118,7 @@ def test_an_official_digitises_a_scan_that_reads_and_the_citizen_reuses_it(
     number = relationship.get_by_label(L("Number"))
     expect(number).to_have_value(CERTIFICATE.number, timeout=30_000)
     expect(relationship.get_by_role("status").locator("p")).to_have_text(
-        L("Read by OCR", prefix=True)
+        L("Read by OCR", "Đã nhận dạng chữ", prefix=True)
     )
     expect(relationship.get_by_label(L("Issued by"))).to_have_value(CERTIFICATE.issuer)
     expect(relationship.get_by_label(L("Issue date"))).to_have_value("2024-05-11")

@@ -175,7 +175,11 @@ def test_digitisation_at_the_counter_and_a_share_link(
         page.get_by_role("button", name=L("Read the scans")).click()
         notice = page.get_by_role("group", name=re.compile("^Giấy chứng sinh"))
         expect(notice.get_by_role("status").locator("p")).to_have_text(
-            L("OCR is unavailable: the scan is filed as it was taken.", prefix=True)
+            L(
+                "OCR is unavailable: the scan is filed as it was taken. "
+                "Enter the fields from the paper.",
+                prefix=True,
+            )
         )
     notice.get_by_label(L("Document type")).select_option("GIAY_CHUNG_SINH")
     notice.get_by_label(L("Number")).fill("CS-4567")
