@@ -695,3 +695,52 @@ def test_the_persons_data_download_holds_the_address_given(
     assert len(exported) == 2 and len(posted) == 1
     assert posted[0]["address"] == "12 phố Hàng Bông, phường Hoàn Kiếm, thành phố Hà Nội"
     assert posted[0]["phone"] == "0912345678" and posted[0]["method"] == "post"
+
+
+def test_the_post_chosen_after_intake_holds_back_the_return_until_its_fee_is_paid(
+    post_office: FakeVnpost,
+    catalog: dict[str, Procedure],
+    ward: Agency,
+    citizen: User,
+    staff: dict[str, User],
+) -> None:
+    """Fees due at submission are paid before intake; the post chosen afterwards adds a fee
+    that then holds back the return of the result (national status 6 when it is ready)."""
+    from tests.payments.conftest import COPIES, COPIES_FORM, copies_files
+
+    dossier, _ = services.submit_online(citizen, catalog[COPIES], ward, COPIES_FORM, copies_files())
+    dossier.refresh_from_db()
+    assert dossier.payment_held_step == "receive"
+    pay(dossier, citizen)
+    services.receive(dossier.pk, staff["receiver"], {"BAN_CHINH": (True, "")})
+    services.change_delivery(dossier.pk, citizen, BY_POST)
+    dossier.refresh_from_db()
+    assert dossier.payment_held_step == "return_result"
+    assert payments.outstanding(dossier) == SAME_PROVINCE
+    assert payments.due_step(dossier) == "return_result"
+    # Back to online: nothing is owed any more.
+    services.change_delivery(dossier.pk, citizen, DeliveryChoice(method="online"))
+    dossier.refresh_from_db()
+    assert dossier.payment_held_step == ""
+
+
+def test_the_official_books_again_from_the_dossier_page(
+    client: Client,
+    post_office: FakeVnpost,
+    birth: Procedure,
+    ward: Agency,
+    citizen: User,
+    staff: dict[str, User],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    dossier = submit(citizen, birth, ward)
+    pay(dossier, citizen)
+    post_office.unavailable = 100
+    with django_capture_on_commit_callbacks(execute=True):
+        to_result_ready(dossier, staff)
+    post_office.unavailable = 0
+    log_in(client, staff["receiver"])
+    page = client.get(f"/dossiers/{dossier.pk}/").content.decode()
+    assert f"/dossiers/{dossier.pk}/delivery/book/" in page  # offered: the booking failed
+    client.post(f"/dossiers/{dossier.pk}/delivery/book/")
+    assert Delivery.objects.get(dossier=dossier).consignment

@@ -33,7 +33,7 @@ from egov.core.queue import task_named
 from egov.dossiers import access
 from egov.dossiers import services as dossier_services
 from egov.dossiers.constants import FINISHED_STATUSES, Status
-from egov.dossiers.models import Dossier
+from egov.dossiers.models import Dossier, DossierEvent
 from egov.identity.models import Role, User
 
 from . import hooks
@@ -118,6 +118,13 @@ def request_payment_after_step(dossier: Dossier, action: str, actor: User) -> No
     prices the fees; any step may bring the dossier to where they hold it."""
     if dossier.status not in FINISHED_STATUSES:
         request_payment(dossier, actor)
+
+
+def request_payment_after_delivery(event: DossierEvent) -> None:
+    """``dossiers.event_recorded``: the applicant changed how to receive the result (the post
+    adds its fee, another way removes it), so what the dossier owes may have changed."""
+    if event.kind == "delivery_chosen" and event.dossier.status not in FINISHED_STATUSES:
+        request_payment(event.dossier, event.actor)
 
 
 # --- helpers --------------------------------------------------------------------------------------
