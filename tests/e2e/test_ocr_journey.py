@@ -108,6 +108,7 @@ def test_an_official_digitises_a_scan_that_reads_and_the_citizen_reuses_it(
         region = relationship.locator("[hx-trigger]")
         expect(region).to_have_attribute("hx-trigger", "every 2s")
         check_accessibility(page, axe_source, "digitisation page while a scan is read")
+        relationship.scroll_into_view_if_needed()
         screenshot(page, "repository-ocr-reading")
         # The scans taken at filing are read too (the declaration and the lease).
         assert Scan.objects.filter(dossier=paper_dossier).count() == 3
@@ -124,6 +125,7 @@ def test_an_official_digitises_a_scan_that_reads_and_the_citizen_reuses_it(
     expect(relationship.get_by_label(L("Issue date"))).to_have_value("2024-05-11")
     expect(relationship.get_by_label(L("Document type"))).to_have_value("GIAY_KHAI_SINH")
     check_accessibility(page, axe_source, "digitisation page with proposed fields")
+    relationship.scroll_into_view_if_needed()
     screenshot(page, "repository-ocr-proposed")
     lease_group = page.get_by_role("group", name=re.compile("^Giấy tờ, tài liệu chứng minh chỗ ở"))
     lease_group.get_by_label(L("Document type")).select_option("HOP_DONG_THUE_NHA")
