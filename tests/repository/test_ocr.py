@@ -32,6 +32,7 @@ from egov.repository.services import (
     PaperDocument,
     add_scan,
     digitise,
+    read_scan,
 )
 from tests.conftest import bearer, log_in, pdf_bytes
 
@@ -319,6 +320,21 @@ def test_the_confirmed_fields_are_filed_and_what_reuse_shows(
         "Ủy ban nhân dân phường Ba Đình",
         date(2024, 5, 11),
     )
+
+
+def test_reading_is_idempotent_and_a_half_read_scan_is_read_again(
+    paper_dossier: Dossier, police_receiver: User, tmp_path: Path
+) -> None:
+    with override_settings(OCR_COMMAND=reading_ocr(tmp_path)):
+        queued = add_scan(paper_dossier.pk, police_receiver, "QUAN_HE_NHAN_THAN")  # not run
+        # A worker stopped while reading left it "reading": the task run again reads it.
+        Scan.objects.filter(pk=queued.pk).update(state=ScanState.READING, progress=40)
+        assert read_scan(queued.pk).state == ScanState.READ
+    # Read, it stays so: run once more (with an OCR that would fail), nothing changes.
+    (tmp_path / "failing").mkdir()
+    with override_settings(OCR_COMMAND=fake_ocr(tmp_path / "failing", "sys.exit(2)\n")):
+        again = read_scan(queued.pk)
+    assert (again.state, again.number, again.problem) == (ScanState.READ, "417/2024/KS", "")
 
 
 def test_a_scan_still_being_read_is_not_filed(
