@@ -5,7 +5,6 @@ well-formed, authorised request takes the fast one, and a database error hands i
 import json
 import threading
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 import pytest
@@ -19,7 +18,7 @@ from egov.registries.models import PopulationRecord
 from egov.registries.services.population import Verification
 from tests.asgi import Answer, call
 
-from .test_population import KEY, URL
+from .test_population import KEY, URL, registry_of_one
 
 PERSON = {"personal_id": "001198000005", "full_name": "Hoàng Thị Em", "birth_date": "1998-05-23"}
 
@@ -43,14 +42,7 @@ CASES = {
 @pytest.fixture
 def registry(transactional_db: Any, settings: Any) -> PopulationRecord:
     """Committed: the fast path reads on its own thread and connection."""
-    settings.POPULATION_REGISTRY_KEY = KEY
-    return PopulationRecord.objects.create(
-        personal_id="001198000005",
-        full_name="Hoàng Thị Em",
-        birth_date=date(1998, 5, 23),
-        sex="female",
-        permanent_address="3 Lý Thái Tổ, phường Hoàn Kiếm, Hà Nội",
-    )
+    return registry_of_one(settings)
 
 
 @pytest.fixture

@@ -21,8 +21,8 @@ KEY = "registry-test-key"
 DATA = Path(settings.BASE_DIR) / "data" / "population.yaml"
 
 
-@pytest.fixture
-def registry(db: Any, settings: Any) -> PopulationRecord:
+def registry_of_one(settings: Any) -> PopulationRecord:
+    """The registry key configured, and one person in the registry."""
     settings.POPULATION_REGISTRY_KEY = KEY
     return PopulationRecord.objects.create(
         personal_id="001198000005",
@@ -31,6 +31,11 @@ def registry(db: Any, settings: Any) -> PopulationRecord:
         sex="female",
         permanent_address="3 Lý Thái Tổ, phường Hoàn Kiếm, Hà Nội",
     )
+
+
+@pytest.fixture
+def registry(db: Any, settings: Any) -> PopulationRecord:
+    return registry_of_one(settings)
 
 
 def ask(client: Client, key: str | None = KEY, **payload: Any) -> Any:
