@@ -58,6 +58,17 @@ def test_the_birth_group_asks_each_fact_once(catalog: dict[str, Procedure]) -> N
     # Renamed to the child, the residence form's prefill of the applicant's name is dropped.
     assert "prefill" not in form["ui"]["fields"].get("child_full_name", {})
     assert form["ui"]["fields"]["phone"]["prefill"] == "phone"  # the applicant's own
+    # The residence registration asks the address without a prefill, the health-insurance card
+    # prefills it with the applicant's permanent address: merged, it is prefilled; its label
+    # and help stay the residence registration's (the first to ask it).
+    address = form["ui"]["fields"]["residence_address"]
+    assert address["prefill"] == "permanent_address"
+    assert address["label_en"] == "Address to register as permanent residence"
+    assert [name for name, hints in form["ui"]["fields"].items() if "prefill" in hints] == [
+        "phone",
+        "email",
+        "residence_address",
+    ]
     assert form["ui"]["order"][0] == "child_full_name"
     uploads = {c["code"]: c for c in upload_components(group, definitions(catalog), [])}
     # Declarations come from the form; the birth certificate from the birth's result.

@@ -13,6 +13,7 @@ from egov.catalog.models import ProcedureGroup
 from egov.core.errors import InvalidInput
 from egov.core.models import Agency
 from egov.dossiers import services
+from egov.dossiers.constants import Status
 from egov.dossiers.models import Dossier
 from egov.identity.account.registry import PopulationRegistry, RegistryRefused
 from egov.identity.models import User
@@ -26,6 +27,7 @@ from tests.conftest import pdf_upload
 
 BIRTH_GROUP, DEATH_GROUP = "2.000986", "2.002622"
 BIRTH, RESIDENCE, HEALTH_CARD = "1.001193", "1.004222", "1.000310"
+DEATH, DEREGISTRATION, FUNERAL, SURVIVOR = "1.000656", "1.004206", "1.001964", "1.001965"
 WARD, WARD_POLICE, WARD_INSURANCE = "000.00.31.H26", "000.31.04.H26", "000.31.07.H26"
 
 #: What a mother declares once for her newborn (the union of the three members' forms).
@@ -43,6 +45,28 @@ NEWBORN = {
     "household_head_name": "Trần Thị Bình",
     "relationship_to_head": "Con",
 }
+
+
+#: A relative declares once: the death, the deregistration, and both benefits.
+DECEASED = {
+    "deceased_full_name": "Nguyễn Văn Hùng",
+    "deceased_birth_date": "1950-03-15",
+    "deceased_sex": "Nam",
+    "deceased_personal_id": "001050001234",
+    "death_date": "2026-11-28",
+    "death_place": "Bệnh viện Bạch Mai, Hà Nội",
+    "last_residence": "25 Liễu Giai, phường Ba Đình, Hà Nội",
+    "declarant_full_name": "Trần Thị Bình",
+    "relationship": "Con",
+    "social_insurance_number": "0105123456",
+    "benefit_kind": "Trợ cấp tuất một lần",
+}
+#: The death group's optional members: the funeral allowance and the survivor benefit.
+ALL_DEATH = [FUNERAL, SURVIVOR]
+
+
+def death_files() -> dict[str, services.Upload]:
+    return {"GIAY_BAO_TU": pdf_upload("Giấy báo tử")}
 
 
 def newborn_files() -> dict[str, services.Upload]:
@@ -115,7 +139,8 @@ def process(
     officials: Callable[[str], dict[str, User]], django_capture_on_commit_callbacks: Any
 ) -> Callable[..., Dossier]:
     """``process(dossier_id, until="result")`` drives a member's dossier as its agency's
-    officials would: receive (after the fees, paid at the counter), assign, propose, approve;
+    officials would: receive (after the fees, paid at the counter; unless received already),
+    assign, propose, approve;
     the callbacks after each commit run (the result is signed, the application moves on)."""
 
     def drive(dossier_id: int, until: str = "result") -> Dossier:
@@ -123,9 +148,10 @@ def process(
         staff = officials(dossier.agency.code)
         checklist = {c.code: (True, "") for c in dossier.components.all()}
         with django_capture_on_commit_callbacks(execute=True):
-            if dossier.awaiting_payment:
-                payments.record_counter_payment(staff["receiver"], dossier.pk, "cash")
-            services.receive(dossier.pk, staff["receiver"], checklist)
+            if dossier.status == Status.SUBMITTED:  # else received already: go on from there
+                if dossier.awaiting_payment:
+                    payments.record_counter_payment(staff["receiver"], dossier.pk, "cash")
+                services.receive(dossier.pk, staff["receiver"], checklist)
             if until == "received":
                 return Dossier.objects.get(pk=dossier_id)
             services.assign(dossier.pk, staff["receiver"], staff["processor"])

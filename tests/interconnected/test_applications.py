@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from egov.catalog.models import ProcedureGroup
 from egov.core.errors import InvalidInput, NotAllowed
 from egov.core.models import Agency
 from egov.dossiers import services as dossier_services
@@ -16,17 +17,26 @@ from egov.interconnected import services
 from egov.interconnected.constants import ApplicationStatus, PartState
 from egov.interconnected.models import Application, Part
 from egov.registries.models import PopulationRecord
+from egov.repository.constants import SignatureState
 from egov.repository.models import RepositoryDocument
 
 from .conftest import (
+    ALL_DEATH,
     BIRTH,
     BIRTH_GROUP,
+    DEATH,
+    DEATH_GROUP,
+    DECEASED,
+    DEREGISTRATION,
+    FUNERAL,
     HEALTH_CARD,
     NEWBORN,
     RESIDENCE,
+    SURVIVOR,
     WARD,
     WARD_INSURANCE,
     WARD_POLICE,
+    death_files,
     newborn_files,
     parts,
 )
@@ -122,6 +132,55 @@ def test_three_results_complete_the_application_in_the_repository(
     )
     assert {"GIAY_KHAI_SINH", "THE_BHYT"} <= held
     assert len(held) == 3
+
+
+def test_the_death_groups_results_complete_the_application_in_the_repository(
+    groups: dict[str, ProcedureGroup],
+    mother: User,
+    process: Callable[..., Dossier],
+    commit: Any,
+) -> None:
+    """The relative chose all four: the death extract, the deregistration notice and both
+    benefit decisions are signed and land in her repository, each named by its part."""
+    with commit():
+        application = services.submit_application(
+            mother,
+            groups[DEATH_GROUP],
+            Agency.objects.get(code=WARD),
+            ALL_DEATH,
+            DECEASED,
+            death_files(),
+        )
+    process(parts(application)[DEATH].dossier_id)
+    extract = parts(application)[DEATH].result_document_id
+    for code in (DEREGISTRATION, FUNERAL, SURVIVOR):
+        part = parts(application)[code]
+        assert part.state == PartState.FILED
+        # The extract went on by itself, from the repository.
+        reused = Dossier.objects.get(pk=part.dossier_id).components.get(code="TRICH_LUC_KHAI_TU")
+        assert (reused.source, reused.repository_document_id) == (
+            ComponentSource.REPOSITORY,
+            extract,
+        )
+        process(part.dossier_id)
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.COMPLETED
+    assert application.finished_at and not application.returned_late
+    results = {
+        code: RepositoryDocument.objects.get(pk=part.result_document_id)
+        for code, part in parts(application).items()
+    }
+    assert {code: doc.document_type for code, doc in results.items()} == {
+        DEATH: "GIAY_CHUNG_TU",  # the death registration extract
+        DEREGISTRATION: "THONG_BAO_XOA_THUONG_TRU",
+        FUNERAL: "QUYET_DINH_TRO_CAP",
+        SURVIVOR: "QUYET_DINH_TRO_CAP",
+    }
+    for code, document in results.items():
+        assert document.owner_person == mother
+        assert document.signature_state == SignatureState.SIGNED
+        assert document.source_dossier_id == parts(application)[code].dossier_id
+    assert RepositoryDocument.objects.filter(owner_person=mother).count() == 4
 
 
 def test_retries_file_each_member_once(

@@ -186,8 +186,10 @@ def union_form(
 ) -> dict[str, Any]:
     """The one application form of the chosen members: each fact asked once. A field several
     members share (by name, or renamed by ``fields``) is merged: required when any member
-    requires it, within the strictest bounds; fields the registry issues are not asked. A field
-    renamed to another person's (the child's name in a residence form) loses its prefill.
+    requires it, within the strictest bounds, prefilled when any member asking it under its own
+    name prefills it (labels and help stay the first member's); fields the registry issues are
+    not asked. A field renamed to another person's (the child's name in a residence form) loses
+    its prefill.
     Raises ValueError when two members ask one field in ways that cannot be merged."""
     properties: dict[str, dict[str, Any]] = {}
     hints: dict[str, dict[str, Any]] = {}
@@ -216,6 +218,10 @@ def union_form(
                 order.append(target)
                 continue
             merged = properties[target]
+            prefill = ui.get("fields", {}).get(name, {}).get("prefill")
+            if prefill and target == name and "prefill" not in hints[target]:
+                # The applicant's own value for any member asking it under its own name.
+                hints[target]["prefill"] = prefill
             for keyword in _SAME:
                 if merged.get(keyword) != prop.get(keyword):
                     raise ValueError(

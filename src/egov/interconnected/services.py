@@ -18,8 +18,10 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
+import yaml
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -139,41 +141,107 @@ def places_for(group: ProcedureGroup) -> list[Agency]:
     return list(Agency.objects.filter(code__in=codes, is_active=True).order_by("code"))
 
 
+class _DatesAsText(yaml.SafeLoader):
+    """YAML with dates left as text: a wrong date is then refused naming its entry, instead of
+    failing the whole read ("month must be in 1..12")."""
+
+
+_DatesAsText.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def read_activations(path: Path) -> list[dict[str, Any]]:
+    """The entries of an activations file (``data/interconnected.yaml``), for
+    :func:`load_activations`; a file that cannot be read is refused saying why."""
+    try:
+        entries = yaml.load(path.read_text("utf-8"), Loader=_DatesAsText)  # noqa: S506
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise InvalidInput(f"{path}: cannot be read: {exc}") from exc
+    if not isinstance(entries, list):
+        raise InvalidInput(f"{path}: must hold a list of activations")
+    return entries
+
+
+def _day(value: Any) -> date | None:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
 def load_activations(entries: list[dict[str, Any]]) -> int:
-    """Store the provinces' activations (``data/interconnected.yaml``), all or nothing. Each
-    route must name agencies that perform the member procedure; refused otherwise, naming it."""
+    """Store the provinces' activations (``data/interconnected.yaml``), all or nothing. Refused,
+    naming each entry and what is wrong with it: an unknown group, province or agency, a place
+    outside the province, a ``since`` that is not a date, a route naming a procedure that is not
+    a later member, or an agency that does not perform the member it is routed."""
     from egov.catalog.selectors import performing_agencies
+    from egov.core.selectors import subtree_ids
 
     problems: list[str] = []
-    rows = []
+    rows: list[tuple[str, Agency, date, dict[str, Any]]] = []
+    seen: set[tuple[str, str]] = set()
     for n, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            problems.append(f"entry {n}: must be a mapping (group, province, since, routes)")
+            continue
+        where = f"entry {n} ({entry.get('group')} in {entry.get('province')})"
         group = ProcedureGroup.objects.filter(code=entry.get("group"), is_current=True).first()
         province = Agency.objects.filter(code=entry.get("province")).first()
-        if group is None or province is None:
-            problems.append(f"{n}: unknown group or province")
+        since = _day(entry.get("since"))
+        if group is None:
+            problems.append(f"{where}: unknown group {entry.get('group')!r}")
+        if province is None:
+            problems.append(f"{where}: unknown province {entry.get('province')!r}")
+        if since is None:
+            problems.append(f"{where}: since {entry.get('since')!r} is not a date (YYYY-MM-DD)")
+        routes = entry.get("routes") or {}
+        if not isinstance(routes, dict) or not all(isinstance(r, dict) for r in routes.values()):
+            problems.append(f"{where}: routes must map each place to {{procedure: agency}}")
             continue
+        if group is None or province is None:
+            continue
+        if (group.code, province.code) in seen:
+            problems.append(f"{where}: listed twice")
+        seen.add((group.code, province.code))
         procedures = member_procedures(group)
         first, *others = group.members
-        for place, route in (entry.get("routes") or {}).items():
+        inside = set(subtree_ids(province))
+        for place, route in routes.items():
+            at = f"{where}: routes.{place}"
+            strangers = sorted(set(route) - set(others))
+            if strangers:
+                problems.append(f"{at}: not later members of {group.code} {strangers}")
             targets = {first: place, **route}
             for code in group.members:
-                agency = Agency.objects.filter(code=targets.get(code)).first()
-                if agency is None or agency not in performing_agencies(procedures[code]):
-                    problems.append(f"{n}: {place}: {code} needs an agency that performs it")
+                target = targets.get(code)
+                agency = Agency.objects.filter(code=target).first()
+                if target is None:
+                    problems.append(f"{at}: no agency for {code}")
+                elif agency is None:
+                    problems.append(f"{at}: unknown agency {target!r} for {code}")
+                elif agency.pk not in inside:
+                    problems.append(f"{at}: {target} is not in the province {province.code}")
+                elif agency not in performing_agencies(procedures[code]):
+                    problems.append(f"{at}: {target} does not perform {code}")
         unknown = set(entry.get("remote") or {}) - set(others)
         if unknown:
-            problems.append(f"{n}: remote: not later members {sorted(unknown)}")
-        rows.append((group.code, province, entry))
+            problems.append(f"{where}: remote: not later members {sorted(unknown)}")
+        if since is not None:
+            rows.append((group.code, province, since, entry))
     if problems:
         raise InvalidInput("; ".join(problems))
     with transaction.atomic():
-        for code, province, entry in rows:
+        for code, province, since, entry in rows:
             Activation.objects.update_or_create(
                 group_code=code,
                 province=province,
                 defaults={
-                    "since": date.fromisoformat(str(entry["since"])),
-                    "routes": entry["routes"],
+                    "since": since,
+                    "routes": entry.get("routes") or {},
                     "remote": entry.get("remote") or {},
                     "id_province": str(entry.get("id_province", "")),
                 },
