@@ -3,14 +3,18 @@ on screen or by API, the live tally is the secretariat's, the reader watermarks,
 answers 204 when nothing moved; outsiders get "not found"."""
 
 import io
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 
-from egov.cabinet import meetings
+from egov.cabinet import meetings, services
 from egov.cabinet.models import Body, Meeting, Sheet
+from egov.cabinet.services import Given
+from egov.core.files import read_stored
 from egov.core.models import AuditEntry
 from egov.identity.models import User
 from tests.conftest import log_in
@@ -259,3 +263,138 @@ def test_bad_room_input_is_refused_plainly(
         answer = client.post(f"/ecabinet/hop/{meeting.pk}/", {**data, "next": "room"})
         assert answer.status_code == 302, data
     assert Meeting.objects.get(pk=meeting.pk).items.get().conclusion == ""
+
+
+def test_members_see_the_tally_and_each_answer_once_the_sheet_closes(
+    sent: Sheet, people: dict[str, User], client: Client, commit: Callable[[], Any]
+) -> None:
+    """docs/cabinet.md: "the tally, with each member's answer by name, becomes visible to the
+    members" when the sheet closes; not before (the body's rules keep answers closed)."""
+    first, second = sent.questions.all()
+    services.answer(
+        people["member1"],
+        sent.pk,
+        {first.pk: Given("agree"), second.pk: Given("other", "Lùi thời điểm áp dụng 6 tháng")},
+    )
+    services.answer(people["chair"], sent.pk, {first.pk: Given("agree"), second.pk: Given("agree")})
+    page, tally, api = (
+        f"/ecabinet/phieu/{sent.pk}/",
+        f"/ecabinet/phieu/{sent.pk}/kiem-phieu/",
+        f"/api/v1/cabinet/sheets/{sent.pk}",
+    )
+    as_(client, people["member2"])
+    assert "Lùi thời điểm áp dụng" not in client.get(page).content.decode()
+    assert client.get(tally).status_code == 404
+    assert client.get(api).json()["tally"] is None
+    with commit():  # the last answer closes the sheet (a task after the commit)
+        services.answer(
+            people["member2"], sent.pk, {first.pk: Given("disagree"), second.pk: Given("agree")}
+        )
+    closed = Sheet.objects.get(pk=sent.pk)
+    assert closed.state == "closed" and closed.summary_code
+    for name in ("member2", "chair"):
+        as_(client, people[name])
+        shown = client.get(page).content.decode()
+        assert 'id="tally"' in shown
+        assert "Lùi thời điểm áp dụng 6 tháng" in shown  # another member's opinion
+        assert people["member1"].full_name in shown  # by name
+        counted = client.get(tally)
+        assert counted.status_code == 200 and people["chair"].full_name in counted.content.decode()
+        rows = client.get(api).json()["tally"]
+        assert [(r["agree"], r["disagree"], r["other"]) for r in rows] == [(2, 1, 0), (2, 0, 1)]
+        assert [r["outcome"] for r in rows] == ["adopted", "adopted"]
+    for name in ("guest", "outsider"):
+        as_(client, people[name])
+        assert client.get(tally).status_code == 404
+        assert client.get(api).status_code == 404
+
+
+def _signed_file(code: str) -> bytes:
+    from egov.records.models import ResultDocument
+
+    document = ResultDocument.objects.select_related("file").get(code=code)
+    assert document.file is not None
+    return read_stored(document.file)
+
+
+def test_the_signed_summary_downloads_as_signed_for_the_members_and_audited(
+    sent: Sheet, people: dict[str, User], client: Client
+) -> None:
+    from egov.records.verification import Outcome, verify_pdf
+
+    url = f"/ecabinet/phieu/{sent.pk}/tong-hop.pdf"
+    as_(client, people["chair"])
+    assert client.get(url).status_code == 404  # not closed, nothing signed yet
+    assert "tong-hop.pdf" not in client.get(f"/ecabinet/phieu/{sent.pk}/").content.decode()
+    for name in ("chair", "member1", "member2"):
+        services.answer(people[name], sent.pk, {q.pk: Given("agree") for q in sent.questions.all()})
+    services.close_sheet(sent.pk)  # everyone answered: closed and signed
+    code = Sheet.objects.get(pk=sent.pk).summary_code
+    signed = _signed_file(code)
+    assert f'href="{url}"' in client.get(f"/ecabinet/phieu/{sent.pk}/").content.decode()
+    for address in (url, f"/api/v1/cabinet/sheets/{sent.pk}/summary"):
+        answer = client.get(address)
+        assert answer.status_code == 200, address
+        assert answer["Content-Type"] == "application/pdf"
+        assert answer["Content-Disposition"].startswith("attachment")
+        assert answer.content == signed  # byte for byte: no mark, nothing added
+        assert verify_pdf(answer.content).outcome == Outcome.VALID
+    downloads = AuditEntry.objects.filter(
+        action="summary_download", object_type="sheet", object_id=str(sent.pk)
+    )
+    assert downloads.count() == 2 and {e.actor_id for e in downloads} == {people["chair"].pk}
+    assert [entry.data for entry in downloads] == [{"code": code}] * 2
+    for name in ("guest", "outsider", "admin"):
+        as_(client, people[name])
+        assert client.get(url).status_code == 404
+        assert client.get(f"/api/v1/cabinet/sheets/{sent.pk}/summary").status_code == 404
+    assert downloads.count() == 2
+    assert AuditEntry.objects.filter(
+        action="permission_denied", object_id=str(sent.pk), actor=people["outsider"]
+    ).exists()
+
+
+def test_the_signed_minutes_download_as_signed_for_the_participants_and_audited(
+    body: Body, people: dict[str, User], client: Client
+) -> None:
+    from egov.records.verification import Outcome, verify_pdf
+
+    secretary = people["secretary"]
+    meeting = meetings.create_meeting(
+        secretary, body, title="Phiên họp", starts_at=timezone.now(), items=[meetings.Item("A")]
+    )
+    meetings.invite_guest(secretary, meeting.pk, people["guest"])
+    meetings.publish(secretary, meeting.pk)
+    meetings.reply(people["member2"], meeting.pk, "delegated", people["outsider"])
+    meetings.open_meeting(secretary, meeting.pk)
+    meetings.close_meeting(secretary, meeting.pk)
+    url, api = (
+        f"/ecabinet/hop/{meeting.pk}/bien-ban.pdf",
+        f"/api/v1/cabinet/meetings/{meeting.pk}/minutes",
+    )
+    as_(client, secretary)
+    assert client.get(url).status_code == 404  # closed, the minutes not signed yet
+    code = meetings.sign_minutes(meeting.pk).minutes_code
+    signed = _signed_file(code)
+    # The secretariat, a member, a guest and a delegate (the outsider attends for member2).
+    for name in ("secretary", "member1", "guest", "outsider"):
+        as_(client, people[name])
+        assert f'href="{url}"' in client.get(f"/ecabinet/hop/{meeting.pk}/").content.decode()
+        for address in (url, api):
+            answer = client.get(address)
+            assert answer.status_code == 200, (name, address)
+            assert answer.content == signed
+        assert verify_pdf(answer.content).outcome == Outcome.VALID
+        assert (
+            AuditEntry.objects.filter(
+                action="minutes_download", object_id=str(meeting.pk), actor=people[name]
+            ).count()
+            == 2
+        )
+    for name in ("admin",):
+        as_(client, people[name])
+        assert client.get(url).status_code == 404 and client.get(api).status_code == 404
+        assert not AuditEntry.objects.filter(action="minutes_download", actor=people[name]).exists()
+        assert AuditEntry.objects.filter(
+            action="permission_denied", object_id=str(meeting.pk), actor=people[name]
+        ).exists()

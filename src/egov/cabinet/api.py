@@ -1,5 +1,6 @@
-"""/api/v1/cabinet: opinion sheets (list, read, answer; the secretariat drafts and sends),
-meetings (list, read, reply, the room's live state) and papers, for members on any device."""
+"""/api/v1/cabinet: opinion sheets (list, read, answer, the signed summary; the secretariat
+drafts and sends), meetings (list, read, reply, the room's live state, the signed minutes) and
+papers, for members on any device."""
 
 from datetime import datetime
 from typing import Any, Literal
@@ -14,7 +15,7 @@ from egov.identity.models import User
 
 from . import access, meetings, selectors, services
 from .models import Body, Meeting, Paper, Sheet
-from .views import paper_response
+from .views import paper_response, signed_response
 
 router = Router(auth=api_auth)
 
@@ -187,6 +188,17 @@ def send_sheet(request: HttpRequest, sheet_id: int) -> dict[str, Any]:
     return _sheet_out(user, _sheet(request, sheet_id))
 
 
+@router.get(
+    "/sheets/{sheet_id}/summary",
+    response={200: None, **ERRORS},
+    summary="The signed summary of opinions (PDF as signed: it verifies at /verify/; audited)",
+    description="404 until the sheet is closed and its summary signed.",
+)
+def sheet_summary(request: HttpRequest, sheet_id: int) -> HttpResponse:
+    user, sheet = acting_user(request), _sheet(request, sheet_id)
+    return signed_response(services.read_signed(user, sheet), "tong-hop-y-kien", sheet.summary_code)
+
+
 class ItemOut(Schema):
     id: int
     position: int
@@ -295,6 +307,19 @@ def reply(request: HttpRequest, meeting_id: int, payload: ReplyIn) -> dict[str, 
     delegate = User.objects.filter(username=payload.delegate, kind="official").first()
     meetings.reply(acting_user(request), meeting.pk, payload.reply, delegate)
     return _meeting_out(_meeting(request, meeting_id))
+
+
+@router.get(
+    "/meetings/{meeting_id}/minutes",
+    response={200: None, **ERRORS},
+    summary="The signed minutes and conclusions (PDF as signed: it verifies at /verify/; audited)",
+    description="404 until the meeting is closed and its minutes signed.",
+)
+def minutes(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = _meeting(request, meeting_id)
+    return signed_response(
+        services.read_signed(acting_user(request), meeting), "bien-ban", meeting.minutes_code
+    )
 
 
 @router.get(

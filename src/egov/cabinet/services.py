@@ -14,11 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from egov.core import audit, notify
-from egov.core.errors import InvalidInput, NotAllowed, WrongState
+from egov.core.errors import InvalidInput, NotAllowed, NotFound, WrongState
 from egov.core.files import clean_filename, read_checked_upload, read_stored, store_bytes
 from egov.core.queue import enqueue_with_commit, task_named
 from egov.identity.models import User
 from egov.records.issuing import issue_signed_pdf, reserve_code
+from egov.records.models import ResultDocument, ResultStatus
 
 from . import access, summaries, tally, watermark
 from .constants import (
@@ -127,14 +128,13 @@ def add_paper(
     return paper
 
 
-def _audit_read(reader: User, paper: Paper, action: str, **data: object) -> None:
-    audit.record(
-        f"paper_{action}",
-        actor=reader,
-        object_type="paper",
-        object_id=paper.pk,
-        data={"confidentiality": paper.confidentiality, **data},
-    )
+def _audit_read(
+    reader: User, action: str, object_type: str, object_id: object, **data: object
+) -> None:
+    """Every read of what eCabinet distributes is in the audit log, with its reader: each view
+    and download of a paper (``paper_view``, ``paper_download``), each download of signed minutes
+    or a signed summary (``minutes_download``, ``summary_download``)."""
+    audit.record(action, actor=reader, object_type=object_type, object_id=object_id, data=data)
 
 
 def _mark_for(reader: User, paper: Paper) -> str:
@@ -147,7 +147,7 @@ def read_paper(reader: User, paper: Paper, action: str) -> bytes:
     """The paper's bytes for ``reader`` (who may see it: ``access.paper_for``), each view and
     download audited; a restricted or confidential one carries the reader's name and the time
     on every page."""
-    _audit_read(reader, paper, action)
+    _audit_read(reader, f"paper_{action}", "paper", paper.pk, confidentiality=paper.confidentiality)
     data = read_stored(paper.file)
     mark = _mark_for(reader, paper)
     return watermark.watermarked(data, mark) if mark else data
@@ -159,8 +159,33 @@ def read_page(reader: User, paper: Paper, number: int) -> bytes:
         raise InvalidInput(
             _("No such page."), {"page": _("Between 1 and %(n)d.") % {"n": paper.pages}}
         )
-    _audit_read(reader, paper, "view", page=number)
+    _audit_read(
+        reader, "paper_view", "paper", paper.pk, confidentiality=paper.confidentiality, page=number
+    )
     return watermark.page_png(read_stored(paper.file), number, _mark_for(reader, paper))
+
+
+def read_signed(reader: User, signed: Sheet | Meeting) -> bytes:
+    """The signed summary of a closed sheet, or the signed minutes of a closed meeting, for
+    ``reader`` (who may see the sheet or the meeting: ``access.sheet_for``,
+    ``access.meeting_for``): the very bytes records signed and stored, so that the file verifies
+    at /verify/. Each download is audited (``summary_download``, ``minutes_download``); "not
+    found" while nothing is signed yet."""
+    if isinstance(signed, Sheet):
+        code, action, object_type = signed.summary_code, "summary_download", "sheet"
+    else:
+        code, action, object_type = signed.minutes_code, "minutes_download", "meeting"
+    document = (
+        ResultDocument.objects.filter(code=code, dossier=None, status=ResultStatus.SIGNED)
+        .select_related("file")
+        .first()
+        if code
+        else None
+    )
+    if document is None or document.file is None:
+        raise NotFound(_("The signed document is not ready yet."))
+    _audit_read(reader, action, object_type, signed.pk, code=code)
+    return read_stored(document.file)
 
 
 # --- opinion sheets -----------------------------------------------------------------------------

@@ -9,8 +9,10 @@ urlpatterns = [
     path("ecabinet/<slug:code>/thanh-phan/", views.seats, name="seats"),
     path("ecabinet/phieu/<int:sheet_id>/", views.sheet, name="sheet"),
     path("ecabinet/phieu/<int:sheet_id>/kiem-phieu/", views.sheet_tally, name="sheet_tally"),
+    path("ecabinet/phieu/<int:sheet_id>/tong-hop.pdf", views.sheet_summary, name="sheet_summary"),
     path("ecabinet/<slug:code>/phien-hop-moi/", views.new_meeting, name="new_meeting"),
     path("ecabinet/hop/<int:meeting_id>/", views.meeting, name="meeting"),
+    path("ecabinet/hop/<int:meeting_id>/bien-ban.pdf", views.meeting_minutes, name="minutes"),
     path("ecabinet/hop/<int:meeting_id>/phong-hop/", views.room, name="room"),
     path(
         "ecabinet/hop/<int:meeting_id>/phong-hop/trang-thai/", views.room_state, name="room_state"

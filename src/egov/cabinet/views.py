@@ -187,6 +187,15 @@ def sheet_tally(request: HttpRequest, sheet_id: int) -> HttpResponse:
 
 
 @login_required
+def sheet_summary(request: HttpRequest, sheet_id: int) -> HttpResponse:
+    """The signed summary of opinions, the PDF as signed (it verifies at /verify/), for whoever
+    sees the sheet; each download audited."""
+    user = acting_user(request)
+    found = access.sheet_for(user, sheet_id)
+    return signed_response(services.read_signed(user, found), "tong-hop-y-kien", found.summary_code)
+
+
+@login_required
 def paper(request: HttpRequest, paper_id: int) -> HttpResponse:
     """The reader: the paper on screen, and the reader's own notes beside it."""
     user = acting_user(request)
@@ -232,13 +241,22 @@ def paper_page(request: HttpRequest, paper_id: int, number: int) -> HttpResponse
     return response
 
 
-def paper_response(data: bytes, paper: Paper, download: bool) -> HttpResponse:
+def pdf_response(data: bytes, filename: str, download: bool) -> HttpResponse:
     response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(download, paper.filename) or (
+    response["Content-Disposition"] = content_disposition_header(download, filename) or (
         "attachment" if download else "inline"
     )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def paper_response(data: bytes, paper: Paper, download: bool) -> HttpResponse:
+    return pdf_response(data, paper.filename, download)
+
+
+def signed_response(data: bytes, name: str, code: str) -> HttpResponse:
+    """A signed summary or signed minutes, downloaded under its verification code."""
+    return pdf_response(data, f"{name}-{code}.pdf", download=True)
 
 
 # --- meetings -------------------------------------------------------------------------------------
@@ -381,6 +399,15 @@ ROOM_ACTIONS: dict[str, Any] = {
     ),
     "close": lambda user, pk, data: meetings.close_meeting(user, pk),
 }
+
+
+@login_required
+def meeting_minutes(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """The signed minutes and conclusions, the PDF as signed (it verifies at /verify/), for
+    whoever sees the meeting (the secretariat, the invited, guests and delegates); audited."""
+    user = acting_user(request)
+    found = access.meeting_for(user, meeting_id)
+    return signed_response(services.read_signed(user, found), "bien-ban", found.minutes_code)
 
 
 @login_required
