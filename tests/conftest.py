@@ -2,11 +2,14 @@
 
 import functools
 import io
+import os
 import struct
+import tempfile
 import time
 import zlib
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -193,6 +196,24 @@ def _restore_reference_rows() -> None:
         with connection.cursor() as cursor:
             for statement in statements:
                 cursor.execute(statement)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix: None, request: pytest.FixtureRequest
+) -> None:
+    """On SQLite the test database is a file (in memory when the machine has /dev/shm), not
+    Django's in-memory database: with that one, the live server's threads all share the test's
+    single connection, and two requests at once (a page polling while another posts) can fail
+    at random, as Django warns. With a file each thread has its own connection, queued by WAL
+    and the busy timeout as in production."""
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        worker = getattr(request.config, "workerinput", {}).get("workerid", "main")
+        shm = Path("/dev/shm")
+        folder = shm if shm.is_dir() and os.access(shm, os.W_OK) else Path(tempfile.gettempdir())
+        name = folder / f"egov-test-{os.getpid()}-{worker}.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(name)
 
 
 @pytest.fixture(scope="session")
