@@ -19,7 +19,7 @@ from egov.core.files import clean_filename, read_checked_upload, read_stored, st
 from egov.core.queue import enqueue_with_commit, task_named
 from egov.identity.models import User
 from egov.records.issuing import issue_signed_pdf, reserve_code
-from egov.records.models import ResultDocument, ResultStatus
+from egov.records.selectors import signed_document
 
 from . import access, summaries, tally, watermark
 from .constants import (
@@ -175,13 +175,7 @@ def read_signed(reader: User, signed: Sheet | Meeting) -> bytes:
         code, action, object_type = signed.summary_code, "summary_download", "sheet"
     else:
         code, action, object_type = signed.minutes_code, "minutes_download", "meeting"
-    document = (
-        ResultDocument.objects.filter(code=code, dossier=None, status=ResultStatus.SIGNED)
-        .select_related("file")
-        .first()
-        if code
-        else None
-    )
+    document = signed_document(code)
     if document is None or document.file is None:
         raise NotFound(_("The signed document is not ready yet."))
     _audit_read(reader, action, object_type, signed.pk, code=code)

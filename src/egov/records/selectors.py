@@ -35,6 +35,18 @@ def result_of(dossier_id: int) -> ResultDocument | None:
     return ResultDocument.objects.filter(dossier_id=dossier_id).first()
 
 
+def signed_document(code: str) -> ResultDocument | None:
+    """The signed document issued under ``code`` that belongs to no dossier (minutes, summaries:
+    ``issuing.issue_signed_pdf``), with its file; None until it is signed."""
+    if not code:
+        return None
+    return (
+        ResultDocument.objects.filter(code=code, dossier=None, status=ResultStatus.SIGNED)
+        .select_related("file")
+        .first()
+    )
+
+
 def metrics() -> Iterable[Metric]:
     """For /metrics (``core.metrics``): results by signing state; the signing rate is the
     change of ``state="signed"`` over time, failures show as ``state="failed"``."""
