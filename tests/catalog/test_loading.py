@@ -26,7 +26,7 @@ def test_the_whole_catalogue_is_loaded(catalog: dict[str, Procedure]) -> None:
     assert set(catalog) == codes
     assert Procedure.objects.filter(is_current=True).count() == len(CATALOG_FILES)
     birth = catalog["1.001193"]
-    assert birth.version == 2
+    assert birth.version == 3
     assert birth.levels == ["commune"]
     assert birth.sector == "justice"
     assert birth.field_code == "HOTICH"
@@ -60,7 +60,7 @@ def test_the_management_command_reports_and_refuses(
 
 def _next_version(folder: Path, **changes: Any) -> Path:
     raw = birth_raw()
-    raw.update(version=3, **changes)
+    raw.update(version=4, **changes)
     return write(folder, BIRTH_FILE.name, raw)
 
 
@@ -75,17 +75,17 @@ def test_a_new_version_is_current_and_the_old_one_is_kept(
 
     assert (report.created, report.unchanged) == (1, 0)
     versions = {p.version: p for p in Procedure.objects.filter(code="1.001193")}
-    assert set(versions) == {2, 3}
-    assert versions[2].is_current is False
-    assert versions[3].is_current is True
-    assert versions[2].name == "Đăng ký khai sinh"
-    assert versions[3].name == "Đăng ký khai sinh (mẫu mới)"
-    assert versions[3].processing_days == 2
+    assert set(versions) == {3, 4}
+    assert versions[3].is_current is False
+    assert versions[4].is_current is True
+    assert versions[3].name == "Đăng ký khai sinh"
+    assert versions[4].name == "Đăng ký khai sinh (mẫu mới)"
+    assert versions[4].processing_days == 2
     current = get_procedure("1.001193")
-    assert current is not None and current.version == 3
+    assert current is not None and current.version == 4
     # A dossier keeps the version it was submitted under.
     old_dossier.refresh_from_db()
-    assert old_dossier.procedure.version == 2
+    assert old_dossier.procedure.version == 3
     assert old_dossier.procedure.processing_days == 1
     assert AuditEntry.objects.filter(action="catalog_loaded").count() == audit_rows + 1
 
@@ -98,28 +98,28 @@ def test_changed_content_without_a_new_version_is_refused(
     tmp_path: Path, catalog: dict[str, Procedure]
 ) -> None:
     raw = birth_raw()
-    raw["processing_days"] = 5  # same version
+    raw["processing_days"] = 2  # same version
     path = write(tmp_path, BIRTH_FILE.name, raw)
     with pytest.raises(CatalogError) as excinfo:
         load_catalog(tmp_path)
     [(file, field, message)] = excinfo.value.problems
     assert (file, field) == (str(path), "version")
     assert "raise the version" in message
-    birth = Procedure.objects.get(code="1.001193", version=2)
+    birth = Procedure.objects.get(code="1.001193", version=3)
     assert birth.processing_days == 1 and birth.is_current
 
 
 def test_two_files_with_the_same_code_are_refused(
     tmp_path: Path, catalog: dict[str, Procedure]
 ) -> None:
-    first = write(tmp_path, "1.001193-a.yaml", birth_raw() | {"version": 3})
-    second = write(tmp_path, "1.001193-b.yaml", birth_raw() | {"version": 4})
+    first = write(tmp_path, "1.001193-a.yaml", birth_raw() | {"version": 4})
+    second = write(tmp_path, "1.001193-b.yaml", birth_raw() | {"version": 5})
     with pytest.raises(CatalogError) as excinfo:
         load_catalog(tmp_path)
     [(file, field, message)] = excinfo.value.problems
     assert (file, field) == (str(second), "code")
     assert "1.001193" in message and str(first) in message
-    assert set(Procedure.objects.filter(code="1.001193").values_list("version", flat=True)) == {2}
+    assert set(Procedure.objects.filter(code="1.001193").values_list("version", flat=True)) == {3}
 
 
 def test_nothing_is_written_when_any_file_is_broken(
@@ -137,8 +137,8 @@ def test_nothing_is_written_when_any_file_is_broken(
 
     problems = {(Path(file).name, field) for file, field, _message in excinfo.value.problems}
     assert problems == {("1.000656-broken.yaml", "steps"), ("3.000347-broken.yml", "-")}
-    assert not Procedure.objects.filter(code="1.001193", version=3).exists()
-    assert get_procedure("1.001193").version == 2  # type: ignore[union-attr]
+    assert not Procedure.objects.filter(code="1.001193", version=4).exists()
+    assert get_procedure("1.001193").version == 3  # type: ignore[union-attr]
 
 
 def test_a_copy_of_the_real_folder_loads_into_an_empty_catalogue(tmp_path: Path, db: Any) -> None:

@@ -199,7 +199,7 @@ def test_api_search_result_shape(client: Client) -> None:
     [item] = client.get("/api/v1/procedures", {"q": "khai sinh"}).json()["items"]
     assert item == {
         "code": "1.001193",
-        "version": 2,
+        "version": 3,
         "name": "Đăng ký khai sinh",
         "name_en": "Birth registration",
         "field_code": "HOTICH",
@@ -207,6 +207,7 @@ def test_api_search_result_shape(client: Client) -> None:
         "online_level": "full",
         "processing_days": 1,
         "online_processing_days": None,
+        "verification_working_days": 5,
         "agency_levels": ["commune"],
     }
 
@@ -227,7 +228,7 @@ def test_api_procedure_detail(client: Client) -> None:
         "000.00.32.H26",
         "000.00.33.H26",
     }
-    assert client.get("/api/v1/procedures/1.001193", {"version": 2}).status_code == 200
+    assert client.get("/api/v1/procedures/1.001193", {"version": 3}).status_code == 200
 
 
 @pytest.mark.parametrize(

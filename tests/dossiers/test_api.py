@@ -49,7 +49,7 @@ def test_submit_creates_a_submitted_dossier(
     assert dossier.applicant == citizen and dossier.status == Status.SUBMITTED
     assert body["code"] == dossier.code
     assert (body["status"], body["national_status"]) == ("submitted", 1)
-    assert (body["procedure_code"], body["procedure_version"]) == ("1.001193", 2)
+    assert (body["procedure_code"], body["procedure_version"]) == ("1.001193", 3)
     assert body["agency_code"] == "000.00.31.H26"
     assert body["form_data"] == BIRTH_FORM
     assert sorted(c["code"] for c in body["components"]) == ["GIAY_CHUNG_SINH", "TO_KHAI"]

@@ -549,6 +549,7 @@ def test_allowed_actions_follow_role_and_state(
         "propose",
         "reject",
         "apologise",
+        "extend_for_verification",
     ]
     proposed = make_dossier(Status.AWAITING_APPROVAL)
     assert access.allowed_actions(staff["approver"], proposed) == ["approve", "send_back"]

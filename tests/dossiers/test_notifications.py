@@ -57,6 +57,12 @@ NOTIFYING: dict[str, tuple[str, Callable[[Dossier, dict[str, User]], Any]]] = {
         Status.PROCESSING,
         lambda d, s: services.apologise(d.pk, s["processor"], "Chờ xác minh", date(2026, 3, 16)),
     ),
+    "extended_for_verification": (
+        Status.PROCESSING,
+        lambda d, s: services.extend_for_verification(
+            d.pk, s["processor"], "Xác minh nơi sinh với cơ sở y tế"
+        ),
+    ),
 }
 
 

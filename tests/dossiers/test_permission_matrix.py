@@ -118,7 +118,13 @@ def statuses_for(action: str, capacities: set[str] | None) -> list[str]:
     return [status for status in Status if status in wanted]
 
 
-def decision(capacities: set[str], action: str, status: str) -> str:
+#: The kinds of dossier whose procedure gives a longer legal time when verification is needed
+#: (the birth registration's ``verification_working_days``; the accommodation notice has none):
+#: elsewhere ``extend_for_verification`` is refused as the wrong state.
+LONGER_TIME_FOR_VERIFICATION = {"personal"}
+
+
+def decision(capacities: set[str], action: str, status: str, subject: str = "personal") -> str:
     """hidden / forbidden / wrong_state / allowed, from the tables."""
     visible = APPLICANT in capacities if status == Status.DRAFT else bool(capacities)
     if not visible:
@@ -130,6 +136,8 @@ def decision(capacities: set[str], action: str, status: str) -> str:
         return "forbidden"
     if status not in transition.sources:
         return "wrong_state"
+    if action == "extend_for_verification" and subject not in LONGER_TIME_FOR_VERIFICATION:
+        return "wrong_state"
     return "allowed"
 
 
@@ -137,7 +145,7 @@ def expected_status(channel: str, actor: str, subject: str, action: str, status:
     capacities = CAPACITIES[actor, subject]
     if capacities is None:
         return 302 if channel == "page" else 401
-    verdict = decision(capacities, action, status)
+    verdict = decision(capacities, action, status, subject)
     if verdict != "allowed":
         return {"hidden": 404, "forbidden": 403, "wrong_state": 409}[verdict]
     missing = {"receipt": status not in HAS_RECEIPT, "result": status not in HAS_RESULT}
@@ -356,6 +364,7 @@ def _page_data(world: World, subject: str, action: str, dossier: Dossier) -> dic
         "reject": {"reason": "Không đủ điều kiện"},
         "withdraw": {"reason": "Không cần nữa"},
         "apologise": {"reason": "Chờ xác minh", "new_date": _apology_date(dossier)},
+        "extend_for_verification": {"reason": "Xác minh nơi sinh"},
         "rate": {"score": "2"},
     }.get(action, {})
 
@@ -374,6 +383,7 @@ API_PATH = {
     "return_result": "return",
     "withdraw": "withdraw",
     "apologise": "apology",
+    "extend_for_verification": "extend-for-verification",
     "rate": "rating",
 }
 
@@ -390,6 +400,7 @@ def _api_json(world: World, subject: str, action: str, dossier: Dossier) -> dict
         "reject": {"reason": "Không đủ điều kiện"},
         "withdraw": {"reason": "Không cần nữa"},
         "apologise": {"reason": "Chờ xác minh", "new_date": _apology_date(dossier)},
+        "extend_for_verification": {"reason": "Xác minh nơi sinh"},
         "rate": {"score": 2},
         "propose": {"note": "Đề nghị cấp"},
         "approve": {"note": "Đã phê duyệt"},
@@ -444,7 +455,9 @@ def run_case(world: World, channel: str, actor: str, subject: str, action: str, 
     user = world.actor(subject, actor)
     expected = expected_status(channel, actor, subject, action, status)
     capacities = CAPACITIES[actor, subject]
-    verdict = decision(capacities, action, status) if capacities is not None else "anonymous"
+    verdict = (
+        decision(capacities, action, status, subject) if capacities is not None else "anonymous"
+    )
     problems = []
     with transaction.atomic():
         before, denied_before = _state(dossier.pk), len(_denials())

@@ -57,6 +57,9 @@ def perform(
         "apologise": lambda: services.apologise(
             dossier_id, actor, "Chậm", date(2030, 1, 2), **kwargs
         ),
+        "extend_for_verification": lambda: services.extend_for_verification(
+            dossier_id, actor, "Xác minh nơi sinh", **kwargs
+        ),
         "rate": lambda: services.rate(dossier_id, actor, 3, **kwargs),
     }
     return calls[action]()
@@ -77,6 +80,7 @@ POSSIBLE_FROM = {
     "return_result": Status.RESULT_READY,
     "withdraw": Status.SUBMITTED,
     "apologise": Status.PROCESSING,
+    "extend_for_verification": Status.PROCESSING,
     "rate": Status.RETURNED,
 }
 
@@ -209,7 +213,15 @@ def test_a_stale_version_is_refused(
 
 
 @pytest.mark.parametrize(
-    "action", ["refuse_intake", "request_supplement", "reject", "apologise", "send_back"]
+    "action",
+    [
+        "refuse_intake",
+        "request_supplement",
+        "reject",
+        "apologise",
+        "send_back",
+        "extend_for_verification",
+    ],
 )
 @pytest.mark.parametrize("reason", ["", "   \n"])
 def test_a_reason_is_required(
@@ -224,6 +236,9 @@ def test_a_reason_is_required(
         "reject": lambda: services.reject(dossier.pk, actor, reason),
         "apologise": lambda: services.apologise(dossier.pk, actor, reason, date(2030, 1, 2)),
         "send_back": lambda: services.send_back(dossier.pk, actor, reason),
+        "extend_for_verification": lambda: services.extend_for_verification(
+            dossier.pk, actor, reason
+        ),
     }
     with pytest.raises(InvalidInput) as excinfo:
         calls[action]()

@@ -28,6 +28,13 @@ class ProcedureSummary(Schema):
         None,
         description="Working days for a dossier filed online, where the province shortens them",
     )
+    verification_working_days: int | None = Field(
+        None,
+        description=(
+            "The longer legal time in working days when the processing official records that a"
+            " dossier needs verification; none when the law gives none"
+        ),
+    )
     agency_levels: list[str]
 
     @staticmethod

@@ -210,6 +210,13 @@ class ProcedureDefinition(Strict):
     sector: str = Field(min_length=1, max_length=40)
     agency_levels: list[Literal["central", "province", "commune"]] = Field(min_length=1)
     processing_days: int = Field(ge=0, le=365)
+    #: The longer legal time, in working days, when the processing official records that the
+    #: dossier needs verification ("trường hợp cần xác minh"); absent when the law gives none.
+    #: Left out of the stored definition when absent, so that no other procedure's content (and
+    #: content hash) changes.
+    verification_working_days: int | None = Field(
+        default=None, ge=1, le=365, exclude_if=lambda days: days is None
+    )
     #: Working days for a dossier filed online, where the province shortens them.
     online_processing: OnlineProcessing | None = None
     online_level: Literal["full", "partial", "none"]
@@ -287,6 +294,16 @@ class ProcedureDefinition(Strict):
             raise ValueError(
                 f"online_processing.days ({self.online_processing.days}) must be fewer than"
                 f" processing_days ({self.processing_days})"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _verification_is_longer(self) -> "ProcedureDefinition":
+        days = self.verification_working_days
+        if days is not None and days <= self.processing_days:
+            raise ValueError(
+                f"verification_working_days ({days}) must be more than processing_days"
+                f" ({self.processing_days})"
             )
         return self
 

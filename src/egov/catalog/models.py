@@ -71,6 +71,12 @@ class Procedure(models.Model):
         online = self.definition.get("online_processing")
         return int(online["days"]) if online else None
 
+    @property
+    def verification_working_days(self) -> int | None:
+        """The longer legal time when the dossier needs verification, else None."""
+        days = self.definition.get("verification_working_days")
+        return int(days) if days is not None else None
+
     def processing_days_for(self, channel: str) -> int:
         """Working days a dossier filed by ``channel`` ("online", "counter") takes once received."""
         online = self.online_processing_days

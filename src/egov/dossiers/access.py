@@ -100,7 +100,19 @@ def _judge(roles: set[str], action: str, dossier: Dossier) -> Decision:
         return Decision.WRONG_STATE
     if action == "rate" and dossier.rating is not None:
         return Decision.WRONG_STATE  # rated once
+    if action == "extend_for_verification" and verification_refusal(dossier):
+        return Decision.WRONG_STATE
     return Decision.ALLOWED
+
+
+def verification_refusal(dossier: Dossier) -> str:
+    """Why the dossier's time cannot be extended for verification, whatever its status ('' when
+    it can): its procedure gives no longer time, or it was extended already (once)."""
+    if dossier.procedure.verification_working_days is None:
+        return "no_longer_time"
+    if dossier.verification_reason:
+        return "extended"
+    return ""
 
 
 def decide(user: Any, action: str, dossier: Dossier) -> Decision:

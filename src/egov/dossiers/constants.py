@@ -190,8 +190,19 @@ TRANSITIONS: dict[str, Transition] = {
         frozenset({RECEIVER, PROCESSOR, ADMIN}),
         _("Issue an apology slip"),
     ),
+    #: Cần xác minh: the processing official records that the dossier needs verification; the
+    #: due date moves to the procedure's longer legal time (once, and only for a procedure that
+    #: has one: ``access`` refuses the rest as the wrong state).
+    "extend_for_verification": Transition(
+        frozenset({Status.PROCESSING}),
+        frozenset({PROCESSOR}),
+        _("Record that verification is needed"),
+    ),
     "rate": Transition(frozenset({Status.RETURNED}), frozenset({APPLICANT}), _("Rate")),
 }
+
+#: The longest reason an official may give for the verification a dossier needs.
+VERIFICATION_REASON_MAX_LENGTH = 1000
 
 
 def awaiting_payment(status: str, held_step: str) -> bool:
@@ -217,7 +228,15 @@ INTAKE_WORKING_DAYS = 1
 #: signed ("result_signed", written by the records part), not at approval: until then it cannot
 #: be returned.
 NOTIFIED_EVENTS = frozenset(
-    {"received", "supplement_requested", "refused", "rejected", "result_signed", "apologised"}
+    {
+        "received",
+        "supplement_requested",
+        "refused",
+        "rejected",
+        "result_signed",
+        "apologised",
+        "extended_for_verification",
+    }
 )
 
 #: Internal steps of the back office, shown to its officials only (a send-back's reason is a
@@ -247,6 +266,10 @@ class EventKind(models.TextChoices):
     RETURNED = "returned", _("Result returned")
     WITHDRAWN = "withdrawn", _("Withdrawn by the applicant")
     APOLOGISED = "apologised", _("Apology slip issued with a new date")
+    EXTENDED_FOR_VERIFICATION = (
+        "extended_for_verification",
+        _("Verification needed: the legal processing time is extended"),
+    )
     RATED = "rated", _("Rated by the applicant")
     COMPONENT_REUSED = "component_reused", _("Document reused from the data repository")
     DIGITISED = "digitised", _("Paper documents digitised")

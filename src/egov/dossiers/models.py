@@ -65,6 +65,9 @@ class Dossier(models.Model):
     clock_stopped_at = models.DateTimeField(null=True, blank=True)
     resume_status = models.CharField(max_length=24, blank=True)
     supplement_reason = models.TextField(blank=True)
+    #: Why the processing official recorded that the dossier needs verification, which gave it
+    #: the procedure's longer legal time (once: empty until then).
+    verification_reason = models.TextField(blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     #: The unsigned result the processor proposed ("dự thảo"): what the approver previews, and

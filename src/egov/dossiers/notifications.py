@@ -44,6 +44,16 @@ def compose(dossier: Dossier, event: DossierEvent) -> tuple[str, str]:
                 "reason": data.get("reason", ""),
                 "date": _when(data.get("promised_at")),
             },
+            "extended_for_verification": _(
+                "Dossier %(code)s needs verification (%(reason)s). As the law provides, the time"
+                " to process it is extended to %(days)s working days: result due %(due)s."
+            )
+            % {
+                "code": code,
+                "reason": data.get("reason", ""),
+                "days": data.get("working_days", ""),
+                "due": _when(data.get("due_at")),
+            },
         }
         subject = _("Dossier %(code)s: %(procedure)s") % {"code": code, "procedure": procedure}
         link = settings.SITE_URL + reverse("dossiers:detail", args=[dossier.pk])

@@ -30,7 +30,7 @@ from egov.identity.organisations.selectors import organisations_of
 from egov.identity.ratelimit import client_address
 
 from . import access, delivery_views, hooks, receipts, selectors, services, tracking
-from .constants import TRANSITIONS, Satisfaction, Status
+from .constants import TRANSITIONS, VERIFICATION_REASON_MAX_LENGTH, Satisfaction, Status
 from .services import Upload
 
 
@@ -230,6 +230,7 @@ def _render_detail(
             ],
             "processors": selectors.processors_of(dossier.agency_id) if "assign" in actions else [],
             "satisfaction": Satisfaction.choices,
+            "verification_reason_max": VERIFICATION_REASON_MAX_LENGTH,
             "errors": errors or {},
             "is_staff_view": staff_view,
         },
@@ -277,6 +278,8 @@ def act(request: HttpRequest, dossier_id: int, action: str) -> HttpResponse:
                     {"assignee": _("This field is required.")},
                 )
             services.assign(dossier.pk, user, assignee, version)
+        elif action == "extend_for_verification":
+            services.extend_for_verification(dossier.pk, user, post.get("reason", ""), version)
         elif action == "propose":
             services.propose(dossier.pk, user, post.get("note", ""), version)
         elif action == "approve":

@@ -16,6 +16,7 @@ from egov.identity.models import Organisation
 from egov.identity.organisations.services import normalise_tax_code
 
 from .. import access
+from ..constants import VERIFICATION_REASON_MAX_LENGTH
 from ..models import Dossier
 from ..services import DeliveryChoice, Upload
 
@@ -30,6 +31,15 @@ class NewDraftIn(Schema):
 
 class ReasonIn(Schema):
     reason: str = ""
+    version: int | None = None
+
+
+class VerificationIn(Schema):
+    reason: str = Field(
+        "",
+        max_length=VERIFICATION_REASON_MAX_LENGTH,
+        description="What needs verifying, and why (required; shown to the applicant)",
+    )
     version: int | None = None
 
 

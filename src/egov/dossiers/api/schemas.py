@@ -65,6 +65,12 @@ class DossierOut(Schema):
     finished_at: datetime | None
     is_overdue: bool
     supplement_reason: str
+    verification_reason: str = Field(
+        description=(
+            "Why the processing official recorded that the dossier needs verification, which "
+            "moved `due_at` to the procedure's longer legal time; empty when not recorded"
+        )
+    )
     decision_reason: str
     rating: int | None
     version: int

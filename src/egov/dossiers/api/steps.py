@@ -19,6 +19,7 @@ from .inputs import (
     ReasonIn,
     ReceiveIn,
     SupplementRequestIn,
+    VerificationIn,
     VersionIn,
     dossier_for,
 )
@@ -70,6 +71,29 @@ def assign(request: HttpRequest, dossier_id: int, payload: AssignIn) -> Dossier:
     if assignee is None:
         raise InvalidInput("Cán bộ không tồn tại / unknown official", {"assignee": "not found"})
     services.assign(dossier_id, acting_user(request), assignee, payload.version)
+    return dossier_for(request, dossier_id)
+
+
+@router.post(
+    "/{dossier_id}/extend-for-verification",
+    response={200: DossierOut, **ERRORS},
+    summary="Record that the dossier needs verification: its legal due date moves",
+    description=(
+        "Cần xác minh. By a processing official of the dossier's agency while it is being "
+        "processed, once, for a procedure that gives a longer legal time when verification is "
+        "needed (`verification_working_days` in the catalogue): `due_at` becomes the moment "
+        "the dossier was received plus that many working days, and the applicant is told the "
+        "reason. Not an apology slip: on time is counted against the new date. 409 `invalid_state` "
+        "when the procedure has no longer time, the time was already extended, or the status "
+        "does not allow it."
+    ),
+)
+def extend_for_verification(
+    request: HttpRequest, dossier_id: int, payload: VerificationIn
+) -> Dossier:
+    services.extend_for_verification(
+        dossier_id, acting_user(request), payload.reason, payload.version
+    )
     return dossier_for(request, dossier_id)
 
 

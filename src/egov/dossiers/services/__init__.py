@@ -8,7 +8,7 @@ call them; nothing else saves a dossier. One module per job:
 - ``components``: uploads, the online form as declaration, completeness;
 - ``filing``: drafts and online submission, filing at the counter, receipt codes;
 - ``applicant``: supplement, withdraw, rate;
-- ``back_office``: intake to the result handed over;
+- ``back_office``: intake to the result handed over (the longer time for verification too);
 - ``verbs``: what other parts may do to a dossier (events, reuse, the signed result, payment);
 - ``digitisation``: paper components scanned and filed;
 - ``delivery``: how the result is received (online, counter, post), the consignment and its
@@ -24,6 +24,7 @@ from .back_office import (
     apologise,
     approve,
     assign,
+    extend_for_verification,
     propose,
     receive,
     refuse_intake,
@@ -99,6 +100,7 @@ __all__ = [
     "check_digitisation",
     "completeness_errors",
     "delivery_of",
+    "extend_for_verification",
     "find_or_create_citizen",
     "from_online_form",
     "is_digitised",

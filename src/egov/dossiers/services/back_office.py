@@ -1,5 +1,6 @@
-"""The one-stop shop's steps: intake, supplement requests, assignment, the proposal and its
-approval, rejection, the result handed over, and the apology for a late one."""
+"""The one-stop shop's steps: intake, supplement requests, assignment, the longer legal time
+when verification is needed, the proposal and its approval, rejection, the result handed over,
+and the apology for a late one."""
 
 from collections.abc import Mapping
 from datetime import date, datetime
@@ -14,10 +15,11 @@ from egov.identity.models import User
 
 from .. import access
 from ..constants import (
+    VERIFICATION_REASON_MAX_LENGTH,
     Status,
 )
 from ..models import Dossier
-from .steps import WORKDAY_END, record, require_reason, start_clock, transition
+from .steps import WORKDAY_END, legal_deadline, record, require_reason, start_clock, transition
 
 
 def receive(
@@ -106,6 +108,49 @@ def assign(
         dossier.status = Status.PROCESSING
         dossier.assignee = assignee
         record(dossier, "assigned", official, previous, assignee=assignee.pk)
+    return dossier
+
+
+def extend_for_verification(
+    dossier_id: int, official: User, reason: str, expected_version: int | None = None
+) -> Dossier:
+    """Cần xác minh: a processing official of the dossier's agency records that the dossier
+    needs verification, and why. The law gives such a dossier a longer time (the procedure's
+    ``verification_working_days``), so its legal due date moves: to the moment it was received
+    plus that many working days, counted as the normal deadline is. Working time the clock was
+    stopped for a supplement is kept: a due date a supplement moved moves by the extra days.
+    It is not an apology slip: the new date is the legal deadline, and on time is counted
+    against it. Once per dossier, only for a procedure that declares the longer time (else
+    WrongState); the applicant is told."""
+    reason = require_reason(reason, "reason")
+    if len(reason) > VERIFICATION_REASON_MAX_LENGTH:
+        message = _("The reason is too long: at most %(max)s characters.") % {
+            "max": VERIFICATION_REASON_MAX_LENGTH
+        }
+        raise InvalidInput(message, {"reason": message})
+    with transition(dossier_id, official, "extend_for_verification", expected_version) as dossier:
+        procedure = dossier.procedure
+        longer = procedure.verification_working_days
+        assert longer is not None and dossier.received_at is not None  # access checked both
+        normal = procedure.processing_days_for(dossier.channel)
+        previous_due = dossier.due_at
+        due = legal_deadline(dossier.received_at, longer)
+        if previous_due and previous_due > legal_deadline(dossier.received_at, normal):
+            due = max(due, calendar.add_working_days(previous_due, longer - normal))
+        dossier.due_at = due
+        dossier.verification_reason = reason
+        record(
+            dossier,
+            "extended_for_verification",
+            official,
+            dossier.status,
+            reason=reason,
+            working_days=longer,
+            previous_due_at=(
+                previous_due.astimezone(calendar.VIETNAM).isoformat() if previous_due else None
+            ),
+            due_at=due.isoformat(),
+        )
     return dossier
 
 

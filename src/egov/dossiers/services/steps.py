@@ -91,6 +91,14 @@ def check_action(actor: User, action: str, dossier: Dossier) -> None:
         raise NotAllowed(_("You are not allowed to do this on this dossier."))
     if action == "rate" and dossier.rating is not None:
         raise WrongState(_("This dossier has already been rated."))
+    if action == "extend_for_verification" and dossier.status in TRANSITIONS[action].sources:
+        if access.verification_refusal(dossier) == "no_longer_time":
+            raise WrongState(
+                _("This procedure has no longer legal processing time when verification is needed.")
+            )
+        raise WrongState(
+            _("This dossier's processing time has already been extended for verification.")
+        )
     raise WrongState(
         _("This dossier is “%(status)s”; “%(action)s” is not possible now.")
         % {"status": Status(dossier.status).label, "action": TRANSITIONS[action].label}
