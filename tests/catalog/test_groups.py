@@ -163,7 +163,7 @@ def test_a_changed_group_must_raise_its_version(tmp_path: Path, catalog: Any) ->
     folder = tmp_path / "ok"
     shutil.copytree(settings.CATALOG_DIR, folder)
     data = raw(BIRTH_GROUP)
-    data.update(processing_days=4, version=2)
+    data.update(processing_days=4, verification_working_days=5, version=3)
     (folder / "groups" / BIRTH_GROUP.name).write_text(
         yaml.safe_dump(data, allow_unicode=True), "utf-8"
     )
@@ -171,6 +171,6 @@ def test_a_changed_group_must_raise_its_version(tmp_path: Path, catalog: Any) ->
     assert (report.groups_created, report.groups_unchanged) == (1, 1)
     current = ProcedureGroup.objects.get(code="2.000986", is_current=True)
     assert (
-        current.version == 2
+        current.version == 3
         and GroupDefinition.model_validate(current.definition).processing_days == 4
     )

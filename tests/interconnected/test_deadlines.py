@@ -102,3 +102,50 @@ def test_an_apology_moves_the_members_deadline_only(
     birth = Part.objects.get(pk=birth.pk)
     assert birth.due_at == vn(2027, 1, 6, 17)
     assert Application.objects.get(pk=application.pk).due_at == vn(2027, 1, 5, 9)
+
+
+def test_verification_of_the_birth_moves_the_member_and_the_group_deadline(
+    apply: Callable[..., Application],
+    process: Callable[..., Dossier],
+    officials: Callable[[str], dict[str, User]],
+    mother: User,
+    client: Client,
+    commit: Any,
+) -> None:
+    """The birth registration needs verification: its dossier has at most 5 working days
+    instead of 1, its part shows the new date, and the application the group's longer promise
+    (at most 5 working days instead of 3), both counted across New Year and a weekend."""
+    with time_machine.travel(vn(2026, 12, 30, 9), tick=False):
+        application = apply()
+    assert application.due_at == vn(2027, 1, 5, 9)
+    birth = parts(application)[BIRTH]
+    staff = officials(WARD)
+    with time_machine.travel(vn(2026, 12, 30, 10), tick=False):
+        process(birth.dossier_id, until="received")
+        dossier_services.assign(birth.dossier_id, staff["receiver"], staff["processor"])
+    with time_machine.travel(vn(2026, 12, 30, 11), tick=False), commit():
+        dossier_services.extend_for_verification(
+            birth.dossier_id, staff["processor"], "Xác minh thông tin người mẹ"
+        )
+    # The dossier: Thu 31, (Fri 1 January, the weekend), Mon 4, Tue 5, Wed 6, Thu 7, at 10:00.
+    dossier = Dossier.objects.get(pk=birth.dossier_id)
+    assert dossier.due_at == vn(2027, 1, 7, 10)
+    assert Part.objects.get(pk=birth.pk).due_at == vn(2027, 1, 7, 10)
+    # The application: 5 working days from its submission instead of 3.
+    application.refresh_from_db()
+    assert application.due_at == vn(2027, 1, 7, 9)
+    assert (
+        list(application.events.filter(part=BIRTH).values_list("kind", flat=True)).count(
+            "deadline_extended"
+        )
+        == 1
+    )
+    with time_machine.travel(vn(2026, 12, 31, 9), tick=False):
+        client.force_login(mother)
+        page = client.get(f"/lien-thong/ho-so/{application.pk}/").content.decode()
+    assert "10:00 07/01/2027" in page and "09:00 07/01/2027" in page
+    # The birth result comes within the new time; the others follow, each with its own clock.
+    with time_machine.travel(vn(2027, 1, 6, 15), tick=False):
+        process(birth.dossier_id)
+    assert parts(application)[RESIDENCE].state == PartState.FILED
+    assert Application.objects.get(pk=application.pk).due_at == vn(2027, 1, 7, 9)

@@ -68,6 +68,13 @@ class GroupDefinition(_Strict):
     #: The group's promise in working days from submission; without it, the longest chain of
     #: the chosen members' own processing times.
     processing_days: int | None = Field(default=None, ge=0, le=365)
+    #: The group's longer promise when a member's dossier needs verification (that member's
+    #: own ``verification_working_days``); only beside ``processing_days``, and left out of the
+    #: stored definition when absent. Without ``processing_days`` the longest chain counts an
+    #: extended member's longer time by itself.
+    verification_working_days: int | None = Field(
+        default=None, ge=1, le=365, exclude_if=lambda days: days is None
+    )
     choose: Choice
     issues: dict[str, Issue] = {}
     members: list[Member] = Field(min_length=2)
@@ -101,6 +108,12 @@ class GroupDefinition(_Strict):
                 raise ValueError(f"issues.{field}: {issue.after} is not a member")
         if self.description and not self.description_en:
             raise ValueError("English text missing: description_en")
+        if self.verification_working_days is not None and (
+            self.processing_days is None or self.verification_working_days <= self.processing_days
+        ):
+            raise ValueError(
+                "verification_working_days must be more than processing_days, which it needs"
+            )
         return self
 
     def member(self, code: str) -> Member:
@@ -178,6 +191,12 @@ def check_members(group: GroupDefinition, procedures: Mapping[str, dict[str, Any
     }
     for field in sorted(set(group.issues) - asked):
         problems.append(f"issues.{field}: no member's form has this field")
+    if group.verification_working_days is not None and not any(
+        procedures[m.procedure].get("verification_working_days") for m in group.members
+    ):
+        problems.append(
+            "verification_working_days: no member procedure has a longer time for verification"
+        )
     return problems
 
 
@@ -281,13 +300,27 @@ def upload_components(
 
 
 def processing_days(
-    group: GroupDefinition, procedures: Mapping[str, dict[str, Any]], chosen: Iterable[str]
+    group: GroupDefinition,
+    procedures: Mapping[str, dict[str, Any]],
+    chosen: Iterable[str],
+    verified: Iterable[str] = (),
 ) -> int:
-    """The group's promise, or the longest chain of the chosen members' processing times."""
+    """The group's promise, or the longest chain of the chosen members' processing times.
+
+    ``verified``: the members whose dossiers need verification and so have their longer legal
+    time (``verification_working_days``). Then the group promises its own longer time, or the
+    chain counts those members' longer times."""
+    extended = {
+        code for code in verified if procedures[code].get("verification_working_days") is not None
+    }
     if group.processing_days is not None:
+        if extended and group.verification_working_days is not None:
+            return group.verification_working_days
         return group.processing_days
     finish: dict[str, int] = {}
     for member in group.chosen(chosen):
         start = max((finish[code] for code in member.waits_for if code in finish), default=0)
-        finish[member.procedure] = start + int(procedures[member.procedure]["processing_days"])
+        definition = procedures[member.procedure]
+        key = "verification_working_days" if member.procedure in extended else "processing_days"
+        finish[member.procedure] = start + int(definition[key])
     return max(finish.values())

@@ -15,7 +15,7 @@ members that need its result; a supplement stops only its member's clock.
 """
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -107,8 +107,12 @@ def upload_components(group: ProcedureGroup, chosen: list[str]) -> list[dict[str
     return catalog_groups.upload_components(definition_of(group), _definitions(group), chosen)
 
 
-def processing_days(group: ProcedureGroup, chosen: list[str]) -> int:
-    return catalog_groups.processing_days(definition_of(group), _definitions(group), chosen)
+def processing_days(group: ProcedureGroup, chosen: list[str], verified: Iterable[str] = ()) -> int:
+    """The group's deadline in working days; ``verified``: the members whose dossiers need
+    verification (``catalog.groups.processing_days``)."""
+    return catalog_groups.processing_days(
+        definition_of(group), _definitions(group), chosen, verified
+    )
 
 
 def identity_level(group: ProcedureGroup) -> int:
@@ -367,7 +371,15 @@ _PART_STATE = {
 
 #: The events a part follows: those above, and those that change what it shows.
 FOLLOWED = frozenset(
-    {*_PART_STATE, "returned", "apologised", "payment_requested", "paid", "payment_request_closed"}
+    {
+        *_PART_STATE,
+        "returned",
+        "apologised",
+        "extended_for_verification",
+        "payment_requested",
+        "paid",
+        "payment_request_closed",
+    }
 )
 
 
@@ -435,8 +447,34 @@ def apply_progress(part: Part, progress: Progress, actor: User | None = None) ->
     part.save()
     if state is not None:
         _record(part.application, f"part_{progress.kind}", actor, part.procedure_code)
+    if progress.kind == "extended_for_verification":
+        extend_for_verification(part, actor)
     if state in ENDED:
         enqueue_with_commit(task_named(ADVANCE), part.application_id)
+
+
+def extend_for_verification(part: Part, actor: User | None = None) -> None:
+    """A member's dossier needs verification and has its longer legal time (the part already
+    took the dossier's new due date): the application's deadline moves where the group's
+    depends on it, that is to the group's own longer time (the birth group: 5 working days
+    instead of 3) or, for a group without one, to the longest chain counting each extended
+    member's longer time. Counted from the application's submission, as its deadline is; it
+    never moves earlier."""
+    application = part.application
+    _record(application, "part_extended_for_verification", actor, part.procedure_code)
+    verified = set(
+        application.events.filter(kind="part_extended_for_verification").values_list(
+            "part", flat=True
+        )
+    )
+    days = processing_days(application.group, list(application.members), verified)
+    due = dossier_services.legal_deadline(application.submitted_at, days)
+    if due > application.due_at:
+        Application.objects.filter(pk=application.pk, due_at__lt=due).update(due_at=due)
+        application.due_at = due
+        _record(
+            application, "deadline_extended", actor, part.procedure_code, due_at=due.isoformat()
+        )
 
 
 # --- moving on ----------------------------------------------------------------------------------
