@@ -82,6 +82,10 @@ def test_results_can_be_stamped_by_a_tsa_over_http(
     """TSA_URL set: the signer asks the TSA over HTTP (here egov's own endpoint)."""
     from egov.dossiers.constants import Status
 
+    # The TSA has its certificate before it serves, as `setup_pki` gives it in a deployment
+    # (here the immediate task backend signs inside the approving transaction, which holds
+    # SQLite's write lock while the TSA is asked).
+    pki.tsa_certificate()
     settings.TSA_URL = f"{live_server.url}/tsa/"  # type: ignore[attr-defined]
     assert type(tsa.timestamper()).__name__ == "RequestsHTTPTimeStamper"
     dossier = make_dossier(Status.RESULT_READY)  # type: ignore[operator]
