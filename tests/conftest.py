@@ -3,6 +3,7 @@
 import functools
 import io
 import os
+import shutil
 import struct
 import tempfile
 import time
@@ -202,7 +203,7 @@ def _restore_reference_rows() -> None:
 def django_db_modify_db_settings(
     django_db_modify_db_settings_parallel_suffix: None, request: pytest.FixtureRequest
 ) -> None:
-    """On SQLite the test database is a file (in memory when the machine has /dev/shm), not
+    """On SQLite the test database is a file (in memory when /dev/shm has room), not
     Django's in-memory database: with that one, the live server's threads all share the test's
     single connection, and two requests at once (a page polling while another posts) can fail
     at random, as Django warns. With a file each thread has its own connection, queued by WAL
@@ -211,7 +212,8 @@ def django_db_modify_db_settings(
     if database["ENGINE"] == "django.db.backends.sqlite3":
         worker = getattr(request.config, "workerinput", {}).get("workerid", "main")
         shm = Path("/dev/shm")
-        folder = shm if shm.is_dir() and os.access(shm, os.W_OK) else Path(tempfile.gettempdir())
+        roomy = shm.is_dir() and os.access(shm, os.W_OK) and shutil.disk_usage(shm).free > 2**30
+        folder = shm if roomy else Path(tempfile.gettempdir())
         name = folder / f"egov-test-{os.getpid()}-{worker}.sqlite3"
         database.setdefault("TEST", {})["NAME"] = str(name)
 
