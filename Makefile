@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test lint typecheck bench bench-tools install browser ocr clean messages openapi arrows lock audit sbom licences cluster cluster-stop cluster-test cluster-load cluster-tools
+.PHONY: run test lint typecheck bench bench-tools install browser ocr clean messages openapi arrows lock audit sbom licences cluster cluster-stop cluster-test cluster-load cluster-tools gateway-tools
 
 # Installed from the lock only (uv.lock, with every file's SHA-256): `uv sync --locked` fails
 # when the lock and pyproject.toml disagree. uv itself is installed by hash. --inexact keeps the
@@ -70,7 +70,7 @@ lint: install
 typecheck: install
 	$(VENV)/bin/mypy src
 
-test: install browser ocr lint typecheck
+test: install browser ocr gateway-tools lint typecheck
 	$(PY) -m pytest -q -n 2 --dist loadgroup --ds=tests.settings
 
 # The import graph between the parts: arrows with counts, cycles, foreign keys (docs/architecture.md).
@@ -87,6 +87,13 @@ licences: install
 
 sbom: install
 	$(PY) tools/supply_chain.py sbom --output dist/egov.cdx.json
+
+# Debian's nginx with its Lua module: the gateway's data plane (docs/gateway.md, "The data plane
+# in nginx"), tested by tests/gateway/test_dataplane.py.
+gateway-tools:
+	@test -f /usr/lib/nginx/modules/ngx_http_lua_module.so && test -n "$$(find /usr/lib -path '*lua/5.1/cjson.so' -print -quit)" || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx libnginx-mod-http-lua lua-cjson >/dev/null; }
 
 # Debian's nginx and wrk for the gateway benchmark (bench/gateway.py: nginx is the upstream and
 # the reverse proxy the gateway is compared with, wrk the load).
@@ -118,7 +125,7 @@ cluster-test: cluster
 cluster-load: cluster
 	PORT=$(PORT) $(PY) tools/cluster_load.py
 
-bench: install bench-tools ocr
+bench: install bench-tools gateway-tools ocr
 	$(PY) bench/run.py
 	PORT=$(PORT) $(PY) tools/cluster_load.py --if-running
 

@@ -411,6 +411,21 @@ GATEWAY_CLIENT_TIMEOUT = float(os.environ.get("GATEWAY_CLIENT_TIMEOUT", 10))
 GATEWAY_EVENT_BACKOFF_SECONDS = float(os.environ.get("GATEWAY_EVENT_BACKOFF_SECONDS", 10))
 GATEWAY_EVENT_MAX_ATTEMPTS = int(os.environ.get("GATEWAY_EVENT_MAX_ATTEMPTS", 10))
 GATEWAY_EVENT_TIMEOUT = float(os.environ.get("GATEWAY_EVENT_TIMEOUT", 10))
+# The data plane in nginx (manage.py gateway_nginx, docs/gateway.md): where it listens, its
+# folder (configuration, access log, temporary files), its worker processes and, when started as
+# root, the user they run as (who must be able to write the folder), where Debian keeps
+# nginx's modules, egov's own proxy for what nginx does not serve alone, the largest request
+# body and the CA bundle that HTTPS upstreams are verified against.
+GATEWAY_NGINX_LISTEN = os.environ.get("GATEWAY_NGINX_LISTEN", "127.0.0.1:8081")
+GATEWAY_NGINX_DIR = Path(os.environ.get("GATEWAY_NGINX_DIR", BASE_DIR / "var" / "gateway-nginx"))
+GATEWAY_NGINX_WORKERS = os.environ.get("GATEWAY_NGINX_WORKERS", "auto")
+GATEWAY_NGINX_USER = os.environ.get("GATEWAY_NGINX_USER", "")
+GATEWAY_NGINX_MODULES = os.environ.get("GATEWAY_NGINX_MODULES", "/usr/lib/nginx/modules")
+GATEWAY_NGINX_FALLBACK_URL = os.environ.get("GATEWAY_NGINX_FALLBACK_URL", SITE_URL)
+GATEWAY_NGINX_MAX_BODY = os.environ.get("GATEWAY_NGINX_MAX_BODY", "1g")
+GATEWAY_NGINX_CA_FILE = os.environ.get(
+    "GATEWAY_NGINX_CA_FILE", "/etc/ssl/certs/ca-certificates.crt"
+)
 if not GATEWAY_TOKEN_KEY and not DEBUG and not env_bool("EGOV_ALLOW_INSECURE_KEY"):
     raise ImproperlyConfigured("GATEWAY_TOKEN_KEY must be set when DEBUG is off.")
 # --- end of data-sharing gateway ---------------------------------------------------------------

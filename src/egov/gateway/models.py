@@ -191,6 +191,18 @@ class ChainHead(models.Model):
         return f"head #{self.seq}"
 
 
+class LogCursor(models.Model):
+    """How far the access log of an nginx data plane (``dataplane.ingest``) is in the chain:
+    saved in the same transaction as the rows it covers, so each line is appended once."""
+
+    path = models.CharField(max_length=500, unique=True)
+    inode = models.BigIntegerField(null=True)
+    offset = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.path} @ {self.offset}"
+
+
 class ChainAnchor(models.Model):
     """An RFC 3161 time-stamp of the chain's hash at ``seq``: the chain up to it existed then,
     and whoever edits, deletes or reorders a row before it can no longer match it."""
