@@ -417,6 +417,63 @@ def gateway_run(
     return result
 
 
+def dataplane_run(tools_: dict[str, str], node: Deployment, script: Path) -> dict[str, Any]:
+    """(d) the data plane in nginx (one worker), egov's control plane beside it ingesting the
+    access log into the chain every second: the CPU of both is counted. The log's new rows,
+    once the control plane has stopped nginx and read its last lines, next to wrk's count."""
+    port, folder = free_port(), node.folder / "dataplane"
+    env = {
+        **node.env,
+        "GATEWAY_NGINX_LISTEN": f"127.0.0.1:{port}",
+        "GATEWAY_NGINX_DIR": str(folder),
+        "GATEWAY_NGINX_WORKERS": "1",
+        "GATEWAY_NGINX_USER": "root" if os.geteuid() == 0 else "",
+    }
+    url = f"http://127.0.0.1:{port}/gw/{OWNER}/echo"
+    result: dict[str, Any] = {}
+    for phase in ("loaded", "single"):
+        log = node.folder / f"dataplane-{phase}.log"
+        with log.open("wb") as out:
+            plane = subprocess.Popen(
+                [PYTHON, "manage.py", "gateway_nginx"],
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        try:
+            wait_for(f"http://127.0.0.1:{port}/healthz/live", plane, log, 30)
+            if phase == "single":
+                result["single"] = wrk(tools_["wrk"], url, script, LATENCY_SECONDS, 1, 1)
+                continue
+            wrk(tools_["wrk"], url, script, WARMUP, CONNECTIONS, THREADS)
+            time.sleep(3)  # nginx flushes its log every second, the control plane reads it
+            rows_before = int(node.query("select count(*) from gateway_transaction")[0][0])
+            before, began = cpu_seconds(plane.pid), time.monotonic()
+            loaded = wrk(tools_["wrk"], url, script, SECONDS, CONNECTIONS, THREADS)
+            elapsed = time.monotonic() - began
+            cpu = cpu_seconds(plane.pid) - before
+            loaded["server_cpu_us"] = cpu * 1e6 / max(1, loaded["requests"])
+            loaded["server_cores"] = cpu / elapsed
+            # How long the chain takes to hold every call wrk completed, once the load stops.
+            ended, deadline = time.monotonic(), time.monotonic() + 300
+            while time.monotonic() < deadline:
+                rows = int(node.query("select count(*) from gateway_transaction")[0][0])
+                if rows - rows_before >= loaded["requests"]:
+                    break
+                time.sleep(0.2)
+            loaded["catch_up_seconds"] = time.monotonic() - ended
+        finally:
+            stop(plane)  # SIGTERM: nginx stopped gracefully, its last lines read
+        if phase == "loaded":
+            loaded["logged"] = (
+                int(node.query("select count(*) from gateway_transaction")[0][0]) - rows_before
+            )
+            result["loaded"] = loaded
+    return result
+
+
 def population(tools_: dict[str, str], node: Deployment, work: Path, token: str) -> dict[str, Any]:
     """Verifications per second through the gateway, and straight at the registry's endpoint."""
     began = time.monotonic()
@@ -493,6 +550,11 @@ def report(r: dict[str, Any]) -> None:
         for w in (1, 2)
         if f"gateway_{w}_{v}" in r
     ]
+    rows += [
+        (f"(d) egov gateway in nginx+Lua ({v})", f"dataplane_{v}")
+        for v in ("sqlite", "postgresql")
+        if f"dataplane_{v}" in r
+    ]
     for label, key in rows:
         loaded, single = r[key]["loaded"], r[key].get("single")
         one = f"{single['p50']:11.3f} {single['p99']:6.2f}" if single else f"{'-':>11} {'-':>6}"
@@ -527,6 +589,29 @@ def report(r: dict[str, Any]) -> None:
                 f"  log, {w} worker(s)    {loaded['logged']:8d} rows for {loaded['requests']} "
                 f"requests wrk completed ({loaded['logged'] - loaded['requests']:+d}: calls in "
                 f"flight when wrk stopped, <= {CONNECTIONS}); non-2xx {loaded['non2xx']}"
+            )
+        if f"dataplane_{vendor}" in r:
+            plane = r[f"dataplane_{vendor}"]
+            share_d = plane["loaded"]["rps"] / nginx["loaded"]["rps"]
+            added_d = plane["loaded"]["p50"] - nginx["loaded"]["p50"]
+            added_d_single = plane["single"]["p50"] - nginx["single"]["p50"]
+            say(
+                f"  d/b throughput      {share_d:8.3f}   (the data plane in nginx); target >= "
+                f"{TARGET_SHARE:.2f}: {'met' if share_d >= TARGET_SHARE else 'missed'}"
+            )
+            say(
+                f"  d-b p50 added       {added_d:8.2f} ms at {CONNECTIONS} connections, "
+                f"{added_d_single:.3f} ms at 1; target <= {TARGET_ADDED_P50_MS:g} ms: "
+                f"{'met' if added_d <= TARGET_ADDED_P50_MS else 'missed'} at {CONNECTIONS}, "
+                f"{'met' if added_d_single <= TARGET_ADDED_P50_MS else 'missed'} at 1"
+            )
+            say(
+                f"  log, data plane     {plane['loaded']['logged']:8d} rows for "
+                f"{plane['loaded']['requests']} requests wrk completed "
+                f"({plane['loaded']['logged'] - plane['loaded']['requests']:+d}: calls in flight "
+                f"when wrk stopped); non-2xx {plane['loaded']['non2xx']}; the chain held every "
+                f"completed call {plane['loaded']['catch_up_seconds']:.1f} s after the load "
+                "stopped"
             )
         pop = r[f"population_{vendor}"]
         say(
@@ -617,6 +702,8 @@ def bench(out: Path) -> None:
                 result[f"gateway_1_{vendor}"] = gateway_run(tools_, node, 1, script, latency=True)
                 say(f"[gateway] (c) egov gateway, 2 uvicorn workers ({vendor})")
                 result[f"gateway_2_{vendor}"] = gateway_run(tools_, node, 2, script, latency=False)
+                say(f"[gateway] (d) egov gateway, data plane in nginx, 1 worker ({vendor})")
+                result[f"dataplane_{vendor}"] = dataplane_run(tools_, node, script)
                 say(
                     f"[gateway] population: {PEOPLE:,} people, verify through the gateway ({vendor})"
                 )

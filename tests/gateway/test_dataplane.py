@@ -51,6 +51,9 @@ class Plane:
             ["nginx", "-c", str(self.folder / dataplane.CONFIG_NAME), "-g", "daemon off;"],
             env=dataplane.nginx_environment(),
         )
+        self.wait()
+
+    def wait(self) -> None:
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             try:
@@ -319,3 +322,28 @@ def test_a_service_whose_upstream_is_another_gateway_goes_to_egovs_proxy(
     assert "proxy_pass http://egov_gateway_python;" in location
     assert "access_by_lua" not in location  # egov's proxy authenticates and logs it
     assert "server 127.0.0.1:8000;" in text
+
+
+def test_the_control_plane_serves_then_stops_nginx_gracefully_losing_no_call(
+    platform: Platform, settings: Any, tmp_path: Path
+) -> None:
+    port = free_port()
+    settings.GATEWAY_NGINX_LISTEN = f"127.0.0.1:{port}"
+    settings.GATEWAY_NGINX_WORKERS = 1
+    settings.GATEWAY_DIRECTORY_TTL = 0.2
+    if os.geteuid() == 0:
+        settings.GATEWAY_NGINX_USER = "root"
+    plane, answers = Plane(tmp_path / "nginx", port), []
+
+    def stop() -> bool:
+        """Called by the loop between its passes: a few calls, then stop."""
+        if len(answers) < 3:
+            plane.wait()
+            answers.append(plane.call("GET", f"{ECHO}/x", platform.headers()).status)
+            return False
+        return True
+
+    dataplane.run(plane.folder, stop=stop)
+    assert answers == [200, 200, 200]
+    assert Transaction.objects.filter(status=200, client=CLIENT).count() == 3
+    assert txlog.first_problem() is None

@@ -238,25 +238,39 @@ def nginx_environment() -> dict[str, str]:
     return {**os.environ, "GATEWAY_TOKEN_KEY": tokens.secret()}
 
 
-def run(folder: Path, *, nginx: str = "nginx", stop: Callable[[], bool] = lambda: False) -> None:
+def run(
+    folder: Path,
+    *,
+    nginx: str = "nginx",
+    nice: int = 0,
+    stop: Callable[[], bool] = lambda: False,
+) -> None:
     """Serve with nginx until ``stop()`` or SIGTERM: render, start nginx, then every few
     seconds render again (reload when changed) and ingest the log; at the end stop nginx
-    gracefully (it writes its buffered log) and ingest what is left."""
+    gracefully (it writes its buffered log) and ingest what is left. With ``nice``, this
+    process yields the CPU to nginx once it runs: calls first, the chain's bookkeeping after
+    (it catches up as soon as the load allows; the log on disk holds every call meanwhile)."""
     binary = shutil.which(nginx) or nginx
     write_config(folder)
     config = str(folder / CONFIG_NAME)
     command = [binary, "-c", config]  # nginx's binary, the configuration rendered above
     subprocess.run([*command, "-t", "-q"], check=True, env=nginx_environment())  # noqa: S603
-    process = subprocess.Popen([*command, "-g", "daemon off;"], env=nginx_environment())  # noqa: S603
+    # Its own session: a signal to this process's group reaches nginx only through the loop
+    # below, which stops it gracefully and then reads its last log lines.
     stopping = False
 
     def on_term(signum: int, frame: Any) -> None:
         nonlocal stopping
         stopping = True
 
-    previous = signal.signal(signal.SIGTERM, on_term)
+    previous = signal.signal(signal.SIGTERM, on_term), signal.signal(signal.SIGINT, on_term)
     log_path = folder / LOG_NAME
+    process = subprocess.Popen(  # noqa: S603
+        [*command, "-g", "daemon off;"], env=nginx_environment(), start_new_session=True
+    )
     try:
+        if nice:
+            os.nice(nice)
         while not stopping and not stop() and process.poll() is None:
             time.sleep(min(settings.GATEWAY_DIRECTORY_TTL, 1.0))
             try:
@@ -267,7 +281,8 @@ def run(folder: Path, *, nginx: str = "nginx", stop: Callable[[], bool] = lambda
             except Exception:  # the database is away: keep serving, try again
                 log.exception("gateway control plane: pass failed; retrying")
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGTERM, previous[0])
+        signal.signal(signal.SIGINT, previous[1])
         if process.poll() is None:
             process.send_signal(signal.SIGQUIT)  # graceful: finish calls, flush the log
             process.wait(timeout=60)

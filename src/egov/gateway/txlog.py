@@ -95,6 +95,7 @@ def write(entries: Iterable[Entry]) -> int:
 
 #: The columns of a log row, in the order of ``_insert``'s INSERT.
 COLUMNS = (*FIELDS, "prev_hash", "hash")
+AT = COLUMNS.index("at")
 
 
 def _insert(rows: list[dict[str, Any]]) -> None:
@@ -110,10 +111,9 @@ def _insert(rows: list[dict[str, Any]]) -> None:
         values = ", ".join(["(" + ", ".join(["%s"] * len(COLUMNS)) + ")"] * len(chunk))
         params: list[Any] = []
         for row in chunk:
-            params.extend(
-                at.get_db_prep_save(row[name], connection) if name == "at" else row[name]
-                for name in COLUMNS
-            )
+            fields = [row[name] for name in COLUMNS]
+            fields[AT] = at.get_db_prep_save(fields[AT], connection)
+            params.extend(fields)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {values}",  # noqa: S608

@@ -19,11 +19,19 @@ class Command(BaseCommand):
         parser.add_argument("--folder", type=Path, default=settings.GATEWAY_NGINX_DIR)
         parser.add_argument("--once", action="store_true")
         parser.add_argument("--nginx", default="nginx", help="nginx's binary")
+        parser.add_argument(
+            "--nice",
+            type=int,
+            default=10,
+            help="this process's niceness once nginx runs: calls before the log's bookkeeping",
+        )
 
-    def handle(self, *args: Any, folder: Path, once: bool, nginx: str, **options: Any) -> None:
+    def handle(
+        self, *args: Any, folder: Path, once: bool, nginx: str, nice: int, **options: Any
+    ) -> None:
         if not once:
             self.stdout.write(f"gateway data plane on {settings.GATEWAY_NGINX_LISTEN} ({folder})")
-            dataplane.run(folder, nginx=nginx)
+            dataplane.run(folder, nginx=nginx, nice=nice)
             return
         changed = dataplane.write_config(folder)
         self.stdout.write(
