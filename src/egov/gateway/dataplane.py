@@ -243,11 +243,13 @@ def run(
     *,
     nginx: str = "nginx",
     nice: int = 0,
+    ingest_every: float = 1.0,
     stop: Callable[[], bool] = lambda: False,
 ) -> None:
     """Serve with nginx until ``stop()`` or SIGTERM: render, start nginx, then every few
     seconds render again (reload when changed) and ingest the log; at the end stop nginx
-    gracefully (it writes its buffered log) and ingest what is left. With ``nice``, this
+    gracefully (it writes its buffered log) and ingest what is left (every ``ingest_every``
+    seconds: a deployment may read the log at quiet times only). With ``nice``, this
     process yields the CPU to nginx once it runs: calls first, the chain's bookkeeping after
     (it catches up as soon as the load allows; the log on disk holds every call meanwhile)."""
     binary = shutil.which(nginx) or nginx
@@ -265,6 +267,7 @@ def run(
 
     previous = signal.signal(signal.SIGTERM, on_term), signal.signal(signal.SIGINT, on_term)
     log_path = folder / LOG_NAME
+    ingested = time.monotonic()
     process = subprocess.Popen(  # noqa: S603
         [*command, "-g", "daemon off;"], env=nginx_environment(), start_new_session=True
     )
@@ -276,8 +279,9 @@ def run(
             try:
                 if write_config(folder):
                     process.send_signal(signal.SIGHUP)  # graceful reload
-                if log_path.exists():
+                if log_path.exists() and time.monotonic() - ingested >= ingest_every:
                     ingest(log_path)
+                    ingested = time.monotonic()
             except Exception:  # the database is away: keep serving, try again
                 log.exception("gateway control plane: pass failed; retrying")
     finally:

@@ -24,12 +24,14 @@ int EVP_DigestUpdate(EVP_MD_CTX *ctx, const void *d, size_t cnt);
 int EVP_DigestFinal_ex(EVP_MD_CTX *ctx, unsigned char *md, unsigned int *s);
 int EVP_Digest(const void *data, size_t count, unsigned char *md, unsigned int *size,
                const EVP_MD *type, void *impl);
+unsigned char *ngx_hex_dump(unsigned char *dst, const unsigned char *src, size_t len);
 ]]
 
 local C = ffi.C
 local SHA256 = C.EVP_sha256()
 local digest_out = ffi.new("unsigned char[32]")
 local digest_len = ffi.new("unsigned int[1]")
+local hex_out = ffi.new("unsigned char[64]")
 local CHUNK = 65536
 
 -- RFC 9110 §7.6.1, as egov.gateway.proxy.HOP_BY_HOP (these also have proxy_set_header "").
@@ -50,13 +52,10 @@ function _M.configure(json)
     config = assert(cjson.decode(json), "egov gateway: bad configuration")
 end
 
-local HEX = {}
-for i = 0, 255 do HEX[i] = string.format("%02x", i) end
-
-local function hex(bytes)
-    local out = {}
-    for i = 1, #bytes do out[i] = HEX[string.byte(bytes, i)] end
-    return table.concat(out)
+-- The SHA-256 just computed into digest_out, in hex (nginx's own ngx_hex_dump).
+local function digest_hex()
+    C.ngx_hex_dump(hex_out, digest_out, 32)
+    return ffi.string(hex_out, 64)
 end
 
 local function hmac_sha256(key, data)
@@ -126,7 +125,7 @@ end
 
 local function sha256(data)
     C.EVP_Digest(data, #data, digest_out, digest_len, SHA256, nil)
-    return hex(ffi.string(digest_out, 32))
+    return digest_hex()
 end
 
 local function sha256_of_request()
@@ -146,19 +145,20 @@ local function sha256_of_request()
         file:close()
     end
     C.EVP_DigestFinal_ex(ctx, digest_out, digest_len)
-    return hex(ffi.string(digest_out, 32))
+    return digest_hex()
 end
 
--- access_by_lua: authenticate, authorise, count; then say where the call goes.
-function _M.access()
-    local service = ngx.var.gw_service
-    ngx.var.gw_service = "" -- logged once the caller is known, as the proxy does
+-- access_by_lua: authenticate, authorise, count; then say where the call goes. The location
+-- passes what the directory says of its service as arguments: each nginx variable read or
+-- written costs a lookup, the largest part of this function's time.
+function _M.access(service, quota, base_path, secret_env)
     local authorization = ngx.var.http_authorization or ""
     if authorization:sub(1, 7) ~= "Bearer " then
         return _M.refuse("unauthenticated", { ["WWW-Authenticate"] = 'Bearer realm="egov-gateway"' })
     end
-    local now = ngx.time()
-    local client, problem = member_of(authorization:sub(8):match("^%s*(.-)%s*$"), now)
+    local token = authorization:sub(8)
+    if token:find("%s") then token = token:match("^%s*(.-)%s*$") end
+    local client, problem = member_of(token, ngx.time())
     if not client then
         return _M.refuse(problem, { ["WWW-Authenticate"] = 'Bearer error="invalid_token"' })
     end
@@ -170,34 +170,37 @@ function _M.access()
     if service == "" or raw:sub(1, #prefix) ~= prefix or not rest:find("^[/?]") and rest ~= "" then
         return _M.refuse("unknown_service")
     end
-    ngx.var.gw_service = service
-    if ngx.var.gw_member_active ~= "1" then return _M.refuse("unknown_client") end
+    ngx.var.gw_logged_service = service -- logged once the caller is known, as the proxy does
+    -- Only active members' grants are in the map: a miss is either.
     local expires = ngx.var.gw_grant_expires
-    if expires == "" then return _M.refuse("no_grant") end
+    if expires == "" then
+        return _M.refuse(ngx.var.gw_member_active == "1" and "no_grant" or "unknown_client")
+    end
     if expires ~= "0" and tonumber(expires) <= ngx.now() then return _M.refuse("grant_expired") end
-    local quota = tonumber(ngx.var.gw_quota) or 0
     if quota > 0 then
         local ok, retry_after = within_quota(client, service, quota)
         if not ok then return _M.refuse("quota_exceeded", { ["Retry-After"] = retry_after }) end
     end
     -- Headers the Connection header names are hop-by-hop too (RFC 9110 §7.6.1).
-    for name in (ngx.var.http_connection or ""):gmatch("[^,%s]+") do
-        if not HOP_BY_HOP[name:lower()] then ngx.req.clear_header(name) end
+    local connection = ngx.var.http_connection
+    if connection then
+        for name in connection:gmatch("[^,%s]+") do
+            if not HOP_BY_HOP[name:lower()] then ngx.req.clear_header(name) end
+        end
     end
-    local secret_env = ngx.var.gw_upstream_secret_env
     if secret_env ~= "" then
         ngx.var.gw_upstream_authorization = "Bearer " .. (os.getenv(secret_env) or "")
     end
     -- The path as the caller encoded it, after the service's base path (as the proxy does).
     local path, query = rest:match("^([^?]*)(.*)$")
-    local uri = ngx.var.gw_upstream_path .. ((path == "/" or path == "") and "" or path)
+    local uri = base_path .. ((path == "/" or path == "") and "" or path)
     ngx.var.gw_upstream_uri = (uri == "" and "/" or uri) .. query
     ngx.var.gw_request_sha256 = sha256_of_request()
 end
 
 -- error_page of an upstream that could not be reached (502) or did not answer in time (504).
 function _M.upstream_failed(code)
-    ngx.log(ngx.WARN, "gateway upstream failed: ", code, " service=", ngx.var.gw_service)
+    ngx.log(ngx.WARN, "gateway upstream failed: ", code, " service=", ngx.var.gw_logged_service)
     return _M.refuse(code)
 end
 
@@ -208,23 +211,32 @@ function _M.header_filter()
     end
 end
 
--- body_filter_by_lua: the SHA-256 of the answer, chunk by chunk as nginx streams it.
+-- body_filter_by_lua: the SHA-256 of the answer as nginx passes it on. Small answers (the
+-- usual) are kept until their end and hashed at once; past 64 KiB, chunk by chunk.
 function _M.body_filter()
-    local ctx = ngx.ctx.response_digest
-    if not ctx and ngx.arg[2] then -- the whole answer in one piece: the common case
-        ngx.var.gw_response_sha256 = sha256(ngx.arg[1])
+    local chunk, last = ngx.arg[1], ngx.arg[2]
+    local ctx = ngx.ctx
+    local kept, digest = ctx.kept, ctx.digest
+    if not digest and (kept and #kept or 0) + #chunk <= CHUNK then
+        kept = kept and kept .. chunk or chunk
+        if last then
+            ngx.var.gw_response_sha256 = sha256(kept)
+        else
+            ctx.kept = kept
+        end
         return
     end
-    if not ctx then
-        ctx = ffi.gc(C.EVP_MD_CTX_new(), C.EVP_MD_CTX_free)
-        C.EVP_DigestInit_ex(ctx, SHA256, nil)
-        ngx.ctx.response_digest = ctx
+    if not digest then
+        digest = ffi.gc(C.EVP_MD_CTX_new(), C.EVP_MD_CTX_free)
+        C.EVP_DigestInit_ex(digest, SHA256, nil)
+        ctx.digest = digest
+        if kept then C.EVP_DigestUpdate(digest, kept, #kept) end
+        ctx.kept = nil
     end
-    local chunk = ngx.arg[1]
-    if chunk ~= "" then C.EVP_DigestUpdate(ctx, chunk, #chunk) end
-    if ngx.arg[2] then
-        C.EVP_DigestFinal_ex(ctx, digest_out, digest_len)
-        ngx.var.gw_response_sha256 = hex(ffi.string(digest_out, 32))
+    if chunk ~= "" then C.EVP_DigestUpdate(digest, chunk, #chunk) end
+    if last then
+        C.EVP_DigestFinal_ex(digest, digest_out, digest_len)
+        ngx.var.gw_response_sha256 = digest_hex()
     end
 end
 

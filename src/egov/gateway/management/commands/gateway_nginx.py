@@ -25,13 +25,26 @@ class Command(BaseCommand):
             default=10,
             help="this process's niceness once nginx runs: calls before the log's bookkeeping",
         )
+        parser.add_argument(
+            "--ingest-every",
+            type=float,
+            default=1.0,
+            help="seconds between two readings of nginx's log into the chain (and at the stop)",
+        )
 
     def handle(
-        self, *args: Any, folder: Path, once: bool, nginx: str, nice: int, **options: Any
+        self,
+        *args: Any,
+        folder: Path,
+        once: bool,
+        nginx: str,
+        nice: int,
+        ingest_every: float,
+        **options: Any,
     ) -> None:
         if not once:
             self.stdout.write(f"gateway data plane on {settings.GATEWAY_NGINX_LISTEN} ({folder})")
-            dataplane.run(folder, nginx=nginx, nice=nice)
+            dataplane.run(folder, nginx=nginx, nice=nice, ingest_every=ingest_every)
             return
         changed = dataplane.write_config(folder)
         self.stdout.write(
