@@ -257,13 +257,18 @@ def test_every_call_is_in_the_chain_once_with_the_hashes_of_both_bodies(
     parts = b"".join(bytes([i]) * 100_000 for i in range(30))  # 3 MB: kept in a file by nginx
     big = plane.call("POST", f"{ECHO}/sink", platform.headers(), parts)
     assert big.json()["body_sha256"] == hashlib.sha256(parts).hexdigest()
+    streamed = plane.call("GET", f"{ECHO}/big?size=5000000", platform.headers())  # many chunks
+    assert len(streamed.body) == 5_000_000
     rows = plane.logged()
     assert [(r.client, r.service, r.status, r.error) for r in rows] == [
         (CLIENT, f"{PROVIDER}/echo", 200, ""),
         ("", "", 401, "unauthenticated"),
         (platform.other.code, f"{PROVIDER}/echo", 403, "no_grant"),
         (CLIENT, f"{PROVIDER}/echo", 200, ""),
+        (CLIENT, f"{PROVIDER}/echo", 200, ""),
     ]
+    assert rows[4].response_sha256 == hashlib.sha256(streamed.body).hexdigest()
+    assert rows[4].request_sha256 == hashlib.sha256(b"").hexdigest()
     assert rows[0].request_sha256 == hashlib.sha256(b"hi").hexdigest()
     assert rows[0].response_sha256 == hashlib.sha256(first.body).hexdigest()
     assert rows[0].correlation_id == "c-1" and rows[1].correlation_id == "c-2"
@@ -275,7 +280,7 @@ def test_every_call_is_in_the_chain_once_with_the_hashes_of_both_bodies(
     assert txlog.first_problem() is None
     # Read again: nothing appended twice.
     assert dataplane.ingest(plane.folder / dataplane.LOG_NAME) == 0
-    assert Transaction.objects.count() == 4
+    assert Transaction.objects.count() == 5
 
 
 def test_a_rotated_log_is_read_to_its_end_before_the_new_one(
