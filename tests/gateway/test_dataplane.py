@@ -6,6 +6,7 @@ import hashlib
 import http.client
 import json
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -25,6 +26,7 @@ from egov.gateway.models import Grant, LogCursor, Transaction
 from .conftest import CLIENT, PROVIDER, Platform, Upstream, change, free_port
 
 ECHO = f"/gw/{PROVIDER}/echo"
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"  # `make gateway-tools` installs it
 
 
 @dataclass
@@ -48,7 +50,7 @@ class Plane:
         self.stop()
         dataplane.write_config(self.folder)
         self.process = subprocess.Popen(
-            ["nginx", "-c", str(self.folder / dataplane.CONFIG_NAME), "-g", "daemon off;"],
+            [NGINX, "-c", str(self.folder / dataplane.CONFIG_NAME), "-g", "daemon off;"],
             env=dataplane.nginx_environment(),
         )
         self.wait()
@@ -348,7 +350,36 @@ def test_the_control_plane_serves_then_stops_nginx_gracefully_losing_no_call(
             return False
         return True
 
-    dataplane.run(plane.folder, stop=stop)
+    dataplane.run(plane.folder, nginx=NGINX, stop=stop)
     assert answers == [200, 200, 200]
     assert Transaction.objects.filter(status=200, client=CLIENT).count() == 3
     assert txlog.first_problem() is None
+
+
+def test_a_line_that_is_not_the_logs_stops_the_intake_and_nothing_is_skipped(
+    db: Any, tmp_path: Path
+) -> None:
+    good = json.dumps(
+        {
+            "at": time.time(),
+            "request_time": 0.002,
+            "client": CLIENT,
+            "service": f"{PROVIDER}/echo",
+            "method": "GET",
+            "status": 200,
+            "error": "",
+            "request_sha256": hashlib.sha256(b"").hexdigest(),
+            "response_sha256": hashlib.sha256(b"{}").hexdigest(),
+            "correlation_id": "c-1",
+        }
+    )
+    log_path = tmp_path / dataplane.LOG_NAME
+    log_path.write_text(f"{good}\n{{not json\n")
+    with pytest.raises(ValueError, match="not a line of the gateway's access log"):
+        dataplane.ingest(log_path)
+    assert Transaction.objects.count() == 0
+    assert LogCursor.objects.get().offset == 0  # the good line waits with the bad one
+    log_path.write_text(f"{good}\n")  # mended by the operator
+    assert dataplane.ingest(log_path) == 1
+    row = Transaction.objects.get()
+    assert (row.client, row.status, row.correlation_id, row.latency_ms) == (CLIENT, 200, "c-1", 2.0)

@@ -165,20 +165,24 @@ def write_config(folder: Path) -> bool:
 
 
 def _entry(line: bytes) -> txlog.Entry:
-    row = json.loads(line)
-    latency = float(row["request_time"])
-    return txlog.Entry(
-        at=datetime.fromtimestamp(float(row["at"]) - latency, tz=UTC),
-        client=row["client"],
-        service=row["service"],
-        method=row["method"],
-        status=int(row["status"]),
-        error=row["error"],
-        latency_ms=latency * 1000,
-        request_sha256=row["request_sha256"],
-        response_sha256=row["response_sha256"],
-        correlation_id=row["correlation_id"],
-    )
+    try:
+        row = json.loads(line)
+        latency = float(row["request_time"])
+        return txlog.Entry(
+            at=datetime.fromtimestamp(float(row["at"]) - latency, tz=UTC),
+            client=row["client"],
+            service=row["service"],
+            method=row["method"],
+            status=int(row["status"]),
+            error=row["error"],
+            latency_ms=latency * 1000,
+            request_sha256=row["request_sha256"],
+            response_sha256=row["response_sha256"],
+            correlation_id=row["correlation_id"],
+        )
+    except (ValueError, KeyError, TypeError) as exc:
+        # Never skipped: the chain would lose a call. The operator sees it and mends the file.
+        raise ValueError(f"not a line of the gateway's access log: {line[:200]!r}") from exc
 
 
 def _drain(handle: IO[bytes], cursor: LogCursor, batch: int) -> int:
@@ -252,13 +256,11 @@ def run(
     seconds: a deployment may read the log at quiet times only). With ``nice``, this
     process yields the CPU to nginx once it runs: calls first, the chain's bookkeeping after
     (it catches up as soon as the load allows; the log on disk holds every call meanwhile)."""
-    binary = shutil.which(nginx) or nginx
+    binary = shutil.which(nginx) or shutil.which(nginx, path="/usr/sbin") or nginx
     write_config(folder)
     config = str(folder / CONFIG_NAME)
     command = [binary, "-c", config]  # nginx's binary, the configuration rendered above
     subprocess.run([*command, "-t", "-q"], check=True, env=nginx_environment())  # noqa: S603
-    # Its own session: a signal to this process's group reaches nginx only through the loop
-    # below, which stops it gracefully and then reads its last log lines.
     stopping = False
 
     def on_term(signum: int, frame: Any) -> None:
@@ -268,6 +270,8 @@ def run(
     previous = signal.signal(signal.SIGTERM, on_term), signal.signal(signal.SIGINT, on_term)
     log_path = folder / LOG_NAME
     ingested = time.monotonic()
+    # Its own session: a signal to this process's group reaches nginx only through the loop
+    # below, which stops it gracefully and then reads its last log lines.
     process = subprocess.Popen(  # noqa: S603
         [*command, "-g", "daemon off;"], env=nginx_environment(), start_new_session=True
     )
@@ -292,3 +296,5 @@ def run(
             process.wait(timeout=60)
         if log_path.exists():
             ingest(log_path)
+    if process.returncode and not stopping:
+        raise RuntimeError(f"nginx stopped (exit {process.returncode}): see {folder}/error.log")
