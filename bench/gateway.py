@@ -538,6 +538,18 @@ def drop_postgres(url: str) -> None:
         c.execute("DROP DATABASE IF EXISTS egov_bench_gateway WITH (FORCE)")
 
 
+def say_added(name: str, run: dict[str, Any], nginx: dict[str, Any]) -> None:
+    """The p50 latency ``run`` adds to nginx's, loaded and with one connection."""
+    added = run["loaded"]["p50"] - nginx["loaded"]["p50"]
+    added_single = run["single"]["p50"] - nginx["single"]["p50"]
+    say(
+        f"  {name} p50 added       {added:8.2f} ms at {CONNECTIONS} connections, "
+        f"{added_single:.3f} ms at 1; target <= {TARGET_ADDED_P50_MS:g} ms: "
+        f"{'met' if added <= TARGET_ADDED_P50_MS else 'missed'} at {CONNECTIONS}, "
+        f"{'met' if added_single <= TARGET_ADDED_P50_MS else 'missed'} at 1"
+    )
+
+
 def report(r: dict[str, Any]) -> None:
     """The table, the ratios against nginx and the targets."""
     say()
@@ -579,8 +591,6 @@ def report(r: dict[str, Any]) -> None:
             continue
         gw = r[f"gateway_1_{vendor}"]
         share = gw["loaded"]["rps"] / nginx["loaded"]["rps"]
-        added = gw["loaded"]["p50"] - nginx["loaded"]["p50"]
-        added_single = gw["single"]["p50"] - nginx["single"]["p50"]
         best = max(r[f"gateway_{w}_{vendor}"]["loaded"]["rps"] for w in (1, 2))
         say(f"  [{vendor}]")
         say(
@@ -588,12 +598,7 @@ def report(r: dict[str, Any]) -> None:
             f"{best / nginx['loaded']['rps']:.3f}); target >= {TARGET_SHARE:.2f}: "
             f"{'met' if share >= TARGET_SHARE else 'missed'}"
         )
-        say(
-            f"  c-b p50 added       {added:8.2f} ms at {CONNECTIONS} connections, "
-            f"{added_single:.3f} ms at 1; target <= {TARGET_ADDED_P50_MS:g} ms: "
-            f"{'met' if added <= TARGET_ADDED_P50_MS else 'missed'} at {CONNECTIONS}, "
-            f"{'met' if added_single <= TARGET_ADDED_P50_MS else 'missed'} at 1"
-        )
+        say_added("c-b", gw, nginx)
         for w in (1, 2):
             loaded = r[f"gateway_{w}_{vendor}"]["loaded"]
             say(
@@ -609,19 +614,12 @@ def report(r: dict[str, Any]) -> None:
                 continue
             plane = r[f"{key}_{vendor}"]
             share_d = plane["loaded"]["rps"] / nginx["loaded"]["rps"]
-            added_d = plane["loaded"]["p50"] - nginx["loaded"]["p50"]
-            added_d_single = plane["single"]["p50"] - nginx["single"]["p50"]
             say(f"  (d) data plane in nginx, {when}:")
             say(
                 f"  d/b throughput      {share_d:8.3f}   target >= {TARGET_SHARE:.2f}: "
                 f"{'met' if share_d >= TARGET_SHARE else 'missed'}"
             )
-            say(
-                f"  d-b p50 added       {added_d:8.2f} ms at {CONNECTIONS} connections, "
-                f"{added_d_single:.3f} ms at 1; target <= {TARGET_ADDED_P50_MS:g} ms: "
-                f"{'met' if added_d <= TARGET_ADDED_P50_MS else 'missed'} at {CONNECTIONS}, "
-                f"{'met' if added_d_single <= TARGET_ADDED_P50_MS else 'missed'} at 1"
-            )
+            say_added("d-b", plane, nginx)
             say(
                 f"  log, data plane     {plane['loaded']['logged']:8d} rows for "
                 f"{plane['loaded']['requests']} requests wrk completed "
