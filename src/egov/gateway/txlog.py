@@ -107,7 +107,6 @@ def _insert(rows: list[dict[str, Any]]) -> None:
     quote = connection.ops.quote_name
     table = quote(meta.db_table)
     columns = ", ".join(quote(name) for name in COLUMNS)  # plain fields: column = name
-    at = meta.get_field("at")
     if connection.vendor == "postgresql":
         with (
             connection.cursor() as cursor,
@@ -120,9 +119,12 @@ def _insert(rows: list[dict[str, Any]]) -> None:
         chunk = rows[start : start + 500]
         values = ", ".join(["(" + ", ".join(["%s"] * len(COLUMNS)) + ")"] * len(chunk))
         params: list[Any] = []
+        # ``at`` is always an aware datetime: straight to the backend's adapter (the field's
+        # own preparation checks awareness again: a sixth of the intake's CPU, profiled).
+        adapt = connection.ops.adapt_datetimefield_value
         for row in chunk:
             fields = [row[name] for name in COLUMNS]
-            fields[AT] = at.get_db_prep_save(fields[AT], connection)
+            fields[AT] = adapt(fields[AT])
             params.extend(fields)
         with connection.cursor() as cursor:
             cursor.execute(
