@@ -383,3 +383,29 @@ def test_a_line_that_is_not_the_logs_stops_the_intake_and_nothing_is_skipped(
     assert dataplane.ingest(log_path) == 1
     row = Transaction.objects.get()
     assert (row.client, row.status, row.correlation_id, row.latency_ms) == (CLIENT, 200, "c-1", 2.0)
+
+
+def test_a_control_plane_killed_leaves_nginx_which_the_next_one_stops_losing_no_call(
+    plane: Plane, platform: Platform, settings: Any
+) -> None:
+    # As after `kill -9` of the control plane: its nginx still runs, with calls in its buffer.
+    assert plane.call("GET", f"{ECHO}/before", platform.headers()).status == 200
+    leftover = plane.process
+    assert leftover is not None
+    plane.process = None  # forgotten, as by a killed parent
+    settings.GATEWAY_DIRECTORY_TTL = 0.2
+    answers: list[int] = []
+
+    def stop() -> bool:
+        if not answers:
+            plane.wait()
+            answers.append(plane.call("GET", f"{ECHO}/after", platform.headers()).status)
+            return False
+        return True
+
+    dataplane.run(plane.folder, nginx=NGINX, stop=stop)
+    assert leftover.wait(5) == 0  # stopped gracefully, not killed
+    assert answers == [200]
+    rows = list(Transaction.objects.order_by("seq"))
+    assert len(rows) == 2 and all(r.status == 200 for r in rows)  # each call once
+    assert txlog.first_problem() is None

@@ -242,6 +242,28 @@ def nginx_environment() -> dict[str, str]:
     return {**os.environ, "GATEWAY_TOKEN_KEY": tokens.secret()}
 
 
+def stop_leftover(folder: Path, timeout: float = 60) -> None:
+    """Stop, gracefully, an nginx left running by a control plane that was killed (it would
+    hold the port): it finishes its calls and writes its buffered log, which the new control
+    plane then reads from where the chain stopped — nothing lost, nothing twice."""
+    try:
+        pid = int((folder / "nginx.pid").read_text())
+        if b"nginx" not in Path(f"/proc/{pid}/cmdline").read_bytes():
+            return  # the number went to another process since
+        os.kill(pid, signal.SIGQUIT)
+    except (OSError, ValueError):
+        return  # no pid file, or no such process any more
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if not Path(f"/proc/{pid}/cmdline").read_bytes():
+                return  # exited, not yet reaped by its parent
+        except OSError:
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"nginx {pid} (from {folder}) did not stop in {timeout:g} s")
+
+
 def run(
     folder: Path,
     *,
@@ -261,6 +283,7 @@ def run(
     config = str(folder / CONFIG_NAME)
     command = [binary, "-c", config]  # nginx's binary, the configuration rendered above
     subprocess.run([*command, "-t", "-q"], check=True, env=nginx_environment())  # noqa: S603
+    stop_leftover(folder)
     stopping = False
 
     def on_term(signum: int, frame: Any) -> None:
