@@ -52,6 +52,7 @@ class Plane:
         self.process = subprocess.Popen(
             [NGINX, "-c", str(self.folder / dataplane.CONFIG_NAME), "-g", "daemon off;"],
             env=dataplane.nginx_environment(),
+            start_new_session=True,  # its own process group, as the control plane starts it
         )
         self.wait()
 
@@ -409,3 +410,28 @@ def test_a_control_plane_killed_leaves_nginx_which_the_next_one_stops_losing_no_
     rows = list(Transaction.objects.order_by("seq"))
     assert len(rows) == 2 and all(r.status == 200 for r in rows)  # each call once
     assert txlog.first_problem() is None
+
+
+def test_an_nginx_master_killed_leaves_no_worker_holding_the_port(
+    platform: Platform, settings: Any, tmp_path: Path
+) -> None:
+    port = free_port()
+    settings.GATEWAY_NGINX_LISTEN = f"127.0.0.1:{port}"
+    settings.GATEWAY_NGINX_WORKERS = 2
+    settings.GATEWAY_DIRECTORY_TTL = 0.2
+    if os.geteuid() == 0:
+        settings.GATEWAY_NGINX_USER = "root"
+    plane = Plane(tmp_path / "nginx", port)
+
+    def stop() -> bool:
+        plane.wait()
+        master = int((plane.folder / "nginx.pid").read_text())
+        os.kill(master, signal.SIGKILL)  # its workers survive it, holding the port
+        return False
+
+    with pytest.raises(RuntimeError, match="nginx stopped"):
+        dataplane.run(plane.folder, nginx=NGINX, stop=stop)
+    assert dataplane._nginx_group(int((plane.folder / "nginx.pid").read_text())) == []
+    plane.start()  # the port is free again
+    assert plane.call("GET", f"{ECHO}/x", platform.headers()).status == 200
+    plane.stop()

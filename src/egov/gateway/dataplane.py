@@ -17,6 +17,7 @@ A service nginx cannot serve alone (an upstream that is another gateway, which n
 exchange) is passed whole to egov's proxy, which authenticates and logs it itself.
 """
 
+import contextlib
 import json
 import logging
 import os
@@ -242,26 +243,37 @@ def nginx_environment() -> dict[str, str]:
     return {**os.environ, "GATEWAY_TOKEN_KEY": tokens.secret()}
 
 
-def stop_leftover(folder: Path, timeout: float = 60) -> None:
-    """Stop, gracefully, an nginx left running by a control plane that was killed (it would
-    hold the port): it finishes its calls and writes its buffered log, which the new control
-    plane then reads from where the chain stopped — nothing lost, nothing twice."""
-    try:
-        pid = int((folder / "nginx.pid").read_text())
-        if b"nginx" not in Path(f"/proc/{pid}/cmdline").read_bytes():
-            return  # the number went to another process since
-        os.kill(pid, signal.SIGQUIT)
-    except (OSError, ValueError):
-        return  # no pid file, or no such process any more
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+def _nginx_group(leader: int) -> list[int]:
+    """The nginx processes of the process group ``leader`` started (master and workers: the
+    workers outlive a master killed with SIGKILL, and keep the port)."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            if not Path(f"/proc/{pid}/cmdline").read_bytes():
-                return  # exited, not yet reaped by its parent
-        except OSError:
-            return
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) == leader and b"nginx" in stat.with_name("cmdline").read_bytes():
+                members.append(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue  # gone meanwhile
+    return members
+
+
+def stop_leftover(folder: Path, timeout: float = 60) -> None:
+    """Stop, gracefully, an nginx left running by a control plane that was killed, or the
+    workers of an nginx master that was (they would hold the port): they finish their calls
+    and write their buffered log, which the next control plane reads from where the chain
+    stopped — nothing lost, nothing twice."""
+    try:
+        leader = int((folder / "nginx.pid").read_text())
+    except (OSError, ValueError):
+        return  # never started here
+    deadline = time.monotonic() + timeout
+    while members := _nginx_group(leader):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"nginx {members} (from {folder}) did not stop in {timeout:g} s")
+        for pid in members:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGQUIT)
         time.sleep(0.1)
-    raise RuntimeError(f"nginx {pid} (from {folder}) did not stop in {timeout:g} s")
 
 
 def run(
@@ -320,4 +332,5 @@ def run(
         if log_path.exists():
             ingest(log_path)
     if process.returncode and not stopping:
+        stop_leftover(folder)  # the workers of a killed master
         raise RuntimeError(f"nginx stopped (exit {process.returncode}): see {folder}/error.log")
