@@ -1,5 +1,6 @@
 """The font parsed once per process draws exactly what fpdf2's own ``add_font`` draws: the same
-pages, pixel for pixel, and the same text, document after document."""
+pages, pixel for pixel, and the same text, document after document, whether the document's
+characters are all prepared (Vietnamese), all common (Latin) or neither."""
 
 import io
 
@@ -8,7 +9,7 @@ import pytest
 from fpdf import FPDF
 from pypdf import PdfReader
 
-from egov.core.pdf import COMMON, FONTS, Document
+from egov.core.pdf import COMMON, FONTS, PREPARED, Document
 
 TEXT = [
     ("B", "GIẤY KHAI SINH"),
@@ -17,6 +18,8 @@ TEXT = [
 ]
 
 
+#: Latin beyond Vietnamese: the document is cut from the common glyphs.
+LATIN = [("", "Łódź, Straße, Ærøskøbing, Ñandú")]
 #: Outside the glyphs of Vietnamese and English text: the document is cut from the whole font.
 OTHER_SCRIPTS = [("", "Ωμέγα, Жуков, ☎ 1900 1234")]
 
@@ -47,8 +50,14 @@ def _pages(data: bytes) -> list[bytes]:
     return [document[n].render(scale=2).to_pil().tobytes() for n in range(len(document))]
 
 
-@pytest.mark.parametrize("lines", [TEXT, TEXT + OTHER_SCRIPTS], ids=["common", "other scripts"])
+@pytest.mark.parametrize(
+    "lines",
+    [TEXT, TEXT + LATIN, TEXT + OTHER_SCRIPTS],
+    ids=["prepared", "common", "other scripts"],
+)
 def test_the_parsed_font_draws_what_add_font_draws(lines: list[tuple[str, str]]) -> None:
+    assert all(ord(c) in PREPARED for _, text in TEXT for c in text)
+    assert ord("Ł") not in PREPARED and ord("Ł") in COMMON
     assert ord("Ω") not in COMMON and ord("Ж") not in COMMON
     expected = _plain(lines)
     for _ in range(3):  # the shared font is not changed by the documents made with it
@@ -57,3 +66,20 @@ def test_the_parsed_font_draws_what_add_font_draws(lines: list[tuple[str, str]])
         assert [p.extract_text() for p in PdfReader(io.BytesIO(made)).pages] == [
             p.extract_text() for p in PdfReader(io.BytesIO(expected)).pages
         ]
+
+
+def _font_files(data: bytes) -> list[bytes]:
+    fonts = PdfReader(io.BytesIO(data)).pages[0]["/Resources"]["/Font"]
+    return [
+        font.get_object()["/DescendantFonts"][0]["/FontDescriptor"]["/FontFile2"].get_data()
+        for font in fonts.values()
+    ]
+
+
+def test_documents_in_prepared_characters_embed_the_same_fonts() -> None:
+    """Built once, copied into each document: two different texts, the same font files."""
+    first = _write(Document("x"), [("B", "GIẤY KHAI SINH"), ("", "Nguyễn Văn An")])
+    second = _write(Document("x"), [("B", "Về việc"), ("", "Trần Thị Bình — “Hà Nội”")])
+    assert _font_files(first) == _font_files(second)
+    latin = _write(Document("x"), TEXT + LATIN)
+    assert _font_files(latin) != _font_files(first)  # cut for its own characters

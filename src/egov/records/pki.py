@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from asn1crypto import keys as asn1_keys
+from asn1crypto import tsp
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -25,6 +26,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
+from pyhanko.sign import general
 
 from egov.core.models import Agency
 
@@ -288,6 +290,27 @@ def key_as_asn1(key: PrivateKeyTypes) -> asn1_keys.PrivateKeyInfo:
             serialization.NoEncryption(),
         )
     )
+
+
+def signing_certificate(certificate: asn1_x509.Certificate) -> tsp.SigningCertificate:
+    """The ESS signing-certificate attribute (RFC 2634) naming ``certificate``."""
+    return tsp.SigningCertificate.load(_ess_der(certificate.dump(), 1))
+
+
+def signing_certificate_v2(certificate: asn1_x509.Certificate) -> tsp.SigningCertificateV2:
+    """The ESS signing-certificate-v2 attribute (RFC 5035) naming ``certificate``."""
+    return tsp.SigningCertificateV2.load(_ess_der(certificate.dump(), 2))
+
+
+@functools.lru_cache(maxsize=64)
+def _ess_der(certificate_der: bytes, version: int) -> bytes:
+    """Built once per certificate and handed out parsed from its DER: asn1crypto serialises a
+    value it built again each time an enclosing value is serialised, and the attribute's
+    nested names were two thirds of a signature's cost (about 10 of 15 ms). A value parsed from
+    DER keeps its bytes."""
+    certificate = asn1_x509.Certificate.load(certificate_der)
+    build = general.as_signing_certificate if version == 1 else general.as_signing_certificate_v2
+    return bytes(build(certificate).dump())
 
 
 def off_event_loop(work: Callable[[], T]) -> T:

@@ -2,16 +2,20 @@
 an RFC 3161 time-stamp from the configured TSA."""
 
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from asn1crypto import tsp
 from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign import attributes
 from pyhanko.sign.fields import SigSeedSubFilter
 from pyhanko.sign.general import SigningError
 from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner, SimpleSigner
+from pyhanko.sign.signers.pdf_cms import SignedAttributeProviderSpec
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
@@ -51,6 +55,30 @@ class KeptKeySigner(SimpleSigner):
             hash_algorithm = get_pyca_cryptography_hash(digest_algorithm)
             return self.private_key.sign(data, PKCS1v15(), hash_algorithm)
         return super().sign_raw(data, digest_algorithm)  # other mechanisms: pyHanko's way
+
+    def _signed_attr_provider_spec(self, *args: Any, **kwargs: Any) -> SignedAttributeProviderSpec:
+        return _KeptCertificateIds(super()._signed_attr_provider_spec(*args, **kwargs))
+
+
+class _KeptCertificateIds(SignedAttributeProviderSpec):
+    """pyHanko's signed attributes, the signing-certificate-v2 one built once per certificate
+    (``pki.signing_certificate_v2``)."""
+
+    def __init__(self, spec: SignedAttributeProviderSpec) -> None:
+        self.spec = spec
+
+    def signed_attr_providers(
+        self, data_digest: bytes, digest_algorithm: str
+    ) -> Iterator[attributes.CMSAttributeProvider]:
+        for provider in self.spec.signed_attr_providers(data_digest, digest_algorithm):
+            if type(provider) is attributes.SigningCertificateV2Provider:
+                provider = _SigningCertificateV2(provider.signing_cert)
+            yield provider
+
+
+class _SigningCertificateV2(attributes.SigningCertificateV2Provider):
+    async def build_attr_value(self, dry_run: bool = False) -> tsp.SigningCertificateV2:
+        return pki.signing_certificate_v2(self.signing_cert)
 
 
 def signer_for(row: SigningCertificate) -> SimpleSigner:

@@ -10,7 +10,6 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from django.conf import settings
-from pyhanko.sign import general
 from pyhanko.sign.general import simple_cms_attribute
 from pyhanko.sign.timestamps import DummyTimeStamper, TimeStamper
 from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
@@ -42,9 +41,7 @@ class KeptKeyTimeStamper(DummyTimeStamper):
             [
                 simple_cms_attribute("content_type", "tst_info"),
                 simple_cms_attribute("signing_time", cms.Time({"utc_time": core.UTCTime(dt)})),
-                simple_cms_attribute(
-                    "signing_certificate", general.as_signing_certificate(self.tsa_cert)
-                ),
+                simple_cms_attribute("signing_certificate", pki.signing_certificate(self.tsa_cert)),
                 simple_cms_attribute("message_digest", digest.finalize()),
             ]
         )
