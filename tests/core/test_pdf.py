@@ -83,3 +83,33 @@ def test_documents_in_prepared_characters_embed_the_same_fonts() -> None:
     assert _font_files(first) == _font_files(second)
     latin = _write(Document("x"), TEXT + LATIN)
     assert _font_files(latin) != _font_files(first)  # cut for its own characters
+
+
+class _EveryLineBroken(Document):
+    one_line_cells = False  # fpdf2's multi_cell and write for every line
+
+
+def _blocks(pdf: Document) -> list[bytes]:
+    """Headings, centred lines, fields, a paragraph that wraps, lines of a block that fit and
+    one that does not, in a narrow column and on a second page."""
+    long = "Văn bản được ký số bởi cơ quan cấp và gắn dấu thời gian; " * 3
+    pdf.heading("GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH", size=15)
+    pdf.centred("Độc lập - Tự do - Hạnh phúc", bold=True)
+    pdf.line_of_text("Chứng nhận việc đăng ký khai sinh cho người có tên dưới đây:")
+    pdf.line_of_text(long)
+    for n in range(30):
+        pdf.field("Họ, chữ đệm, tên", f"Nguyễn Thị Minh Ánh {n}")
+    pdf.field("Nơi sinh", long)
+    pdf.set_xy(58, pdf.get_y() + 2)
+    pdf.set_font("DejaVu", size=9)
+    pdf.text_block(132, 5, f"Mã xác thực: ABC123\n\nTra cứu tại:\n{long}\nHết.")
+    pdf.set_x(95)
+    pdf.text_block(95, 6, "Ủy ban nhân dân phường Ba Đình", align="C", new_x="LMARGIN")
+    data = pdf.to_bytes()
+    return [page.get_contents().get_data() for page in PdfReader(io.BytesIO(data)).pages]
+
+
+def test_lines_drawn_as_cells_are_drawn_as_fpdf2_breaks_them() -> None:
+    drawn = _blocks(Document("x"))
+    assert len(drawn) == 2
+    assert drawn == _blocks(_EveryLineBroken("x"))

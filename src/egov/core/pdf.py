@@ -27,6 +27,7 @@ from typing import Any
 
 from fontTools import subset, ttLib
 from fpdf import FPDF
+from fpdf.enums import XPos, YPos
 from fpdf.fonts import SubsetMap, TTFFont
 from fpdf.output import OutputProducer
 
@@ -158,6 +159,9 @@ def _only_prepared(font: TTFFont, prepared: dict[str, SubsetMap]) -> bool:
 class Document(FPDF):
     """An A4 page set up with the Unicode font (regular ``""`` and bold ``"B"``)."""
 
+    #: Lines that fit drawn as cells (see :meth:`text_block`); off, fpdf2 breaks every line.
+    one_line_cells = True
+
     def __init__(self, title: str) -> None:
         super().__init__(format="A4")
         #: Each font's subset map as every document starts it (see :class:`_Output`).
@@ -184,24 +188,57 @@ class Document(FPDF):
         font.subset = _prepared_copy(font, self.prepared[font.fontkey])
         self.fonts[f"dejavu{style}"] = font
 
+    def text_block(
+        self,
+        w: float,
+        h: float,
+        text: str,
+        align: str = "J",
+        new_x: str = "RIGHT",
+        new_y: str = "NEXT",
+    ) -> None:
+        """fpdf2's ``multi_cell(w, h, text, align=…, new_x=…, new_y=…)``, each line that fits
+        drawn as a cell of its own: fpdf2 measures a line again for every character it adds
+        (quadratic in its length; half of a certificate's drawing time), and a line that fits
+        needs no breaking. A line that does not fit is broken by fpdf2. Drawn the same either
+        way (tests/core/test_pdf.py compares the page contents byte for byte)."""
+        if w == 0:
+            w = self.w - self.r_margin - self.x
+        room = w - 2 * self.c_margin
+        lines = self.normalize_text(text).replace("\r", "").split("\n")
+        for n, line in enumerate(lines):
+            x, y = (new_x, new_y) if n == len(lines) - 1 else ("LEFT", "NEXT")
+            if self.one_line_cells and line and self.get_string_width(line) <= room:
+                self.cell(w, h, line, align="L" if align == "J" else align, new_x=x, new_y=y)
+            else:
+                self.multi_cell(w, h, line, align=align, new_x=x, new_y=y)
+
+    def label(self, h: float, text: str) -> None:
+        """fpdf2's ``write(h, text)`` of a short text on the current line (see :meth:`text_block`)."""
+        room = self.w - self.r_margin - self.x
+        if self.one_line_cells and "\n" not in text and self.get_string_width(text) <= room:
+            self.cell(room, h, text, new_x=XPos.WCONT, new_y=YPos.TOP)
+        else:
+            self.write(h, text)
+
     def heading(self, text: str, size: int = 13) -> None:
         self.set_font("DejaVu", "B", size)
-        self.multi_cell(0, 7, text, align="C", new_x="LMARGIN", new_y="NEXT")
+        self.text_block(0, 7, text, align="C", new_x="LMARGIN")
         self.set_font("DejaVu", size=11)
 
     def centred(self, text: str, bold: bool = False) -> None:
         self.set_font("DejaVu", "B" if bold else "", 11)
-        self.multi_cell(0, 6, text, align="C", new_x="LMARGIN", new_y="NEXT")
+        self.text_block(0, 6, text, align="C", new_x="LMARGIN")
         self.set_font("DejaVu", size=11)
 
     def line_of_text(self, text: str) -> None:
-        self.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
+        self.text_block(0, 6, text, new_x="LMARGIN")
 
     def field(self, label: str, value: str) -> None:
         self.set_font("DejaVu", "B", 11)
-        self.write(6, f"{label}: ")
+        self.label(6, f"{label}: ")
         self.set_font("DejaVu", size=11)
-        self.multi_cell(0, 6, value, new_x="LMARGIN", new_y="NEXT")
+        self.text_block(0, 6, value, new_x="LMARGIN")
 
     def to_bytes(self) -> bytes:
         for style, path in FONT_FILES.items():

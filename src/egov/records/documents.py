@@ -185,20 +185,20 @@ def _header(pdf: Document, agency_name: str, number: str) -> None:
     left, width = AGENCY_COLUMN
     pdf.set_xy(left, top)
     pdf.set_font("DejaVu", "B", 10)
-    pdf.multi_cell(width, 5, agency_name.upper(), align="C", new_x="LEFT", new_y="NEXT")
+    pdf.text_block(width, 5, agency_name.upper(), align="C", new_x="LEFT", new_y="NEXT")
     _centred_rule(pdf, AGENCY_COLUMN, 20)
     pdf.set_x(left)
     pdf.set_font("DejaVu", size=10)
-    pdf.multi_cell(width, 5, f"Số: {number}", align="C", new_x="LEFT", new_y="NEXT")
+    pdf.text_block(width, 5, f"Số: {number}", align="C", new_x="LEFT", new_y="NEXT")
     agency_bottom = pdf.get_y()
     left, width = NATION_COLUMN
     pdf.set_xy(left, top)
     pdf.set_font("DejaVu", "B", 10)
-    pdf.multi_cell(
+    pdf.text_block(
         width, 5, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", align="C", new_x="LEFT", new_y="NEXT"
     )
     motto = "Độc lập - Tự do - Hạnh phúc"
-    pdf.multi_cell(width, 5, motto, align="C", new_x="LEFT", new_y="NEXT")
+    pdf.text_block(width, 5, motto, align="C", new_x="LEFT", new_y="NEXT")
     _centred_rule(pdf, NATION_COLUMN, pdf.get_string_width(motto))
     pdf.set_xy(pdf.l_margin, max(agency_bottom, pdf.get_y()))
     pdf.set_font("DejaVu", size=11)
@@ -225,13 +225,13 @@ def render(dossier: Dossier, code: str, issued_at: datetime, base_url: str = "")
         pdf.line_of_text(template.closing)
     pdf.ln(6)
     pdf.set_x(95)
-    pdf.multi_cell(95, 6, _vietnamese_date(issued_at), align="C")
+    pdf.text_block(95, 6, _vietnamese_date(issued_at), align="C")
     pdf.set_x(95)
     pdf.set_font("DejaVu", "B", 11)
-    pdf.multi_cell(95, 6, agency.name, align="C")
+    pdf.text_block(95, 6, agency.name, align="C")
     pdf.set_x(95)
     pdf.set_font("DejaVu", size=10)
-    pdf.multi_cell(95, 6, "(Đã ký số)", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.text_block(95, 6, "(Đã ký số)", align="C", new_x="LMARGIN", new_y="NEXT")
     url = verification_url(code, base_url)
     y = max(pdf.get_y() + 8, 230)
     if y + QR_SIZE > pdf.page_break_trigger:  # no room left: the code starts the next page
@@ -240,7 +240,7 @@ def render(dossier: Dossier, code: str, issued_at: datetime, base_url: str = "")
     _qr(pdf, url, 20, y, QR_SIZE)
     pdf.set_xy(58, y + 2)
     pdf.set_font("DejaVu", size=9)
-    pdf.multi_cell(
+    pdf.text_block(
         132,
         5,
         f"Mã xác thực: {code}\nTra cứu tính hợp lệ của văn bản điện tử này tại:\n{url}\n"
