@@ -21,6 +21,7 @@ than a subset of its own letters) and costs no subsetting at all."""
 
 import copy
 import functools
+import zlib
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import SubsetMap, TTFFont
 from fpdf.output import OutputProducer
+from fpdf.syntax import Name, PDFContentStream
 
 FONTS = Path(__file__).parent / "fonts"
 FONT_FILES = {"": FONTS / "DejaVuSans.ttf", "B": FONTS / "DejaVuSans-Bold.ttf"}
@@ -94,10 +96,12 @@ def _common(path: Path, style: str) -> tuple[bytes, list[str], frozenset[str]]:
 
 @functools.cache
 def _prepared(path: Path, style: str) -> SubsetMap:
-    """The font's subset map with every character of :data:`PREPARED` given its code, in order."""
+    """The font's subset map with every character of :data:`PREPARED` given its code, by
+    width: the font's width table then holds one entry per run of equal widths instead of one
+    number per glyph (PDF readers, and egov's own check of uploads, parse every number)."""
     parsed = _parsed(path, style)[0]
     prepared = SubsetMap(parsed)
-    for code in PREPARED:
+    for code in sorted(PREPARED, key=lambda code: (parsed.cw[code], code)):
         prepared.pick(code)
     return prepared
 
@@ -133,6 +137,10 @@ class _Output(OutputProducer):
             first = len(self.pdf_objs)
             by_index = super()._add_fonts(*args)
             added: list[Any] = self.pdf_objs[first:]
+            for obj in added:  # fpdf2 leaves the fonts' ToUnicode maps plain; once is cheap
+                if isinstance(obj, PDFContentStream) and obj.filter is None:
+                    obj._contents = zlib.compress(obj._contents, 9)
+                    obj.filter, obj.length = Name("FlateDecode"), len(obj._contents)
             positions = {i: added.index(obj) for i, obj in by_index.items()}
             _RECORDED[key] = copy.deepcopy(added), positions
             return by_index
