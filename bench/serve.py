@@ -7,8 +7,13 @@ The benchmark measures egov, not that stall, so it binds the socket the way sing
 uvicorn does. Everything else is what ``uvicorn --workers N`` runs.
 
     python bench/serve.py PORT WORKERS [--plain]   (--plain: uvicorn's own socket, to compare)
+
+``BENCH_SERVER=granian`` serves the same Django project through its WSGI entry point under
+granian (a Rust HTTP server; Django's views are synchronous, and under ASGI each request
+crosses from the event loop to a worker thread and back), to compare the two servers.
 """
 
+import os
 import socket
 import sys
 
@@ -26,8 +31,29 @@ class TcpConfig(Config):
         return sock
 
 
+def granian(port: int, workers: int) -> None:
+    from granian.cli import cli
+
+    sys.argv = [
+        "granian",
+        "--interface=wsgi",
+        "--host=127.0.0.1",
+        f"--port={port}",
+        f"--workers={workers}",
+        f"--blocking-threads={os.environ.get('BENCH_GRANIAN_THREADS', '4')}",
+        "--no-ws",
+        "--log-level=warning",
+        "--no-access-log",
+        "egov.config.wsgi:application",
+    ]
+    cli()
+
+
 def main() -> None:
     port, workers = int(sys.argv[1]), int(sys.argv[2])
+    if os.environ.get("BENCH_SERVER") == "granian" and "--plain" not in sys.argv:
+        granian(port, workers)
+        return
     config_class = Config if "--plain" in sys.argv else TcpConfig
     config = config_class(
         "egov.config.asgi:application",
