@@ -99,12 +99,15 @@ def completeness_errors(dossier: Dossier) -> dict[str, str]:
 
 def attach_online_form(dossier: Dossier) -> None:
     """The filled form, as a PDF, becomes the component the catalogue marks ``online_form``
-    (replacing any file sent for it: the online form is the declaration)."""
+    (replacing any file sent for it: the online form is the declaration). It says what was
+    declared, by whom, to whom and when; the receipt code is on the receipt (biên nhận), as on
+    a paper declaration, so it is drawn before the code is taken: from then to the commit every
+    submission of the unit waits (``filing.assign_receipt_code``). :func:`name_online_form`
+    names the file after the code."""
     for spec in dossier.procedure.components:
         if not from_online_form(dossier, spec):
             continue
         facts = [
-            ("Mã hồ sơ", dossier.code or ""),
             ("Người nộp", dossier.applicant.full_name),
             ("Cơ quan tiếp nhận", dossier.agency.name),
             ("Thời điểm nộp", timezone.localtime(dossier.submitted_at).strftime("%H:%M %d/%m/%Y")),
@@ -115,7 +118,7 @@ def attach_online_form(dossier: Dossier) -> None:
             code=spec["code"],
             defaults={
                 "file": store_bytes(data, "application/pdf"),
-                "filename": f"to-khai-{dossier.code}.pdf",
+                "filename": "to-khai.pdf",
                 "source": ComponentSource.FORM,
                 "repository_document_id": None,
                 "uploaded_at": timezone.now(),
@@ -123,3 +126,10 @@ def attach_online_form(dossier: Dossier) -> None:
                 "check_note": "",
             },
         )
+
+
+def name_online_form(dossier: Dossier) -> None:
+    """The declaration's file named after the dossier's receipt code, once it has one."""
+    dossier.components.filter(source=ComponentSource.FORM).update(
+        filename=f"to-khai-{dossier.code}.pdf"
+    )

@@ -27,7 +27,13 @@ from ..constants import (
     Status,
 )
 from ..models import Dossier, ReceiptSequence
-from .components import Upload, attach, attach_online_form, completeness_errors
+from .components import (
+    Upload,
+    attach,
+    attach_online_form,
+    completeness_errors,
+    name_online_form,
+)
 from .delivery import PreparedDelivery
 from .delivery import store as store_delivery
 from .steps import record, start_clock, transition
@@ -44,7 +50,8 @@ class IdentityLevelRequired(NotAllowed):
 def assign_receipt_code(dossier: Dossier) -> None:
     """``{unit code}-{yyyymmdd}-{sequence}``; the sequence runs per receiving unit."""
     sequence = ReceiptSequence.objects.filter(agency=dossier.agency)
-    # The row is locked from this update to the commit: every submission of the unit waits here.
+    # The row is locked from this update to the commit: every submission of the unit waits here,
+    # so what does not need the code (the declaration's PDF) is done before.
     if not sequence.update(last=F("last") + 1):  # the unit's first receipt
         try:
             with transaction.atomic():
@@ -173,8 +180,9 @@ def submit(dossier_id: int, applicant: User, expected_version: int | None = None
             raise InvalidInput(_("The dossier is not complete yet."), errors)
         dossier.status = Status.SUBMITTED
         dossier.submitted_at = timezone.now()
+        attach_online_form(dossier)  # before the receipt code: see assign_receipt_code
         assign_receipt_code(dossier)
-        attach_online_form(dossier)
+        name_online_form(dossier)
         # Last, once the dossier is as submitted: the event's listeners project it.
         record(dossier, "submitted", applicant, Status.DRAFT, channel=dossier.channel)
     return dossier
@@ -234,9 +242,10 @@ def submit_forwarded(
             raise InvalidInput(_("The dossier is not complete yet."), errors)
         dossier.status = Status.SUBMITTED
         dossier.submitted_at = timezone.now()
+        attach_online_form(dossier)  # before the receipt code: see assign_receipt_code
         assign_receipt_code(dossier)
         dossier.save()
-        attach_online_form(dossier)
+        name_online_form(dossier)
         record(
             dossier,
             "submitted",
