@@ -16,8 +16,10 @@ Most documents need less still: their text is Vietnamese (:data:`PREPARED`, abou
 characters). Every document starts with those glyphs already given their codes, in one order,
 so a document that uses no other character embeds exactly the same font objects as any other:
 they are subset, compressed and built once per process (:class:`_Output`) and copied into each
-document. Such a file carries the whole Vietnamese alphabet of both fonts (about 25 KB more
-than a subset of its own letters) and costs no subsetting at all."""
+document. Such a file carries the whole Vietnamese alphabet of both fonts and costs no
+subsetting at all. The cut fonts carry no TrueType hinting instructions, which PDF viewers do
+not run (the pages render the same, pixel for pixel): a result certificate is 34 KB, as it
+was subset per document with them; a one-line document is 32 KB instead of 14."""
 
 import copy
 import functools
