@@ -10,7 +10,8 @@ uvicorn does. Everything else is what ``uvicorn --workers N`` runs.
 
 ``BENCH_SERVER=granian`` serves the same Django project through its WSGI entry point under
 granian (a Rust HTTP server; Django's views are synchronous, and under ASGI each request
-crosses from the event loop to a worker thread and back), to compare the two servers.
+crosses from the event loop to a worker thread and back), ``BENCH_SERVER=granian-asgi`` its
+ASGI application (the one deployments run) under granian, to compare the servers.
 """
 
 import os
@@ -31,28 +32,34 @@ class TcpConfig(Config):
         return sock
 
 
-def granian(port: int, workers: int) -> None:
+def granian(port: int, workers: int, interface: str) -> None:
     from granian.cli import cli
 
+    if interface == "wsgi":
+        target = "egov.config.wsgi:application"
+        threads = [f"--blocking-threads={os.environ.get('BENCH_GRANIAN_THREADS', '4')}"]
+    else:  # Django answers no lifespan messages
+        interface, target, threads = "asginl", "egov.config.asgi:application", []
     sys.argv = [
         "granian",
-        "--interface=wsgi",
+        f"--interface={interface}",
         "--host=127.0.0.1",
         f"--port={port}",
         f"--workers={workers}",
-        f"--blocking-threads={os.environ.get('BENCH_GRANIAN_THREADS', '4')}",
+        *threads,
         "--no-ws",
         "--log-level=warning",
         "--no-access-log",
-        "egov.config.wsgi:application",
+        target,
     ]
     cli()
 
 
 def main() -> None:
     port, workers = int(sys.argv[1]), int(sys.argv[2])
-    if os.environ.get("BENCH_SERVER") == "granian" and "--plain" not in sys.argv:
-        granian(port, workers)
+    server = os.environ.get("BENCH_SERVER", "uvicorn")
+    if server.startswith("granian") and "--plain" not in sys.argv:
+        granian(port, workers, "asgi" if server == "granian-asgi" else "wsgi")
         return
     config_class = Config if "--plain" in sys.argv else TcpConfig
     config = config_class(
