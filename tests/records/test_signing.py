@@ -2,6 +2,7 @@
 RFC 3161 time-stamp) and attached to the dossier; pyHanko validates them on its own."""
 
 import io
+import re
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -208,10 +209,42 @@ def test_a_signature_larger_than_the_reserved_room_still_fits(
 ) -> None:
     """A long certificate chain outgrows the reserved room: pyHanko then sizes it itself."""
     monkeypatch.setattr(signing, "RESERVED_BYTES", 64)
+    monkeypatch.setattr(signing, "_ROOM", {})
     dossier = make_dossier(Status.RESULT_READY)
     document = ResultDocument.objects.get(dossier=dossier)
     assert document.status == ResultStatus.SIGNED and document.attempts == 1
     assert independent_status(signed_pdf(document), [development_root_asn1()]).bottom_line
+
+
+def _room(data: bytes) -> int:
+    """The hex digits between the two ranges of the signature's /ByteRange."""
+    found = re.search(rb"/ByteRange\s*\[\s*0\s+(\d+)\s+(\d+)", data)
+    assert found is not None
+    return int(found.group(2)) - int(found.group(1)) - 2
+
+
+def test_the_room_for_a_signature_is_measured_on_the_last_one(
+    make_dossier: Callable[..., Dossier], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every verifier reads the whole room: after a certificate's first signature, the next is
+    given what the first took plus half, not the default; both verify."""
+    monkeypatch.setattr(signing, "_ROOM", {})
+    documents = [
+        ResultDocument.objects.get(dossier=make_dossier(Status.RESULT_READY)) for _ in range(2)
+    ]
+    first, second = (signed_pdf(document) for document in documents)
+    assert _room(first) == signing.RESERVED_BYTES
+    used = signing._signature_digits(first)
+    assert 0 < used < signing.RESERVED_BYTES
+    assert used + used // 2 <= _room(second) < signing.RESERVED_BYTES
+    assert len(second) < len(first)
+    for data in (first, second):
+        assert independent_status(data, [development_root_asn1()]).bottom_line
+        signature = PdfReader(io.BytesIO(data)).trailer["/Root"]["/AcroForm"]["/Fields"][0]
+        contents = signature.get_object()["/V"]["/Contents"]
+        assert len(cms.ContentInfo.load(bytes(contents)).dump()) * 2 == (
+            signing._signature_digits(data)
+        )
 
 
 def test_the_applicant_is_told_of_the_result_once_it_is_signed_and_only_once(
