@@ -574,6 +574,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},  # the PDF font subsetter is chatty at INFO
+        "pikepdf": {"level": "WARNING"},  # qpdf's bridge announces itself at INFO
     },
 }
 
