@@ -91,14 +91,19 @@ class Plane:
         return list(Transaction.objects.order_by("seq"))
 
 
-@pytest.fixture
-def plane(platform: Platform, tmp_path: Path, settings: Any) -> Iterator[Plane]:
+def new_plane(settings: Any, folder: Path, workers: int = 1) -> Plane:
+    """A data plane on a free port, configured but not started."""
     port = free_port()
     settings.GATEWAY_NGINX_LISTEN = f"127.0.0.1:{port}"
-    settings.GATEWAY_NGINX_WORKERS = 1
+    settings.GATEWAY_NGINX_WORKERS = workers
     if os.geteuid() == 0:  # nginx's workers would be nobody, who cannot write tmp_path
         settings.GATEWAY_NGINX_USER = "root"
-    plane = Plane(tmp_path / "nginx", port)
+    return Plane(folder, port)
+
+
+@pytest.fixture
+def plane(platform: Platform, tmp_path: Path, settings: Any) -> Iterator[Plane]:
+    plane = new_plane(settings, tmp_path / "nginx")
     plane.start()
     yield plane
     plane.stop()
@@ -335,13 +340,8 @@ def test_a_service_whose_upstream_is_another_gateway_goes_to_egovs_proxy(
 def test_the_control_plane_serves_then_stops_nginx_gracefully_losing_no_call(
     platform: Platform, settings: Any, tmp_path: Path
 ) -> None:
-    port = free_port()
-    settings.GATEWAY_NGINX_LISTEN = f"127.0.0.1:{port}"
-    settings.GATEWAY_NGINX_WORKERS = 1
     settings.GATEWAY_DIRECTORY_TTL = 0.2
-    if os.geteuid() == 0:
-        settings.GATEWAY_NGINX_USER = "root"
-    plane, answers = Plane(tmp_path / "nginx", port), []
+    plane, answers = new_plane(settings, tmp_path / "nginx"), []
 
     def stop() -> bool:
         """Called by the loop between its passes: a few calls, then stop."""
@@ -415,13 +415,8 @@ def test_a_control_plane_killed_leaves_nginx_which_the_next_one_stops_losing_no_
 def test_an_nginx_master_killed_leaves_no_worker_holding_the_port(
     platform: Platform, settings: Any, tmp_path: Path
 ) -> None:
-    port = free_port()
-    settings.GATEWAY_NGINX_LISTEN = f"127.0.0.1:{port}"
-    settings.GATEWAY_NGINX_WORKERS = 2
     settings.GATEWAY_DIRECTORY_TTL = 0.2
-    if os.geteuid() == 0:
-        settings.GATEWAY_NGINX_USER = "root"
-    plane = Plane(tmp_path / "nginx", port)
+    plane = new_plane(settings, tmp_path / "nginx", workers=2)
 
     def stop() -> bool:
         plane.wait()
