@@ -75,6 +75,9 @@ def labelled(page: Page, selector: str) -> Any:
 
 def check_accessibility(page: Page, axe_source: str, what: str) -> None:
     """Run axe-core on the page; fail on any serious or critical violation, listing them."""
+    # A click that navigates returns once the next page starts loading: axe must run on the
+    # loaded page, not on a document being replaced (it then finds no documentElement).
+    page.wait_for_load_state("load")
     # Evaluated over the DevTools protocol, which the pages' CSP (script-src 'self') does not
     # block as it would an injected <script> tag.
     page.evaluate(axe_source)
