@@ -36,7 +36,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from gateway import free_port, say, serve, stop, wait_for
+from gateway import cpu_seconds, free_port, say, serve, stop, wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
@@ -167,17 +167,19 @@ def book(code: str, url: str, secret_env: str, agencies: list[str]) -> str:
     )
 
 
-def run_parallel(commands: list[list[str]], env: dict[str, str]) -> float:
-    """Run every command at once; the seconds from the first one's start of work to the last
-    one's end (each prints ``start end`` wall-clock times: Django's start-up is not counted)."""
+def run_parallel(commands: list[list[str]], env: dict[str, str]) -> tuple[float, float]:
+    """Run every command at once: the seconds from the first one's start of work to the last
+    one's end, and the CPU seconds they spent in that work (each prints ``start end cpu``:
+    Django's start-up is not counted)."""
     processes = [
         subprocess.Popen(c, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True) for c in commands
     ]
     outputs = [p.communicate()[0] for p in processes]
     if any(p.returncode for p in processes):
         raise SystemExit(f"a client failed: {[p.returncode for p in processes]}")
-    spans = [tuple(map(float, out.split()[-2:])) for out in outputs]
-    return max(end for _, end in spans) - min(start for start, _ in spans)
+    spans = [tuple(map(float, out.split()[-3:])) for out in outputs]
+    seconds = max(end for _, end, _ in spans) - min(start for start, _, _ in spans)
+    return seconds, sum(cpu for _, _, cpu in spans)
 
 
 def bench(out: Path) -> None:
@@ -222,7 +224,8 @@ def bench(out: Path) -> None:
         )
         receiver.serve()
         share = DOCUMENTS // SENDERS
-        seconds = run_parallel(
+        served_before = cpu_seconds(receiver.server.pid)  # type: ignore[union-attr]
+        seconds, sending_cpu = run_parallel(
             [
                 [PYTHON, str(Path(__file__)), "send", str(i * share), str(share)]
                 for i in range(SENDERS)
@@ -230,6 +233,7 @@ def bench(out: Path) -> None:
             sender.env,
         )
         sent = share * SENDERS
+        receiving_cpu = cpu_seconds(receiver.server.pid) - served_before  # type: ignore[union-attr]
         stored = receiver.query("select count(*) from exchange_document where incoming = 1")[0][0]
         delivered = sender.query(
             "select count(*) from exchange_delivery where status = 'delivered'"
@@ -245,13 +249,17 @@ def bench(out: Path) -> None:
             "per_second": sent / seconds,
             "stored": stored,
             "delivered": delivered,
+            # CPU per document: the sending processes' own loop, the receiver's server (all
+            # its workers, the first requests' imports included)
+            "sender_cpu_ms": sending_cpu * 1000 / sent,
+            "receiver_cpu_ms": receiving_cpu * 1000 / sent,
         }
         result["envelope_bytes"] = len(envelope)
         stop(receiver.server)  # type: ignore[arg-type]
         # The baseline: the same bytes, as many times, from as many clients, to a plain app.
         (work / "envelope.edxml").write_bytes(envelope)
         sink.serve("exchange:sink")
-        seconds = run_parallel(
+        seconds, _cpu = run_parallel(
             [
                 [
                     PYTHON,
@@ -283,6 +291,9 @@ def report(r: dict[str, Any]) -> None:
     )
     say(
         f"  axis (issue + build + sign + deliver + verify + store): {axis['per_second']:.1f} documents/s ({axis['stored']} stored, {axis['delivered']} delivered)"
+    )
+    say(
+        f"  CPU per document: {axis['sender_cpu_ms']:.1f} ms sending, {axis['receiver_cpu_ms']:.1f} ms receiving"
     )
     for error, count in r.get("undelivered", []):
         say(f"  not delivered at the end of the run: {count} ({error})")
@@ -319,10 +330,10 @@ def send(start: int, count: int) -> None:
     services.sign_pdf = sign_once  # type: ignore[assignment]
     drafts = list(Document.objects.filter(state="draft").order_by("pk")[start : start + count])
     logging.disable(logging.INFO)
-    began = time.time()
+    began, cpu = time.time(), time.process_time()
     for document in drafts:
         services.issue_and_send(clerk, document)
-    print(began, time.time())
+    print(began, time.time(), time.process_time() - cpu)
 
 
 def post(url: str, path: str, count: int) -> None:
@@ -337,7 +348,7 @@ def post(url: str, path: str, count: int) -> None:
         answer = connection.getresponse()
         answer.read()
         assert answer.status == 201, answer.status
-    print(began, time.time())
+    print(began, time.time(), time.process_time())
 
 
 async def sink(scope: dict[str, Any], receive: Any, send: Any) -> None:
