@@ -23,7 +23,15 @@ from cryptography.x509.oid import NameOID
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
-from signxml import SignatureConfiguration, XMLVerifier
+from signxml import (
+    CanonicalizationMethod,
+    DigestAlgorithm,
+    SignatureConfiguration,
+    SignatureConstructionMethod,
+    SignatureMethod,
+    XMLSigner,
+    XMLVerifier,
+)
 
 from egov.exchange import edxml
 from egov.exchange.edxml import (
@@ -511,6 +519,123 @@ def test_an_elliptic_curve_key_signs_too() -> None:
     assert b"ecdsa-sha256" in data
     # A self-signed certificate listed among the trusted ones is trusted as it is (pinned).
     assert edxml.verify(data, [certificate]).organ_id == "000.00.00.H26"
+
+
+# signxml, a maintained XMLDSig library, is the reference both ways: what build() signs verifies
+# with it, and what it signs (by Id or the whole document, other canonicalisations and digests,
+# comments signed) verifies here.
+
+
+def signxml_signed(
+    message: Any,
+    key: Any,
+    certificate: x509.Certificate,
+    *,
+    whole: bool = False,
+    c14n: CanonicalizationMethod = CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0,
+    digest: DigestAlgorithm = DigestAlgorithm.SHA256,
+    method: SignatureMethod = SignatureMethod.RSA_SHA256,
+    change: Callable[[Any], None] | None = None,
+) -> bytes:
+    root = etree.fromstring(edxml.build(message))
+    if change is not None:
+        change(root)
+    # signxml fills a placeholder ds:Signature where the envelope wants it (in edXMLHeader).
+    header_element = find(root, "edXMLEnvelope/edXMLHeader")
+    etree.SubElement(header_element, f"{{{DS}}}Signature", {"Id": "placeholder"}, nsmap={"ds": DS})
+    ids = [f"#{e.get('Id')}" for e in root.iter() if e.get("Id") in edxml.SIGNED_IDS.values()]
+    signer = XMLSigner(
+        method=SignatureConstructionMethod.enveloped,
+        signature_algorithm=method,
+        digest_algorithm=digest,
+        c14n_algorithm=c14n,
+    )
+    result = signer.sign(
+        root, key=key, cert=[certificate], reference_uri=None if whole else ids, id_attribute="Id"
+    )
+    return bytes(etree.tostring(result, xml_declaration=True, encoding="UTF-8"))
+
+
+@pytest.mark.parametrize("message", [document(), document(attachments=[]), status()])
+def test_what_build_signs_verifies_with_signxml(pki: Pki, message: Any) -> None:
+    data = edxml.build(message, pki.leaf_key, pki.leaf)
+    references = len(etree.fromstring(data).findall(f".//{{{DS}}}Reference"))
+    XMLVerifier().verify(
+        data,
+        x509_cert=pki.leaf,
+        id_attribute="Id",
+        expect_config=SignatureConfiguration(expect_references=references),
+    )
+
+
+def test_an_elliptic_curve_signature_verifies_with_signxml() -> None:
+    key = ec.generate_private_key(ec.SECP384R1())
+    certificate = _certificate(_name("EC", "000.00.00.H26"), key, valid=(-1, 30))
+    data = edxml.build(document(), key, certificate)
+    XMLVerifier().verify(
+        data,
+        x509_cert=certificate,
+        id_attribute="Id",
+        expect_config=SignatureConfiguration(expect_references=4),
+    )
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"whole": True, "c14n": CanonicalizationMethod.CANONICAL_XML_1_0},
+        {"whole": True, "c14n": CanonicalizationMethod.CANONICAL_XML_1_1},
+        {
+            "c14n": CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0_WITH_COMMENTS,
+            "digest": DigestAlgorithm.SHA512,
+            "method": SignatureMethod.RSA_SHA512,
+        },
+        {"digest": DigestAlgorithm.SHA384, "method": SignatureMethod.RSA_SHA384},
+    ],
+    ids=["by-id", "whole-c14n", "whole-c14n11", "comments-sha512", "sha384"],
+)
+def test_what_signxml_signs_verifies_here(pki: Pki, options: dict[str, Any]) -> None:
+    data = signxml_signed(document(), pki.leaf_key, pki.leaf, **options)
+    assert edxml.verify(data, [pki.root]).organ_id == "000.00.00.H26"
+
+    def change_subject(root: Any) -> None:
+        find(root, "edXMLEnvelope/edXMLHeader/MessageHeader/Subject").text += "."
+
+    assert refusal(edit(data, change_subject), [pki.root]) == "digest_mismatch"
+
+
+def test_an_elliptic_curve_signature_from_signxml_verifies_here() -> None:
+    key = ec.generate_private_key(ec.SECP256R1())
+    certificate = _certificate(_name("EC", "000.00.00.H26"), key, valid=(-1, 30))
+    data = signxml_signed(document(), key, certificate, method=SignatureMethod.ECDSA_SHA256)
+    assert edxml.verify(data, [certificate]).organ_id == "000.00.00.H26"
+
+
+def test_a_signed_comment_is_verified_and_its_change_detected(pki: Pki) -> None:
+    def comment(root: Any) -> None:
+        find(root, "edXMLEnvelope/edXMLHeader/MessageHeader/Subject").append(
+            etree.Comment("ban goc")
+        )
+
+    with_comments = CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0_WITH_COMMENTS
+    data = signxml_signed(document(), pki.leaf_key, pki.leaf, c14n=with_comments, change=comment)
+    assert edxml.verify(data, [pki.root]).organ_id == "000.00.00.H26"
+    assert edxml.parse(data) == document()  # the comment is not part of the subject
+    assert refusal(data.replace(b"ban goc", b"ban sao"), [pki.root]) == "digest_mismatch"
+
+
+def test_a_transform_other_than_enveloped_and_canonicalisation_is_refused(
+    pki: Pki, signed: bytes
+) -> None:
+    def xpath_transform(root: Any) -> None:
+        transform = next(root.iter(f"{{{DS}}}Transform"))
+        transform.set("Algorithm", "http://www.w3.org/TR/1999/REC-xpath-19991116")
+
+    with pytest.raises(SignatureInvalid) as caught:
+        edxml.verify(edit(signed, xpath_transform), [pki.root])
+    # SignedInfo itself changed: its signature no longer matches, before any transform is run.
+    assert caught.value.reason == "bad_signature"
 
 
 # --- validate ------------------------------------------------------------------------------------
