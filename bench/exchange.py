@@ -241,9 +241,13 @@ def bench(out: Path) -> None:
         result["undelivered"] = sender.query(
             "select last_error, count(*) from exchange_delivery where status != 'delivered' group by 1"
         )
-        envelope = bytes(
-            sender.query("select data from exchange_envelope where incoming = 0 limit 1")[0][0]
-        )
+        digest = sender.query(
+            "select f.sha256 from exchange_envelope e join core_storedfile f on f.id = e.file_id"
+            " where e.incoming = 0 limit 1"
+        )[0][0]
+        envelope = (
+            Path(sender.env["MEDIA_ROOT"]) / "cas" / digest[:2] / digest[2:4] / digest
+        ).read_bytes()
         result["axis"] = {
             "seconds": seconds,
             "per_second": sent / seconds,

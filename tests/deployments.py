@@ -139,6 +139,13 @@ class Site:
     def shell(self, code: str) -> str:
         return self.deployment.manage("shell", "-c", code)
 
+    def stored(self, file_id: int) -> bytes:
+        """The bytes of a ``core.StoredFile`` of the deployment (its file storage is a folder)."""
+        ((digest,),) = self.query(f"select sha256 from core_storedfile where id = {int(file_id)}")
+        return (
+            Path(self.deployment.env["MEDIA_ROOT"]) / "cas" / digest[:2] / digest[2:4] / digest
+        ).read_bytes()
+
     def query(self, sql: str) -> list[tuple]:
         with sqlite3.connect(self.deployment.database, timeout=30) as db:
             return db.execute(sql).fetchall()

@@ -180,8 +180,8 @@ def test_two_agencies_exchange_through_a_hub() -> None:
         "select agency_id, sender_code, signature, envelope_id from exchange_document"
     )
     assert received[1:3] == (HANOI, "valid")
-    (data,) = hcm.query(f"select data from exchange_envelope where id = '{received[3]}'")[0]
-    message = edxml.parse(bytes(data))
+    ((file_id,),) = hcm.query(f"select file_id from exchange_envelope where id = '{received[3]}'")
+    message = edxml.parse(hcm.stored(file_id))
     assert [t.organ_id for t in message.traces] == [HANOI, "axis"]  # the hub's hop
     # The hub stored and forwarded: one document and two statuses, no document of its own.
     assert axis.query(

@@ -160,7 +160,7 @@ def test_a_draft_is_issued_once(sent: Callable[..., Document], clerks: dict[str,
 
 def test_a_redelivered_envelope_is_applied_once(sent: Callable[..., Document]) -> None:
     document = sent()
-    data = bytes(document.envelope.data)
+    data = read_stored(document.envelope.file)
     again = services.receive(data, None)
     assert again.duplicate
     assert Document.objects.filter(incoming=True).count() == 2

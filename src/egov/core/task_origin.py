@@ -21,9 +21,8 @@ _bound_for_task: ContextVar[bool] = ContextVar("bound_for_task", default=False)
 def remember_request(sender: Any, task_result: Any, **kwargs: Any) -> None:
     request_id = logs.current_request_id()
     if request_id and not _bound_for_task.get():
-        TaskOrigin.objects.update_or_create(
-            task_id=str(task_result.id)[:64], defaults={"request_id": request_id}
-        )
+        # A new task's id is new: a plain insert, not update_or_create's lock and savepoint.
+        TaskOrigin.objects.create(task_id=str(task_result.id)[:64], request_id=request_id)
 
 
 def bind_request(sender: Any, task_result: Any, **kwargs: Any) -> None:

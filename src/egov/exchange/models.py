@@ -61,8 +61,10 @@ class EnvelopeKind(models.TextChoices):
 
 
 class Envelope(models.Model):
-    """One edXML message, byte for byte as signed. Sent ones are built once; received ones are
-    stored once per ``key`` (``edxml.message_key``) however many times they arrive."""
+    """One edXML message, byte for byte as signed (its bytes in the file storage, as every
+    file: a 230 KB envelope written into the database cost more than the rest of its row's
+    transaction). Sent ones are built once; received ones are stored once per ``key``
+    (``edxml.message_key``) however many times they arrive."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     key = models.CharField(max_length=64)
@@ -71,7 +73,7 @@ class Envelope(models.Model):
     sender_code = models.CharField(max_length=35)
     #: The node it came from ("" when built here or imported by hand).
     from_node = models.CharField(max_length=40, blank=True)
-    data = models.BinaryField()
+    file = models.ForeignKey("core.StoredFile", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

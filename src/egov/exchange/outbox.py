@@ -4,6 +4,7 @@ retry). A delivery to this deployment goes through ``services.receive`` like any
 validation, the same once-only storage. Deliveries are at least once; receivers apply an
 envelope once by its key, so nothing is lost and nothing is applied twice."""
 
+import threading
 from datetime import timedelta
 
 import requests
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from egov.core.errors import NotFound, WrongState
+from egov.core.files import read_stored
 from egov.core.queue import enqueue_with_commit, task_named
 from egov.identity.models import User
 
@@ -43,8 +45,19 @@ class Permanent(Exception):
     """The receiver refused the envelope: trying again cannot help."""
 
 
+_sessions = threading.local()
+
+
+def _session() -> requests.Session:
+    """One HTTP session per thread: connections to the nodes are kept open between deliveries."""
+    session = getattr(_sessions, "session", None)
+    if session is None:
+        session = _sessions.session = requests.Session()
+    return session
+
+
 def _send(delivery: Delivery) -> None:
-    data = bytes(delivery.envelope.data)
+    data = read_stored(delivery.envelope.file)
     if delivery.node is None:
         try:
             services.receive(data, None)
@@ -52,7 +65,7 @@ def _send(delivery: Delivery) -> None:
             raise Permanent(_reason(exc.message, exc.errors)) from exc
         return
     try:
-        answer = requests.post(
+        answer = _session().post(
             delivery.node.url,
             data=data,
             headers={
@@ -84,7 +97,7 @@ def deliver(delivery_id: int) -> str:
     """Try one delivery if it is due and nobody else is trying it; its status after."""
     if not _claim(delivery_id):
         return _claimed_elsewhere(delivery_id)
-    delivery = Delivery.objects.select_related("envelope", "node").get(pk=delivery_id)
+    delivery = Delivery.objects.select_related("envelope__file", "node").get(pk=delivery_id)
     now = timezone.now()
     try:
         _send(delivery)

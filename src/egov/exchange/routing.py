@@ -33,8 +33,10 @@ class AddressBook:
     ``EXCHANGE_ROUTES_TTL`` seconds (at once in the process that changes it)."""
 
     routes: dict[str, Node]
-    local: frozenset[str]
+    #: This deployment's active agencies, by code.
+    local: dict[str, Agency]
     hub: Node | None
+    nodes: dict[str, Node]
     read_at: float
 
 
@@ -49,10 +51,12 @@ def address_book() -> AddressBook:
     now = time.monotonic()
     if _book and now - _book[0].read_at < settings.EXCHANGE_ROUTES_TTL:
         return _book[0]
+    nodes = {node.code: node for node in Node.objects.order_by("pk")}
     book = AddressBook(
-        routes={r.agency_code: r.node for r in Route.objects.select_related("node")},
-        local=frozenset(Agency.objects.filter(is_active=True).values_list("code", flat=True)),
-        hub=Node.objects.filter(is_hub=True).order_by("pk").first(),
+        routes={r.agency_code: nodes[r.node.code] for r in Route.objects.select_related("node")},
+        local={agency.code: agency for agency in Agency.objects.filter(is_active=True)},
+        hub=next((node for node in nodes.values() if node.is_hub), None),
+        nodes=nodes,
         read_at=now,
     )
     _book[:] = [book]
@@ -62,6 +66,11 @@ def address_book() -> AddressBook:
 def serves_here(agency_code: str) -> bool:
     book = address_book()
     return agency_code not in book.routes and agency_code in book.local
+
+
+def local_agency(agency_code: str) -> Agency:
+    """The agency of this deployment with that code (as read for the address book)."""
+    return address_book().local[agency_code]
 
 
 def node_for(agency_code: str) -> Node | None:
@@ -121,7 +130,7 @@ def signed_headers(node: Node, body: bytes) -> dict[str, str]:
 
 def authenticate(headers: dict[str, str], body: bytes) -> Node | None:
     """The node that sent this request, or None when its credentials do not hold."""
-    node = Node.objects.filter(code=headers.get("X-Egov-Node", "")).first()
+    node = address_book().nodes.get(headers.get("X-Egov-Node", ""))
     timestamp = headers.get("X-Egov-Timestamp", "")
     if node is None or not timestamp.isdigit():
         return None

@@ -298,13 +298,19 @@ def _reference(document: Document) -> edxml.Reference:
     )
 
 
-def document_message(document: Document, attachments: list[edxml.Attachment]) -> Any:
+def document_message(
+    document: Document,
+    attachments: list[edxml.Attachment],
+    recipients: list[Recipient] | None = None,
+) -> Any:
     """The edXML message of an issued outgoing document."""
     kind = document_type(document.doc_type)
     related = document.related
+    if recipients is None:
+        recipients = list(document.recipients.all())
     return edxml.DocumentMessage(
         sender=_organ(document.agency.code, agency=document.agency),
-        recipients=[_organ(r.agency_code, r.agency_name) for r in document.recipients.all()],
+        recipients=[_organ(r.agency_code, r.agency_name) for r in recipients],
         document_id=document.document_id,
         code_number=document.code_number,
         code_notation=document.code_notation,
@@ -399,7 +405,11 @@ def issue_and_send(user: User, document: Document) -> Document:
         location=document.place or document.agency.name,
     )
     with transaction.atomic():
-        document = Document.objects.select_for_update().get(pk=document.pk)
+        document = (
+            Document.objects.select_for_update(of=("self",))
+            .select_related("agency")
+            .get(pk=document.pk)
+        )
         if document.state != DocumentState.DRAFT:
             raise WrongState(_("Only a draft is issued."))
         document.year = today.year
@@ -417,7 +427,8 @@ def issue_and_send(user: User, document: Document) -> Document:
         )
         main.file = store_bytes(signed.pdf, "application/pdf")
         main.save(update_fields=["file"])
-        message = document_message(document, _envelope_attachments(document))
+        recipients = list(document.recipients.all())
+        message = document_message(document, _envelope_attachments(document), recipients)
         envelope = _store_envelope(
             _sign(document.agency, message), message, incoming=False, kind=EnvelopeKind.DOCUMENT
         )
@@ -426,8 +437,8 @@ def issue_and_send(user: User, document: Document) -> Document:
         document.search_text = _search_text(document)
         document.save()
         _record(document, "issued", user, note=document.code)
-        _queue(envelope, [r.agency_code for r in document.recipients.all()])
-    log.info("document_sent", document=document.pk, recipients=document.recipients.count())
+        _queue(envelope, [r.agency_code for r in recipients])
+    log.info("document_sent", document=document.pk, recipients=len(recipients))
     return document
 
 
@@ -440,7 +451,7 @@ def _store_envelope(
         kind=kind,
         sender_code=message.sender.organ_id,
         from_node=node,
-        data=data,
+        file=store_bytes(data, "application/xml"),
     )
 
 
@@ -613,7 +624,7 @@ def _original(reference: Any, agency: Agency, business: int) -> Document | None:
 
 
 def _file_incoming(envelope: Envelope, message: Any, agency_code: str, signature: str) -> int:
-    agency = Agency.objects.get(code=agency_code)
+    agency = routing.local_agency(agency_code)
     original = _original(message.response_for, agency, int(message.business))
     if message.business == edxml.Business.REVOKE:
         if original is None:

@@ -20,7 +20,13 @@ from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
 from egov.core.errors import InvalidInput, ServiceError
-from egov.core.files import clean_filename, open_stored, read_checked_upload, uploaded_files
+from egov.core.files import (
+    clean_filename,
+    open_stored,
+    read_checked_upload,
+    read_stored,
+    uploaded_files,
+)
 from egov.core.models import Agency
 from egov.core.pagination import page_of
 from egov.core.selectors import subtree_ids
@@ -342,7 +348,7 @@ def edxml_response(document: Document) -> HttpResponse:
     """The document's envelope as a file, byte for byte as signed."""
     if document.envelope is None:
         raise Http404
-    response = HttpResponse(bytes(document.envelope.data), content_type="application/xml")
+    response = HttpResponse(read_stored(document.envelope.file), content_type="application/xml")
     name = clean_filename((document.code or str(document.pk)).replace("/", "_"))
     response["Content-Disposition"] = f'attachment; filename="{name}.edxml"'
     return response
