@@ -290,8 +290,9 @@ def bench(out: Path) -> None:
 
 def report(r: dict[str, Any]) -> None:
     axis, plain = r["axis"], r["plain"]
+    server = os.environ.get("BENCH_SERVER", "uvicorn")
     say(
-        f"[exchange] {r['documents']} documents, {r['senders']} sending processes, receiver on {r['workers']} uvicorn workers, envelope {r['envelope_bytes'] / 1024:.0f} KB"
+        f"[exchange] {r['documents']} documents, {r['senders']} sending processes, receiver on {r['workers']} {server} workers, envelope {r['envelope_bytes'] / 1024:.0f} KB"
     )
     say(
         f"  axis (issue + build + sign + deliver + verify + store): {axis['per_second']:.1f} documents/s ({axis['stored']} stored, {axis['delivered']} delivered)"
@@ -377,7 +378,12 @@ async def sink(scope: dict[str, Any], receive: Any, send: Any) -> None:
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] in ("serve", "send", "post"):
         command, *args = sys.argv[1:]
-        if command == "serve":
+        server = os.environ.get("BENCH_SERVER", "uvicorn")
+        if command == "serve" and server.startswith("granian") and args[2] != "exchange:sink":
+            from serve import granian  # the receiver through bench/serve.py's other servers
+
+            granian(int(args[0]), int(args[1]), "asgi" if server == "granian-asgi" else "wsgi")
+        elif command == "serve":
             serve(int(args[0]), int(args[1]), args[2], lifespan="off")
         elif command == "send":
             send(int(args[0]), int(args[1]))
