@@ -2,32 +2,17 @@
 before the move still delivers its notification; a pending one gets its text."""
 
 from collections.abc import Callable
-from typing import Any
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from egov.core.models import Notification
 from egov.dossiers.constants import Status
 from egov.dossiers.models import Dossier, DossierEvent
 from egov.identity.models import User
+from tests.migrations import latest, migrate
 
 BEFORE = [("dossiers", "0010_payment_held_step"), ("core", "0006_notification")]
 AFTER = [("dossiers", "0011_notifications_to_core")]
-
-
-def migrate(targets: list[tuple[str, str]]) -> Any:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-def latest() -> list[tuple[str, str]]:
-    """Every app's last migration: going back to BEFORE also unapplies the later migrations of
-    other apps that depend on it, and the tests after this one need them."""
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
 
 
 @pytest.mark.django_db(transaction=True)

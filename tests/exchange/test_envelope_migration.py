@@ -1,24 +1,14 @@
 """Envelopes' bytes move from their database column to the file storage, byte for byte; two
 envelopes with the same bytes share one stored file, as every file does."""
 
-from typing import Any
-
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from egov.core.files import read_stored
 from egov.exchange.models import Envelope
+from tests.migrations import latest, migrate
 
 BEFORE = [("exchange", "0002_received_envelopes_once")]
 AFTER = [("exchange", "0003_envelope_file")]
-
-
-def migrate(targets: list[tuple[str, str]]) -> Any:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 @pytest.mark.django_db(transaction=True)
@@ -30,9 +20,8 @@ def test_envelopes_move_to_the_file_storage() -> None:
         for key, data in (("a", first), ("b", second), ("c", first)):
             old.objects.create(key=key, incoming=True, kind="document", sender_code="X", data=data)
     finally:
-        leaves = MigrationExecutor(connection).loader.graph.leaf_nodes()
         migrate(AFTER)
-        migrate(leaves)
+        migrate(latest())
     moved = {e.key: e for e in Envelope.objects.select_related("file")}
     assert {key: read_stored(e.file) for key, e in moved.items()} == {
         "a": first,
