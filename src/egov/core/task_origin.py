@@ -35,8 +35,10 @@ def bind_request(sender: Any, task_result: Any, **kwargs: Any) -> None:
 
 
 def forget_request(sender: Any, task_result: Any, **kwargs: Any) -> None:
-    TaskOrigin.objects.filter(task_id=str(task_result.id)[:64]).delete()
+    # Only a task that found its origin has one to delete (a task queued outside a request, or
+    # run inside the request that queued it, has none): no statement for the others.
     if _bound_for_task.get():
+        TaskOrigin.objects.filter(task_id=str(task_result.id)[:64]).delete()
         logs.unbind_request_id()
         _bound_for_task.set(False)
 
