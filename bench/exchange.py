@@ -333,7 +333,9 @@ def send(start: int, count: int) -> None:
         return signed[0]
 
     services.sign_pdf = sign_once  # type: ignore[assignment]
-    drafts = list(Document.objects.filter(state="draft").order_by("pk")[start : start + count])
+    # By position among all the prepared documents, not among those still drafts: a sender that
+    # starts late would otherwise see its share shifted by what the other one already issued.
+    drafts = list(Document.objects.filter(incoming=False).order_by("pk")[start : start + count])
     logging.disable(logging.INFO)
     began, cpu = time.time(), time.process_time()
     for document in drafts:
