@@ -253,6 +253,18 @@ def test_an_agency_nobody_serves_goes_to_the_hub(
     assert routing.may_send_as(hub, "000.00.00.G22")
 
 
+def test_an_agency_deactivated_after_the_address_book_was_read_still_files(
+    agencies: dict[str, Agency],
+) -> None:
+    assert routing.local_agency(JUSTICE) == agencies[JUSTICE]  # kept in the address book
+    Agency.objects.filter(code=JUSTICE).update(is_active=False)
+    routing.invalidate()
+    assert JUSTICE not in routing.address_book().local
+    assert routing.local_agency(JUSTICE) == agencies[JUSTICE]  # read from the database
+    with pytest.raises(Agency.DoesNotExist):
+        routing.local_agency("000.00.99.Z99")
+
+
 def test_the_address_book_loads_from_yaml(tmp_path: Any, agencies: dict[str, Agency]) -> None:
     path = tmp_path / "exchange.yaml"
     path.write_text(

@@ -69,8 +69,11 @@ def serves_here(agency_code: str) -> bool:
 
 
 def local_agency(agency_code: str) -> Agency:
-    """The agency of this deployment with that code (as read for the address book)."""
-    return address_book().local[agency_code]
+    """The agency of this deployment with that code, as read for the address book (from the
+    database when it changed since: deactivated a moment ago, it still receives what was
+    routed to it)."""
+    found = address_book().local.get(agency_code)
+    return found if found is not None else Agency.objects.get(code=agency_code)
 
 
 def node_for(agency_code: str) -> Node | None:
